@@ -1,0 +1,162 @@
+"""The store's tables, declared once (SQLAlchemy Core) for DuckDB and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+
+def _id_column(table_name: str) -> sa.Column:
+    # duckdb-engine cannot create SERIAL keys: a named sequence works on both engines.
+    seq = sa.Sequence(f"{table_name}_id_seq")
+    return sa.Column("id", sa.BigInteger, seq, server_default=seq.next_value(), primary_key=True)
+
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("applied_at", sa.DateTime, nullable=False),
+)
+
+regions = sa.Table(
+    "regions",
+    metadata,
+    sa.Column("code", sa.String(8), primary_key=True),
+    sa.Column("name_en", sa.String, nullable=False),
+    sa.Column("name_sq", sa.String, nullable=False),
+    sa.Column("name_sr", sa.String, nullable=False),
+    sa.Column("seat", sa.String),
+    sa.Column("population", sa.Integer),
+    sa.Column("population_source", sa.String),
+    sa.Column("population_note", sa.String),
+    sa.Column("status", sa.String),
+)
+
+municipalities = sa.Table(
+    "municipalities",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("region_code", sa.String(8), nullable=False),
+    sa.Column("population_2024", sa.Integer),
+    sa.Column("status", sa.String),
+)
+
+imports = sa.Table(
+    "imports",
+    metadata,
+    _id_column("imports"),
+    sa.Column("file_name", sa.String, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # demo | file
+    sa.Column("rows_read", sa.Integer, nullable=False),
+    sa.Column("rows_accepted", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("user_name", sa.String),
+    sa.Column("imported_at", sa.DateTime, nullable=False),
+    sa.Column("rolled_back_at", sa.DateTime),
+)
+
+seizures = sa.Table(
+    "seizures",
+    metadata,
+    _id_column("seizures"),
+    sa.Column("seized_on", sa.Date, nullable=False),
+    sa.Column("region_code", sa.String(8), nullable=False),
+    sa.Column("municipality", sa.String),
+    sa.Column("category", sa.String(16), nullable=False),
+    sa.Column("weapon_type", sa.String(32), nullable=False),
+    sa.Column("quantity", sa.Float, nullable=False),
+    sa.Column("unit", sa.String(8), nullable=False),
+    sa.Column("context", sa.String(32), nullable=False),
+    sa.Column("case_ref", sa.String),
+    sa.Column("source", sa.String),
+    sa.Column("illustrative", sa.Boolean, nullable=False),
+    sa.Column("import_id", sa.BigInteger),
+)
+
+published_totals = sa.Table(
+    "published_totals",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("indicator", sa.String(32), primary_key=True),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("qualifier", sa.String),  # e.g. "more than"
+    sa.Column("unit", sa.String(8)),
+    sa.Column("source", sa.String, nullable=False),
+)
+
+trainings = sa.Table(
+    "trainings",
+    metadata,
+    _id_column("trainings"),
+    sa.Column("course", sa.String, nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("year", sa.Integer),
+    sa.Column("region_code", sa.String(8)),
+    sa.Column("men", sa.Integer, nullable=False),
+    sa.Column("women", sa.Integer, nullable=False),
+    sa.Column("source", sa.String, nullable=False),
+)
+
+equipment = sa.Table(
+    "equipment",
+    metadata,
+    _id_column("equipment"),
+    sa.Column("item", sa.String, nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("recipient", sa.String),
+    sa.Column("year", sa.Integer),
+    sa.Column("source", sa.String, nullable=False),
+)
+
+roadmap_goals = sa.Table(
+    "roadmap_goals",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("title", sa.String),
+    sa.Column("wording_status", sa.String),
+    sa.Column("project_contributes", sa.Boolean, nullable=False),
+    sa.Column("source", sa.String),
+)
+
+roadmap_kpis = sa.Table(
+    "roadmap_kpis",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("goal_number", sa.Integer),
+    sa.Column("title", sa.String),
+    sa.Column("definition", sa.String),
+    sa.Column("unit", sa.String),
+    sa.Column("wording_status", sa.String),
+    sa.Column("project_contributes", sa.Boolean, nullable=False),
+    sa.Column("source", sa.String),
+)
+
+kpi_values = sa.Table(
+    "kpi_values",
+    metadata,
+    sa.Column("kpi_number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("jurisdiction", sa.String, primary_key=True),
+    sa.Column("value", sa.Float),
+    sa.Column("baseline", sa.Float),
+    sa.Column("target", sa.Float),
+    sa.Column("unit", sa.String),
+    sa.Column("source", sa.String),
+    sa.Column("illustrative", sa.Boolean, nullable=False),
+)
+
+# Reference tables loaded from data/*.csv by `seizures init --demo`, in load order.
+REFERENCE_TABLES = (
+    regions,
+    municipalities,
+    published_totals,
+    trainings,
+    equipment,
+    roadmap_goals,
+    roadmap_kpis,
+)
