@@ -1,0 +1,3 @@
+from seizures.cli import main
+
+raise SystemExit(main())
