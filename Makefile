@@ -1,0 +1,28 @@
+# The two commands: `make run` (the app) and `make test` (the tests). Both build what they need on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB := data/seizures.duckdb
+PORT ?= 8501
+
+.PHONY: run test demo-db clean
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEMO_DB): $(BIN)/.installed
+	$(BIN)/seizures --db-url duckdb:///$(DEMO_DB) init --demo
+
+demo-db: $(DEMO_DB)
+
+run: $(BIN)/.installed $(DEMO_DB)
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
+
+test: $(BIN)/.installed $(DEMO_DB)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB).wal

@@ -1,0 +1,88 @@
+import pandas as pd
+import pytest
+
+from seizures import queries
+from seizures.filters import SeizureFilter, from_query_params, to_query_params
+
+FRAME_QUERIES = [
+    queries.totals_by_year,
+    queries.totals_by_region_year,
+    queries.totals_by_weapon_type,
+    queries.totals_by_context,
+    queries.totals_by_month,
+]
+
+
+@pytest.mark.parametrize("query", FRAME_QUERIES, ids=lambda q: q.__name__)
+def test_queries_on_an_empty_store_return_empty_frames(empty_engine, query):
+    frame = query(empty_engine, SeizureFilter(year_from=2020, regions=("PR",)))
+    assert frame.empty
+    assert {"category", "unit", "quantity", "events"} <= set(frame.columns)
+
+
+def test_reference_queries_on_an_empty_store(empty_engine):
+    assert queries.published(empty_engine).empty
+    assert queries.published_vs_recorded(empty_engine).empty
+    assert queries.region_list(empty_engine).empty
+    assert queries.year_bounds(empty_engine) is None
+
+
+def test_year_bounds_and_month_range(demo_engine):
+    assert queries.year_bounds(demo_engine) == (2019, 2024)
+    months = queries.totals_by_month(demo_engine, SeizureFilter(year_from=2022, year_to=2022))
+    assert set(months["year"]) == {2022}
+    assert set(months["month"]) == set(range(1, 13))
+
+
+def test_year_filter_is_inclusive(demo_engine):
+    frame = queries.totals_by_year(demo_engine, SeizureFilter(year_from=2021, year_to=2022, categories=("firearm",)))
+    assert frame["year"].tolist() == [2021, 2022]
+    assert frame["quantity"].tolist() == [1280, 1473]
+
+
+def test_year_over_year():
+    frame = pd.DataFrame({
+        "year": [2020, 2021, 2022, 2020, 2022],
+        "category": ["firearm"] * 3 + ["ammunition"] * 2,
+        "unit": ["pieces"] * 3 + ["rounds"] * 2,
+        "quantity": [100.0, 150.0, 120.0, 10.0, 30.0],
+    })
+    out = queries.year_over_year(frame).set_index(["category", "year"])
+    assert out.loc[("firearm", 2021), "change"] == 50
+    assert out.loc[("firearm", 2021), "pct_change"] == pytest.approx(50.0)
+    assert out.loc[("firearm", 2022), "pct_change"] == pytest.approx(-20.0)
+    assert pd.isna(out.loc[("firearm", 2020), "previous"])
+    # 2021 is missing for ammunition: 2022 has no previous year to compare with.
+    assert pd.isna(out.loc[("ammunition", 2022), "change"])
+
+
+REGIONS = ["PR", "PZ", "PE", "GJ", "MS", "MN", "GL", "FE"]
+
+
+def test_query_params_round_trip():
+    flt = SeizureFilter(2020, 2022, ("PR", "GJ"), ("firearm",), ("pistol",), ("house_search",))
+    parsed = from_query_params(to_query_params(flt), REGIONS, (2019, 2024))
+    assert parsed.filter == flt
+    assert parsed.warnings == []
+    assert to_query_params(SeizureFilter()) == {}
+
+
+@pytest.mark.parametrize(
+    "params,warning",
+    [
+        ({"region": "PR,XX"}, "unknown region"),
+        ({"from": "abc"}, "not a year"),
+        ({"to": "1900"}, "outside the data's years"),
+        ({"from": "2023", "to": "2020"}, "ends before it starts"),
+        ({"category": "'; DROP TABLE seizures; --"}, "unknown category"),
+        ({"weapon": "bazooka"}, "unknown weapon"),
+        ({"context": "x" * 500}, "unknown context"),
+    ],
+)
+def test_invalid_query_params_fall_back_with_a_warning(params, warning):
+    parsed = from_query_params(params, REGIONS, (2019, 2024))
+    assert any(warning in w for w in parsed.warnings), parsed.warnings
+    assert parsed.filter.categories == ()
+    assert parsed.filter.weapon_types == ()
+    assert parsed.filter.contexts == ()
+    assert parsed.filter.year_from is None
