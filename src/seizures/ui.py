@@ -32,6 +32,19 @@ def cached(query_name: str, flt: SeizureFilter | None = None) -> pd.DataFrame:
     return func(engine(), flt) if flt is not None else func(engine())
 
 
+def empty_state(message: str = "No seizure records match the filters.") -> None:
+    st.info(f"{message} Widen the period or clear a filter in the sidebar.", icon="🔍")
+
+
+def chart(fig, data: pd.DataFrame, name: str) -> None:
+    """Draw a figure with a CSV download of exactly the data behind it."""
+    st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
+    st.download_button(
+        "Download data (CSV)", data.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+        mime="text/csv", key=f"csv_{name}",
+    )
+
+
 def regions() -> pd.DataFrame:
     return cached("region_list")
 
