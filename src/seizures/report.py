@@ -620,9 +620,18 @@ class _ReportPDF:
         pdf.set_text_color(0, 0, 0)
         pdf.ln(1.5)
 
-    def table(self, frame: pd.DataFrame, formats: dict | None = None, col_widths=None, size: float = 9) -> None:
-        """A DataFrame as a table: text left, numbers right; `formats` maps a column to a formatter."""
+    def table(self, frame: pd.DataFrame, formats: dict | None = None, col_widths=None, size: float = 9,
+              illustrative: bool = False) -> None:
+        """A DataFrame as a table: text left, numbers right; `formats` maps a column to a formatter.
+
+        An illustrative table flags every page it runs over, whatever the section.
+        """
         from fpdf.fonts import FontFace
+
+        section_illustrative = self.section_illustrative
+        if illustrative:
+            self.mark_illustrative()
+            self.section_illustrative = True
 
         formats = formats or {}
         pdf = self.pdf
@@ -651,6 +660,7 @@ class _ReportPDF:
                         text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
                     row.cell(text)
         pdf.set_draw_color(0, 0, 0)
+        self.section_illustrative = section_illustrative
         pdf.ln(3)
 
     def image(self, png: bytes | None, failure: str | None = None) -> None:
@@ -820,9 +830,7 @@ def build_pdf(engine: sa.Engine, flt: SeizureFilter) -> bytes:
         doc.paragraph(f"• {point}", size=9)
     doc.paragraph(TEXT["sources_heading"], size=10, style="B")
     sources = sources_table(data)
-    if sources[TEXT["col_illustrative"]].any():
-        doc.mark_illustrative()
-    doc.table(sources, size=8, col_widths=(40, 95, 20, 15))
+    doc.table(sources, size=8, col_widths=(40, 95, 20, 15), illustrative=bool(sources[TEXT["col_illustrative"]].any()))
     return bytes(pdf.output())
 
 
