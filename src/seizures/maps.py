@@ -304,6 +304,11 @@ def _ring_path(rings: list[list[tuple[float, float]]]) -> tuple[list, list]:
     return xs, ys
 
 
+def _shades(shares: list[float]) -> list[str]:
+    """Colours for shares 0..1 of the value range (the palest shades left out, so that 0 stays visible)."""
+    return sample_colorscale(COLOURSCALE, [0.15 + 0.85 * share for share in shares])
+
+
 def choropleth_map(values: pd.DataFrame, boundaries: Boundaries, measure_label: str, title: str | None = None) -> go.Figure:
     """Each directorate's shape filled by its value (sequential colours; grey where there is no value)."""
     fig = go.Figure()
@@ -320,7 +325,7 @@ def choropleth_map(values: pd.DataFrame, boundaries: Boundaries, measure_label: 
         lons += [x for x in xs if x is not None]
         lats += [y for y in ys if y is not None]
         if row.status == HAS_VALUE:
-            colour = sample_colorscale(COLOURSCALE, [0.15 + 0.85 * (row.value - low) / span])[0]
+            colour = _shades([(row.value - low) / span])[0]
         else:
             colour = "#F2F2F2" if row.status == NOT_SELECTED else NO_VALUE_COLOUR
         fig.add_trace(go.Scatter(
@@ -331,7 +336,7 @@ def choropleth_map(values: pd.DataFrame, boundaries: Boundaries, measure_label: 
     if not known.empty:  # the colour bar, on an invisible point
         fig.add_trace(go.Scatter(
             x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-            marker=dict(colorscale=[[0, sample_colorscale(COLOURSCALE, [0.15])[0]], [1, sample_colorscale(COLOURSCALE, [1.0])[0]]],
+            marker=dict(colorscale=[[i / 10, colour] for i, colour in enumerate(_shades([i / 10 for i in range(11)]))],
                         cmin=low, cmax=high, color=[low], showscale=True,
                         colorbar=dict(title=dict(text=measure_label, side="right"), tickformat=",")),
         ))
