@@ -207,10 +207,10 @@ def test_kpi_table_takes_the_latest_value_up_to_the_period(demo_engine):
 
 def test_the_pdf_font_prints_albanian_and_serbian_latin_letters():
     doc = report._ReportPDF("footer")
-    doc.pdf.add_page()
+    doc.add_page()
     sample = "Prishtinë, Gjakovë, Fushë Kosovë, Graçanicë; Đakovica, Uroševac, Južna Mitrovica, Peć"
     doc.paragraph(sample)
-    text = PdfReader(io.BytesIO(bytes(doc.pdf.output()))).pages[0].extract_text()
+    text = PdfReader(io.BytesIO(bytes(doc.output()))).pages[0].extract_text()
     assert sample in text
 
 
@@ -244,3 +244,15 @@ def test_report_command_writes_the_workbook(demo_url, tmp_path, capsys):
     assert f"wrote {out}" in capsys.readouterr().out
     about = {row[0]: row[1] for row in openpyxl.load_workbook(out)["About"].iter_rows(values_only=True)}
     assert about["Period"] == "2021–2023"
+
+
+def test_pdf_without_a_browser_says_where_the_charts_are_missing(demo_engine, monkeypatch):
+    def no_browser(figures, *args, **kwargs):
+        raise RuntimeError("Kaleido v1 and later requires Chrome to be installed.")
+
+    monkeypatch.setattr(report, "export_png", no_browser)
+    reader = PdfReader(io.BytesIO(report.build_pdf(demo_engine, SeizureFilter(year_from=2021, year_to=2022))))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert text.count("Chart not available: Kaleido v1 and later requires Chrome") == 2
+    assert sum(len(page.images) for page in reader.pages) == 0
+    assert "Report for 2021–2022" in text and "1,473" in text

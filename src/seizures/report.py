@@ -12,11 +12,14 @@ import concurrent.futures
 import datetime as dt
 import io
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+from fpdf import FPDF
+from fpdf.fonts import FontFace
 import sqlalchemy as sa
 from plotly.subplots import make_subplots
 
@@ -203,9 +206,8 @@ class ReportData:
     regions: pd.DataFrame
     record_sources: pd.DataFrame
     kpi_sources: pd.DataFrame
-    generated_on: dt.date = field(default_factory=dt.date.today)
-
     data_first: int | None = None  # the first year with records or a published figure
+    generated_on: dt.date = field(default_factory=dt.date.today)
 
     @property
     def trend_first(self) -> int:
@@ -523,64 +525,53 @@ def export_png(figures: list[go.Figure], width: int = IMAGE_WIDTH_PX, height: in
 # --- The PDF ---
 
 def _font_dir() -> Path:
-    import os
-
     return Path(os.environ.get("SEIZURES_REPORT_FONT_DIR") or FONT_DIR)
 
 
-class _ReportPDF:
-    """fpdf2 document with the report's fonts, headings, footer and illustrative marking."""
+class _ReportPDF(FPDF):
+    """The report's fpdf2 document: fonts, headings, badges, tables, footer and illustrative marking."""
 
     def __init__(self, footer: str):
-        from fpdf import FPDF
-
-        outer = self
-
-        class Document(FPDF):
-            def header(self):
-                outer.page_illustrative = outer.section_illustrative
-
-            def footer(self):
-                outer.draw_footer()
-
-        self.pdf = Document(format="A4", unit="mm")
+        super().__init__(format="A4", unit="mm")
         self.footer_text = footer
-        self.section_illustrative = False
-        self.page_illustrative = False
-        self.pdf.set_margins(18, 16, 18)
-        self.pdf.set_auto_page_break(True, margin=22)
+        self.section_illustrative = False  # the current section shows illustrative data
+        self.page_illustrative = False  # the current page shows illustrative data
+        self.set_margins(18, 16, 18)
+        self.set_auto_page_break(True, margin=22)
         for style, name in FONT_FILES.items():
             path = _font_dir() / name
             if not path.exists():
                 raise ReportError(TEXT["err_fonts"].format(path=path))
-            self.pdf.add_font(FONT, style, str(path))
-        self.pdf.set_font(FONT, size=10)
-        self.pdf.set_title(TEXT["doc_title"])
-        self.pdf.set_creator("seizures")
+            self.add_font(FONT, style, str(path))
+        self.set_font(FONT, size=10)
+        self.set_title(TEXT["doc_title"])
+        self.set_creator("seizures")
+
+    def header(self) -> None:
+        self.page_illustrative = self.section_illustrative
 
     @property
     def width(self) -> float:
-        return self.pdf.epw
+        return self.epw
 
-    def draw_footer(self) -> None:
-        pdf = self.pdf
-        pdf.set_y(-17)
+    def footer(self) -> None:
+        self.set_y(-17)
         if self.page_illustrative:
-            pdf.set_font(FONT, "B", 8)
-            pdf.set_text_color(*ILLUSTRATIVE_RGB)
-            pdf.cell(0, 4, TEXT["footer_illustrative"], align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(FONT, "", 8)
-        pdf.set_text_color(100, 100, 100)
-        pdf.cell(self.width / 2, 5, self.footer_text, align="L")
-        pdf.cell(self.width / 2, 5, TEXT["footer_page"].format(page=pdf.page_no()), align="R")
-        pdf.set_text_color(0, 0, 0)
+            self.set_font(FONT, "B", 8)
+            self.set_text_color(*ILLUSTRATIVE_RGB)
+            self.cell(0, 4, TEXT["footer_illustrative"], align="C", new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT, "", 8)
+        self.set_text_color(100, 100, 100)
+        self.cell(self.width / 2, 5, self.footer_text, align="L")
+        self.cell(self.width / 2, 5, TEXT["footer_page"].format(page=self.page_no()), align="R")
+        self.set_text_color(0, 0, 0)
 
     def mark_illustrative(self) -> None:
         self.page_illustrative = True
 
     def ensure_space(self, height: float) -> None:
-        if self.pdf.get_y() + height > self.pdf.page_break_trigger:
-            self.pdf.add_page()
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
 
     def section(self, title: str, illustrative: bool | None, min_space: float = 40) -> None:
         """A numbered heading with its badge: illustrative data, published figures, or (None) no badge."""
@@ -588,62 +579,56 @@ class _ReportPDF:
         self.ensure_space(min_space)
         if illustrative:
             self.mark_illustrative()
-        pdf = self.pdf
-        pdf.ln(3)
-        pdf.set_font(FONT, "B", 15)
-        pdf.set_text_color(*HEADING_RGB)
-        pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0, 0, 0)
+        self.ln(3)
+        self.set_font(FONT, "B", 15)
+        self.set_text_color(*HEADING_RGB)
+        self.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0, 0, 0)
         if illustrative is not None:
             self.badge(illustrative)
 
     def badge(self, illustrative: bool) -> None:
-        pdf = self.pdf
-        pdf.set_font(FONT, "B", 8)
+        self.set_font(FONT, "B", 8)
         if illustrative:
-            pdf.set_fill_color(*ILLUSTRATIVE_RGB)
-            pdf.set_text_color(255, 255, 255)
+            self.set_fill_color(*ILLUSTRATIVE_RGB)
+            self.set_text_color(255, 255, 255)
             text = TEXT["badge_illustrative"]
         else:
-            pdf.set_fill_color(230, 230, 230)
-            pdf.set_text_color(40, 40, 40)
+            self.set_fill_color(230, 230, 230)
+            self.set_text_color(40, 40, 40)
             text = TEXT["badge_published"]
-        pdf.cell(pdf.get_string_width(text) + 4, 5, text, fill=True, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0, 0, 0)
-        pdf.ln(2)
+        self.cell(self.get_string_width(text) + 4, 5, text, fill=True, new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0, 0, 0)
+        self.ln(2)
 
     def paragraph(self, text: str, size: float = 10, style: str = "", colour=(0, 0, 0)) -> None:
-        pdf = self.pdf
-        pdf.set_font(FONT, style, size)
-        pdf.set_text_color(*colour)
-        pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0, 0, 0)
-        pdf.ln(1.5)
+        self.set_font(FONT, style, size)
+        self.set_text_color(*colour)
+        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0, 0, 0)
+        self.ln(1.5)
 
-    def table(self, frame: pd.DataFrame, formats: dict | None = None, col_widths=None, size: float = 9,
-              illustrative: bool = False) -> None:
+    def data_table(self, frame: pd.DataFrame, formats: dict | None = None, col_widths=None, size: float = 9,
+                   illustrative: bool = False) -> None:
         """A DataFrame as a table: text left, numbers right; `formats` maps a column to a formatter.
 
         An illustrative table flags every page it runs over, whatever the section.
         """
-        from fpdf.fonts import FontFace
-
         section_illustrative = self.section_illustrative
         if illustrative:
             self.mark_illustrative()
             self.section_illustrative = True
 
         formats = formats or {}
-        pdf = self.pdf
-        pdf.set_font(FONT, "", size)
+        self.set_font(FONT, "", size)
         numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
         aligns = tuple("RIGHT" if n else "LEFT" for n in numeric)
         heading = FontFace(emphasis="BOLD", fill_color=(225, 236, 244))
-        pdf.set_draw_color(190, 190, 190)
-        pdf.set_fill_color(255, 255, 255)
-        with pdf.table(col_widths=col_widths, text_align=aligns, headings_style=heading, line_height=size * 0.55,
-                       borders_layout="HORIZONTAL_LINES", padding=(1.2, 1.5), width=self.width,
-                       cell_fill_color=(246, 246, 246), cell_fill_mode="ROWS") as table:
+        self.set_draw_color(190, 190, 190)
+        self.set_fill_color(255, 255, 255)
+        with self.table(col_widths=col_widths, text_align=aligns, headings_style=heading, line_height=size * 0.55,
+                        borders_layout="HORIZONTAL_LINES", padding=(1.2, 1.5), width=self.width,
+                        cell_fill_color=(246, 246, 246), cell_fill_mode="ROWS") as table:
             row = table.row()
             for column in frame.columns:
                 row.cell(str(column))
@@ -659,43 +644,41 @@ class _ReportPDF:
                     else:
                         text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
                     row.cell(text)
-        pdf.set_draw_color(0, 0, 0)
+        self.set_draw_color(0, 0, 0)
         self.section_illustrative = section_illustrative
-        pdf.ln(3)
+        self.ln(3)
 
-    def image(self, png: bytes | None, failure: str | None = None) -> None:
-        pdf = self.pdf
+    def chart_image(self, png: bytes | None, failure: str | None = None) -> None:
         if png is None:
             self.paragraph(TEXT["chart_unavailable"].format(reason=failure), style="I", colour=(120, 120, 120))
             return
         height = self.width * IMAGE_HEIGHT_PX / IMAGE_WIDTH_PX
         self.ensure_space(height + 2)
-        pdf.image(io.BytesIO(png), x=pdf.l_margin, w=self.width, h=height)
-        pdf.ln(2)
+        self.image(io.BytesIO(png), x=self.l_margin, w=self.width, h=height)
+        self.ln(2)
 
 
 def _headline_box(doc: _ReportPDF, row, x: float, y: float, w: float) -> None:
-    pdf = doc.pdf
-    pdf.set_xy(x, y)
-    pdf.set_fill_color(245, 247, 250)
-    pdf.rect(x, y, w, 30, style="F")
-    pdf.set_xy(x + 3, y + 2)
-    pdf.set_font(FONT, "", 9)
-    pdf.cell(w - 6, 5, f"{row.measure}, {row.year}")
-    pdf.set_xy(x + 3, y + 8)
+    doc.set_xy(x, y)
+    doc.set_fill_color(245, 247, 250)
+    doc.rect(x, y, w, 30, style="F")
+    doc.set_xy(x + 3, y + 2)
+    doc.set_font(FONT, "", 9)
+    doc.cell(w - 6, 5, f"{row.measure}, {row.year}")
+    doc.set_xy(x + 3, y + 8)
     if row.value is None or pd.isna(row.value):
-        pdf.set_font(FONT, "I", 11)
-        pdf.cell(w - 6, 10, TEXT["not_published"].format(year=row.year))
+        doc.set_font(FONT, "I", 11)
+        doc.cell(w - 6, 10, TEXT["not_published"].format(year=row.year))
         return
     qualifier = f"{TEXT['more_than']} " if row.qualifier == "more than" else ""
-    pdf.set_font(FONT, "B", 20)
-    pdf.cell(w - 6, 10, qualifier + fmt_number(row.value))
-    pdf.set_xy(x + 3, y + 20)
-    pdf.set_font(FONT, "", 9)
+    doc.set_font(FONT, "B", 20)
+    doc.cell(w - 6, 10, qualifier + fmt_number(row.value))
+    doc.set_xy(x + 3, y + 20)
+    doc.set_font(FONT, "", 9)
     if row.change is None or pd.isna(row.change):
-        pdf.cell(w - 6, 5, TEXT["no_previous"].format(previous=row.previous_year))
+        doc.cell(w - 6, 5, TEXT["no_previous"].format(previous=row.previous_year))
     else:
-        pdf.cell(w - 6, 5, TEXT["change_on"].format(
+        doc.cell(w - 6, 5, TEXT["change_on"].format(
             change=_bound(fmt_signed(row.change), row.previous_qualifier, row.qualifier),
             pct=_bound(fmt_signed(row.pct_change, 1, " %"), row.previous_qualifier, row.qualifier),
             previous=f"{row.previous_year} ({TEXT['more_than'] + ' ' if row.previous_qualifier == 'more than' else ''}"
@@ -704,40 +687,39 @@ def _headline_box(doc: _ReportPDF, row, x: float, y: float, w: float) -> None:
 
 
 def _title_page(doc: _ReportPDF, data: ReportData, contents: list[str]) -> None:
-    pdf = doc.pdf
-    pdf.add_page()
-    pdf.ln(30)
-    pdf.set_font(FONT, "B", 26)
-    pdf.set_text_color(*HEADING_RGB)
-    pdf.multi_cell(0, 12, TEXT["doc_title"], new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_font(FONT, "", 16)
-    pdf.multi_cell(0, 9, TEXT["doc_subtitle"].format(period=period_text(data.first, data.last)), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
+    doc.add_page()
+    doc.ln(30)
+    doc.set_font(FONT, "B", 26)
+    doc.set_text_color(*HEADING_RGB)
+    doc.multi_cell(0, 12, TEXT["doc_title"], new_x="LMARGIN", new_y="NEXT")
+    doc.set_text_color(0, 0, 0)
+    doc.set_font(FONT, "", 16)
+    doc.multi_cell(0, 9, TEXT["doc_subtitle"].format(period=period_text(data.first, data.last)), new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
     doc.paragraph(TEXT["doc_audience"], size=11, colour=(80, 80, 80))
     doc.paragraph(TEXT["generated"].format(date=data.generated_on.isoformat()), size=9, colour=(80, 80, 80))
-    pdf.ln(6)
-    pdf.set_font(FONT, "B", 12)
-    pdf.cell(0, 7, TEXT["filter_heading"], new_x="LMARGIN", new_y="NEXT")
+    doc.ln(6)
+    doc.set_font(FONT, "B", 12)
+    doc.cell(0, 7, TEXT["filter_heading"], new_x="LMARGIN", new_y="NEXT")
     for label, value in filter_lines(data):
-        pdf.set_font(FONT, "B", 10)
-        pdf.cell(55, 6, label)
-        pdf.set_font(FONT, "", 10)
-        pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    pdf.set_fill_color(253, 236, 224)
-    pdf.set_font(FONT, "B", 11)
-    pdf.set_text_color(*ILLUSTRATIVE_RGB)
-    pdf.cell(0, 7, TEXT["data_note_heading"], fill=True, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_font(FONT, "", 10)
-    pdf.multi_cell(0, 5.2, TEXT["data_note"], fill=True, padding=(1, 2, 2, 2), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
-    pdf.set_font(FONT, "B", 12)
-    pdf.cell(0, 7, TEXT["contents_heading"], new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 10)
+        doc.set_font(FONT, "B", 10)
+        doc.cell(55, 6, label)
+        doc.set_font(FONT, "", 10)
+        doc.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+    doc.ln(6)
+    doc.set_fill_color(253, 236, 224)
+    doc.set_font(FONT, "B", 11)
+    doc.set_text_color(*ILLUSTRATIVE_RGB)
+    doc.cell(0, 7, TEXT["data_note_heading"], fill=True, new_x="LMARGIN", new_y="NEXT")
+    doc.set_text_color(0, 0, 0)
+    doc.set_font(FONT, "", 10)
+    doc.multi_cell(0, 5.2, TEXT["data_note"], fill=True, padding=(1, 2, 2, 2), new_x="LMARGIN", new_y="NEXT")
+    doc.ln(8)
+    doc.set_font(FONT, "B", 12)
+    doc.cell(0, 7, TEXT["contents_heading"], new_x="LMARGIN", new_y="NEXT")
+    doc.set_font(FONT, "", 10)
     for number, title in enumerate(contents, start=1):
-        pdf.cell(0, 6, f"{number}. {title}", new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 6, f"{number}. {title}", new_x="LMARGIN", new_y="NEXT")
 
 
 def _pct(value) -> str:
@@ -759,20 +741,19 @@ def build_pdf(engine: sa.Engine, flt: SeizureFilter) -> bytes:
     contents = [TEXT[k] for k in ("sec_headline", "sec_trend", "sec_regions", "sec_kpis", "sec_training",
                                   "sec_equipment", "sec_method")]
     doc = _ReportPDF(TEXT["footer"].format(period=period))
-    pdf = doc.pdf
     _title_page(doc, data, contents)
 
     # Headline figures: published (real), then record-level (illustrative).
     doc.section_illustrative = False
-    pdf.add_page()
+    doc.add_page()
     doc.section(f"1. {TEXT['sec_headline']}", illustrative=False)
     doc.paragraph(TEXT["headline_intro"].format(year=data.last, previous=data.last - 1))
     published = headline_published(data)
-    y, gap = pdf.get_y(), 4
+    y, gap = doc.get_y(), 4
     box_w = (doc.width - gap * (len(published) - 1)) / max(len(published), 1)
     for i, row in enumerate(published.itertuples()):
-        _headline_box(doc, row, pdf.l_margin + i * (box_w + gap), y, box_w)
-    pdf.set_xy(pdf.l_margin, y + 34)
+        _headline_box(doc, row, doc.l_margin + i * (box_w + gap), y, box_w)
+    doc.set_xy(doc.l_margin, y + 34)
     doc.badge(illustrative=True)
     doc.mark_illustrative()
     doc.paragraph(TEXT["headline_records"].format(
@@ -782,7 +763,7 @@ def build_pdf(engine: sa.Engine, flt: SeizureFilter) -> bytes:
     if records.empty:
         doc.paragraph(TEXT["no_records"], style="I")
     else:
-        doc.table(
+        doc.data_table(
             records[["measure", "value", "previous", "change", "pct_change"]].rename(columns={
                 "measure": TEXT["col_measure"], "value": str(data.last), "previous": str(data.last - 1),
                 "change": TEXT["col_change"], "pct_change": TEXT["col_change_pct"]}),
@@ -794,7 +775,7 @@ def build_pdf(engine: sa.Engine, flt: SeizureFilter) -> bytes:
     doc.paragraph(TEXT["trend_intro"].format(first=data.trend_first, last=data.last, period=period), size=9)
     if is_filtered(flt):
         doc.paragraph(TEXT["trend_filtered"], size=9, style="I")
-    doc.image(images[0], failure)
+    doc.chart_image(images[0], failure)
 
     doc.section(f"3. {TEXT['sec_regions']}", illustrative=True, min_space=120)
     doc.paragraph(TEXT["regions_intro"].format(period=period), size=9)
@@ -802,8 +783,8 @@ def build_pdf(engine: sa.Engine, flt: SeizureFilter) -> bytes:
     if regional is None:
         doc.paragraph(TEXT["no_records"], style="I")
     else:
-        doc.image(images[1], failure)
-        doc.table(by_region, size=8)
+        doc.chart_image(images[1], failure)
+        doc.data_table(by_region, size=8)
 
     doc.section(f"4. {TEXT['sec_kpis']}", illustrative=True)
     doc.paragraph(TEXT["kpis_intro"].format(last=data.last), size=9)
@@ -815,23 +796,23 @@ def build_pdf(engine: sa.Engine, flt: SeizureFilter) -> bytes:
     kpi_widths = {TEXT["col_kpi"]: 12, TEXT["col_goal"]: 12, TEXT["col_unit"]: 16, TEXT["col_status"]: 26,
                   TEXT["col_illustrative"]: 24}
     kpis = kpi_report_table(data)
-    doc.table(kpis, formats=kpi_formats, col_widths=tuple(kpi_widths.get(c, 20) for c in kpis.columns))
+    doc.data_table(kpis, formats=kpi_formats, col_widths=tuple(kpi_widths.get(c, 20) for c in kpis.columns))
 
     doc.section(f"5. {TEXT['sec_training']}", illustrative=False)
     doc.paragraph(TEXT["training_intro"], size=9)
-    doc.table(training_table(data), formats={TEXT["col_share_women"]: _pct}, col_widths=(66, 24, 16, 18, 16, 20))
+    doc.data_table(training_table(data), formats={TEXT["col_share_women"]: _pct}, col_widths=(66, 24, 16, 18, 16, 20))
 
     doc.section(f"6. {TEXT['sec_equipment']}", illustrative=False)
     doc.paragraph(TEXT["equipment_intro"], size=9)
-    doc.table(equipment_table(data).drop(columns=[TEXT["col_source"]]), col_widths=(90, 25, 55))
+    doc.data_table(equipment_table(data).drop(columns=[TEXT["col_source"]]), col_widths=(90, 25, 55))
 
     doc.section(f"7. {TEXT['sec_method']}", illustrative=None)
     for point in TEXT["method_points"]:
         doc.paragraph(f"• {point}", size=9)
     doc.paragraph(TEXT["sources_heading"], size=10, style="B")
     sources = sources_table(data)
-    doc.table(sources, size=8, col_widths=(40, 95, 20, 15), illustrative=bool(sources[TEXT["col_illustrative"]].any()))
-    return bytes(pdf.output())
+    doc.data_table(sources, size=8, col_widths=(40, 95, 20, 15), illustrative=bool(sources[TEXT["col_illustrative"]].any()))
+    return bytes(doc.output())
 
 
 # --- The workbook ---
