@@ -744,7 +744,6 @@ def build_pdf(engine: sa.Engine, flt: SeizureFilter) -> bytes:
     _title_page(doc, data, contents)
 
     # Headline figures: published (real), then record-level (illustrative).
-    doc.section_illustrative = False
     doc.add_page()
     doc.section(f"1. {TEXT['sec_headline']}", illustrative=False)
     doc.paragraph(TEXT["headline_intro"].format(year=data.last, previous=data.last - 1))
