@@ -100,3 +100,18 @@ def test_first_visit_with_a_filter_in_the_url(server, page):
     for figure in ("1,135", "1,280", "1,473"):
         assert figure in body
     assert "region=PZ" in page.url
+
+
+def test_map_page_draws_offline(server, page):
+    # A deep link to the map: the directorates' seats on a plain lon/lat plot, no tile server or CDN request.
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{server}/map")
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
+    svg = page.locator(".js-plotly-plot").first.text_content()
+    for name in ("Prishtina", "Prizren", "Mitrovica North", "Mitrovica South"):
+        assert name in svg
+    shot(page, "map")
+    assert all(url.startswith(server) or url.startswith("data:") for url in requests), [
+        u for u in requests if not u.startswith(server)]

@@ -1,12 +1,14 @@
-"""The command line: `seizures init [--demo]`, `seizures summary`, `seizures demo-data`."""
+"""The command line: `seizures init [--demo]`, `seizures summary`, `seizures demo-data`, `seizures report`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from pathlib import Path
+
 from seizures import demo, queries, seed, settings, store
-from seizures.filters import SeizureFilter
+from seizures.filters import SeizureFilter, from_query_params
 
 EXIT_BAD_INPUT = 2
 
@@ -51,6 +53,46 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def report_filter(args: argparse.Namespace, engine) -> SeizureFilter:
+    """The report's filter from --year or --from/--to and --region/--category; anything invalid is a StoreError."""
+    if args.year is not None and (args.year_from is not None or args.year_to is not None):
+        raise store.StoreError("give either --year or --from/--to, not both")
+    year_from = args.year if args.year is not None else args.year_from
+    year_to = args.year if args.year is not None else args.year_to
+    bounds = queries.year_bounds(engine)
+    if bounds is None:
+        raise store.StoreError("the store has no seizure records: run `seizures init --demo` or import data first")
+    params = {"from": year_from, "to": year_to, "region": args.region, "category": args.category}
+    parsed = from_query_params({k: str(v) for k, v in params.items() if v is not None}, queries.region_list(engine)["code"], bounds)
+    if parsed.warnings:
+        raise store.StoreError(" ".join(w.removeprefix("Ignored ") for w in parsed.warnings))
+    return parsed.filter
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from seizures import report  # fpdf2 and kaleido load only for this command
+
+    if not args.out and not args.xlsx:
+        raise store.StoreError("give --out REPORT.pdf and/or --xlsx REPORT.xlsx")
+    for path in (args.out, args.xlsx):
+        if path is not None and not path.parent.resolve().is_dir():
+            raise store.StoreError(f"folder does not exist for {path}")
+    engine = _engine(args)
+    if store.current_version(engine) is None:
+        raise store.StoreError("the store is empty: run `seizures init --demo` first")
+    flt = report_filter(args, engine)
+    try:
+        if args.out:
+            args.out.write_bytes(report.build_pdf(engine, flt))
+            print(f"wrote {args.out} ({args.out.stat().st_size / 1024:,.0f} KB)")
+        if args.xlsx:
+            args.xlsx.write_bytes(report.build_xlsx(engine, flt))
+            print(f"wrote {args.xlsx} ({args.xlsx.stat().st_size / 1024:,.0f} KB)")
+    except report.ReportError as exc:
+        raise store.StoreError(str(exc)) from exc
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seizures", description=__doc__)
     parser.add_argument("--db-url", help=f"SQLAlchemy URL of the store (default: ${settings.DB_URL_SETTING} or the DuckDB file in data/)")
@@ -60,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     init.set_defaults(func=cmd_init)
     sub.add_parser("summary", help="print yearly totals").set_defaults(func=cmd_summary)
     sub.add_parser("demo-data", help="regenerate data/demo_seizures.csv and data/kpi_values.csv").set_defaults(func=cmd_demo_data)
+    rep = sub.add_parser("report", help="the donor report for a period: PDF and/or Excel workbook")
+    rep.add_argument("--year", type=int, help="one calendar year (default: every year in the store)")
+    rep.add_argument("--from", dest="year_from", type=int, help="first year of the period")
+    rep.add_argument("--to", dest="year_to", type=int, help="last year of the period")
+    rep.add_argument("--region", help="directorate codes, comma-separated (default: all)")
+    rep.add_argument("--category", help="categories, comma-separated: firearm, ammunition, explosive, component")
+    rep.add_argument("--out", type=Path, help="where to write the PDF")
+    rep.add_argument("--xlsx", type=Path, help="where to write the Excel workbook")
+    rep.set_defaults(func=cmd_report)
     return parser
 
 
