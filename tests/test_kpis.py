@@ -132,6 +132,6 @@ def test_progress_series():
 
 
 def test_rule_text_names_the_parameters():
-    assert "2018" in kpis.RULE and "2024" in kpis.RULE and "10%" in kpis.RULE
+    assert "2018" in kpis.RULE and "2024" in kpis.RULE and "10 percentage points" in kpis.RULE
     for status in kpis.STATUSES:
         assert f"**{status}**" in kpis.RULE

@@ -27,8 +27,8 @@ RULE = f"""\
 3. *Expected progress* = share of the Roadmap period elapsed by the year of the latest actual:
    (year − {BASELINE_YEAR}) ÷ ({TARGET_YEAR} − {BASELINE_YEAR}), between 0 % and 100 %.
 4. Status:
-   - **on track**: progress ≥ expected progress − {TOLERANCE:.0%} (within {TOLERANCE:.0%} of the straight line from
-     baseline to target, or target reached);
+   - **on track**: progress at most {TOLERANCE * 100:.0f} percentage points behind the expected progress
+     (or the target reached);
    - **at risk**: further behind, but progress above 0 % (moving the right way);
    - **off track**: progress 0 % or below (no movement, or moving away from the target);
    - **no data**: no actual value in the selected period, or no baseline or target, or target = baseline.
@@ -86,7 +86,7 @@ def assess(
         status = AT_RISK
     else:
         status = OFF_TRACK
-    return Assessment(status, done, expected, f"progress {done:.0%} against {expected:.0%} expected by {int(year)}")
+    return Assessment(status, done, expected, f"progress {done * 100:.0f} % against {expected * 100:.0f} % expected by {int(year)}")
 
 
 def _latest_per_kpi(values: pd.DataFrame) -> pd.DataFrame:
@@ -110,7 +110,7 @@ def _latest_per_kpi(values: pd.DataFrame) -> pd.DataFrame:
 
 KPI_TABLE_COLUMNS = [
     "number", "goal_number", "title", "unit", "baseline", "target", "direction",
-    "latest_year", "latest_value", "progress", "expected", "status", "reason",
+    "latest_year", "latest_value", "change", "progress", "expected", "status", "reason",
 ]
 
 
@@ -131,6 +131,7 @@ def kpi_table(kpis: pd.DataFrame, values: pd.DataFrame, **rule) -> pd.DataFrame:
     assessments = [
         assess(row.baseline, row.target, row.latest_value, row.latest_year, **rule) for row in table.itertuples()
     ]
+    table["change"] = table["latest_value"] - table["baseline"]
     table["direction"] = [direction(row.baseline, row.target) for row in table.itertuples()]
     table["progress"] = [a.progress for a in assessments]
     table["expected"] = [a.expected for a in assessments]
