@@ -57,10 +57,12 @@ def trainees_by_gender(frame: pd.DataFrame) -> go.Figure:
             text=frame[column].tolist(), textposition="inside", insidetextanchor="middle",
             hovertemplate=f"%{{y}}<br>{label}: %{{x:,}}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", height=140 + 60 * len(frame))
+    fig.update_layout(barmode="stack", height=160 + 60 * len(frame))
     fig.update_yaxes(autorange="reversed", tickformat=None)
     fig.update_xaxes(tickformat=",")
-    return themed(fig, "Officers trained, by course and gender", x_title="Officers trained (persons)")
+    themed(fig, "Officers trained, by course and gender", x_title="Officers trained (persons)")
+    fig.update_layout(legend=dict(traceorder="normal", x=1, xanchor="right"))  # clear of the title
+    return fig
 
 
 def equipment_delivered(frame: pd.DataFrame) -> go.Figure:
@@ -113,6 +115,7 @@ def kpi_progress(progress: pd.DataFrame) -> go.Figure:
     )
     themed(fig, "Progress towards the targets (illustrative values)", x_title="Year",
            y_title="Progress from baseline (0 %) to target (100 %)")
+    fig.update_layout(height=480, legend=dict(y=-0.22, yanchor="top"))  # below the plot, clear of the title
     fig.update_yaxes(rangemode="normal", ticksuffix=" %")
     fig.update_xaxes(dtick=1)
     return fig
