@@ -228,7 +228,9 @@ def data_sources(engine: sa.Engine) -> pd.DataFrame:
             table.c.source.label("source"),
             sa.cast(illustrative, sa.Boolean).label("illustrative"),
             sa.func.count().label("rows"),
-        ).group_by(table.c.source, illustrative)
+        )
+        # PostgreSQL refuses a constant in GROUP BY: group by the flag only where it is a column.
+        .group_by(table.c.source, *([illustrative] if isinstance(illustrative, sa.Column) else []))
         for name, table, illustrative in datasets
     ]
     parts.append(
