@@ -45,7 +45,6 @@ def themed(fig: go.Figure, title: str | None = None, x_title: str | None = None,
 # Training, equipment and KPI charts
 
 MEN_COLOUR, WOMEN_COLOUR = OKABE_ITO[0], OKABE_ITO[1]
-STATUS_COLOURS = {"on track": "#009E73", "at risk": "#E69F00", "off track": "#D55E00", "no data": "#999999"}
 
 
 def trainees_by_gender(frame: pd.DataFrame) -> go.Figure:
