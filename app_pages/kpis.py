@@ -46,7 +46,7 @@ def kpi_card(kpi) -> None:
             target.metric(f"Target {kpis.TARGET_YEAR}", ui.number(kpi.target))
             latest.metric(
                 f"Actual {kpi.latest_year}" if pd.notna(kpi.latest_value) else "Actual", ui.number(kpi.latest_value),
-                delta=f"{kpi.change:+,g}" if pd.notna(kpi.change) else None,
+                delta=ui.number(kpi.change, signed=True) if pd.notna(kpi.change) else None,
                 delta_description="since baseline" if pd.notna(kpi.change) else None,
                 delta_color="inverse" if kpi.direction == "lower" else "normal",
             )

@@ -219,3 +219,17 @@ def test_about_page_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
     assert not at.exception
     assert not at.metric
     assert any("No recorded data load" in i for i in texts(at.info))
+
+
+def test_number_and_percent_formatting():
+    from seizures import ui
+
+    assert ui.number(1234567) == "1,234,567"
+    assert ui.number(1350.0) == "1,350"
+    assert ui.number(2.25) == "2.2"
+    assert ui.number(150, signed=True) == "+150"
+    assert ui.number(-13.0, signed=True) == "-13"
+    assert ui.number(None) == ui.number(float("nan")) == "–"
+    assert ui.percent(24 / 201 * 100) == "11.9 %"
+    assert ui.percent(0.0) == "0.0 %"
+    assert ui.percent(float("nan")) == "–"

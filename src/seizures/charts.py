@@ -57,7 +57,7 @@ def trainees_by_gender(frame: pd.DataFrame) -> go.Figure:
             hovertemplate=f"%{{y}}<br>{label}: %{{x:,}}<extra></extra>",
         )
     fig.update_layout(barmode="stack", height=160 + 60 * len(frame))
-    fig.update_yaxes(autorange="reversed", tickformat=None)
+    fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickformat=",")
     themed(fig, "Officers trained, by course and gender", x_title="Officers trained (persons)")
     fig.update_layout(legend=dict(traceorder="normal", x=1, xanchor="right"))  # clear of the title
@@ -72,7 +72,7 @@ def equipment_delivered(frame: pd.DataFrame) -> go.Figure:
         text=ordered["quantity"].tolist(), textposition="outside", hovertemplate="%{y}: %{x:,}<extra></extra>",
     ))
     fig.update_layout(height=140 + 32 * len(frame), showlegend=False)
-    fig.update_yaxes(autorange="reversed", tickformat=None)
+    fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickformat=",")
     return themed(fig, "Equipment delivered", x_title="Quantity delivered (items)")
 
@@ -86,7 +86,7 @@ def kpi_sparkline(series: pd.DataFrame, baseline: float | None, target: float | 
     for value, label, dash in ((baseline, "baseline", "dot"), (target, "target", "dash")):
         if value is not None and not pd.isna(value):
             fig.add_hline(
-                y=value, line=dict(color="#666666", dash=dash, width=1), annotation_text=f"{label} {value:,g}",
+                y=value, line=dict(color="#666666", dash=dash, width=1), annotation_text=f"{label} {value:,.10g}",
                 annotation_position="top left", annotation_font_size=11,
             )
     themed(fig, None, x_title=None, y_title=unit or "value")

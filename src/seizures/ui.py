@@ -117,11 +117,12 @@ def nothing_loaded(what: str) -> None:
     st.info(f"No {what} in the store yet. Load the reference data with `seizures init --demo`.", icon=":material/database:")
 
 
-def number(value, suffix: str = "") -> str:
+def number(value, signed: bool = False) -> str:
     """A figure as shown on the pages: thousands separators, no needless decimals, an en dash when missing."""
     if value is None or pd.isna(value):
         return "–"
-    return f"{value:,.0f}{suffix}" if float(value).is_integer() else f"{value:,.1f}{suffix}"
+    sign = "+" if signed else ""
+    return f"{value:{sign},.0f}" if float(value).is_integer() else f"{value:{sign},.1f}"
 
 
 def percent(value) -> str:
