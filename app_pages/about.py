@@ -15,7 +15,8 @@ else:
     latest = loads.iloc[0]
     st.metric("Last data load (server time)", f"{latest.imported_at:%Y-%m-%d %H:%M}")
     st.caption(
-        f"File {latest.file_name} ({latest.kind}), {latest.rows_accepted:,} rows, loaded by {latest.user_name or 'unknown'}. "
+        f"File {latest.file_name} ({latest.kind}), {latest.rows_accepted:,} rows, "
+        f"loaded by {latest.user_name or 'unknown'}. "
         "Loads that were rolled back are not counted."
     )
     with st.expander(f"All loads in force ({len(loads)})"):

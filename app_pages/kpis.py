@@ -35,7 +35,7 @@ def kpi_card(kpi) -> None:
         with about:
             st.markdown(f"#### KPI {kpi.number}")
             ui.status_badge(kpi.status)
-            if kpi.title:
+            if pd.notna(kpi.title) and kpi.title:
                 st.markdown(kpi.title)
             else:
                 st.caption("Title not available yet: to be filled in from the Roadmap's monitoring framework.")
@@ -97,7 +97,7 @@ else:
     shown = set()
     for goal in goals.itertuples():
         st.subheader(f"Goal {goal.number}")
-        st.markdown(f"*{goal.title or 'Wording not available.'}*")
+        st.markdown(f"*{goal.title}*" if pd.notna(goal.title) else "*Wording not available.*")
         if goal.wording_status != "confirmed":
             st.caption(f":orange[:material/warning: **Wording to be verified**] ({goal.source}).")
         linked = table[table["goal_number"].isin([goal.number])]

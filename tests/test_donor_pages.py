@@ -48,11 +48,9 @@ def demo_store(demo_url):
 def test_training_page_shows_the_stores_trainees_by_gender(monkeypatch, demo_url, demo_store, fresh_caches):
     at = open_page(monkeypatch, demo_url, "training.py")
     assert not at.exception
+    t = schema.trainings
     with demo_store.connect() as conn:
-        rows = conn.execute(
-            sa.select(schema.trainings.c.course, sa.func.sum(schema.trainings.c.men), sa.func.sum(schema.trainings.c.women))
-            .group_by(schema.trainings.c.course)
-        ).all()
+        rows = conn.execute(sa.select(t.c.course, sa.func.sum(t.c.men), sa.func.sum(t.c.women)).group_by(t.c.course)).all()
     by_course = {course: (int(men), int(women)) for course, men, women in rows}
     men_total = sum(m for m, _ in by_course.values())
     women_total = sum(w for _, w in by_course.values())
@@ -185,7 +183,8 @@ def test_about_page_shows_the_last_load_sources_and_the_check(monkeypatch, demo_
 
     check = queries.published_vs_recorded(demo_store)
     firearms = check[check["indicator"] == "firearms_confiscated"]
-    assert shown["Firearms (pieces): years matching the published total"] == f"{firearms['consistent'].sum()} of {len(firearms)}"
+    matched = f"{firearms['consistent'].sum()} of {len(firearms)}"
+    assert shown["Firearms (pieces): years matching the published total"] == matched
     assert len(firearms) == 4 and firearms["consistent"].all()
     assert not any("do not add up" in w.value for w in at.warning)
 
@@ -233,3 +232,18 @@ def test_number_and_percent_formatting():
     assert ui.percent(24 / 201 * 100) == "11.9 %"
     assert ui.percent(0.0) == "0.0 %"
     assert ui.percent(float("nan")) == "–"
+
+
+def test_kpi_page_shows_a_title_once_it_is_filled_in(monkeypatch, empty_url, fresh_caches):
+    engine = store.make_engine(empty_url)
+    seed.load_demo(engine)
+    with engine.begin() as conn:
+        kpi_table = schema.roadmap_kpis
+        conn.execute(kpi_table.update().where(kpi_table.c.number == 4).values(title="Test title four"))
+    untitled = queries.contributing_kpis(engine)["title"].isna().sum()
+    engine.dispose()
+    at = open_page(monkeypatch, empty_url, "kpis.py")
+    assert not at.exception
+    assert any(m.value == "Test title four" for m in at.markdown)
+    assert not any(m.value in ("nan", "None") for m in at.markdown)
+    assert sum("Title not available" in c for c in texts(at.caption)) == untitled == 4

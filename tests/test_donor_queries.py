@@ -43,7 +43,8 @@ def test_equipment_keeps_the_published_list_in_order(demo_engine):
 def test_contributing_goals_and_kpis(demo_engine):
     goals = pd.read_csv(DATA / "roadmap_goals.csv")
     kpis = pd.read_csv(DATA / "roadmap_kpis.csv")
-    assert queries.contributing_goals(demo_engine)["number"].tolist() == goals.loc[goals.project_contributes, "number"].tolist()
+    contributing_goals = goals.loc[goals.project_contributes, "number"].tolist()
+    assert queries.contributing_goals(demo_engine)["number"].tolist() == contributing_goals
     frame = queries.contributing_kpis(demo_engine)
     assert frame["number"].tolist() == kpis.loc[kpis.project_contributes, "number"].tolist()
     assert frame.set_index("number")["goal_number"].to_dict() == {3: 3, 4: 3, 8: 5, 10: 5, 14: None}

@@ -89,7 +89,7 @@ def kpi_sparkline(series: pd.DataFrame, baseline: float | None, target: float | 
                 y=value, line=dict(color="#666666", dash=dash, width=1), annotation_text=f"{label} {value:,.10g}",
                 annotation_position="top left", annotation_font_size=11,
             )
-    themed(fig, None, x_title=None, y_title=unit or "value")
+    themed(fig, None, x_title=None, y_title=unit if isinstance(unit, str) and unit else "value")
     fig.update_layout(height=200, showlegend=False, margin=dict(l=10, r=10, t=10, b=10))
     fig.update_yaxes(rangemode="normal")  # a sparkline shows the movement, not the distance from zero
     fig.update_xaxes(dtick=1)

@@ -86,7 +86,8 @@ def assess(
         status = AT_RISK
     else:
         status = OFF_TRACK
-    return Assessment(status, done, expected, f"progress {done * 100:.0f} % against {expected * 100:.0f} % expected by {int(year)}")
+    reason = f"progress {done * 100:.0f} % against {expected * 100:.0f} % expected by {int(year)}"
+    return Assessment(status, done, expected, reason)
 
 
 def _latest_per_kpi(values: pd.DataFrame) -> pd.DataFrame:
@@ -147,7 +148,9 @@ def status_counts(table: pd.DataFrame) -> dict[str, int]:
     return {status: int(counts.get(status, 0)) for status in STATUSES}
 
 
-def progress_series(values: pd.DataFrame, baseline_year: int = BASELINE_YEAR, target_year: int = TARGET_YEAR) -> pd.DataFrame:
+def progress_series(
+    values: pd.DataFrame, baseline_year: int = BASELINE_YEAR, target_year: int = TARGET_YEAR
+) -> pd.DataFrame:
     """kpi_number, year, value, progress_pct (0 = baseline, 100 = target) and expected_pct, per KPI and year."""
     columns = ["kpi_number", "year", "value", "progress_pct", "expected_pct"]
     if values.empty:

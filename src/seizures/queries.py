@@ -149,7 +149,7 @@ def with_share_of_women(frame: pd.DataFrame, total_label: str = "All courses") -
     """Add total and share_women (%) to a trainees frame, and a last row summing all courses."""
     out = frame.copy()
     if not out.empty:
-        total = {"course": total_label, "level": None, "men": out["men"].sum(), "women": out["women"].sum(), "source": None}
+        total = {"course": total_label, "men": out["men"].sum(), "women": out["women"].sum()}
         out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
     out["total"] = out["men"] + out["women"]
     out["share_women"] = out["women"] / out["total"].where(out["total"] != 0) * 100
@@ -175,7 +175,10 @@ def contributing_goals(engine: sa.Engine) -> pd.DataFrame:
 
 
 def contributing_kpis(engine: sa.Engine) -> pd.DataFrame:
-    """The Roadmap KPIs the project contributes to: number, goal_number, title, definition, unit, wording_status, source."""
+    """The Roadmap KPIs the project contributes to.
+
+    number, goal_number, title, definition, unit, wording_status, source.
+    """
     k = roadmap_kpis
     query = (
         sa.select(k.c.number, k.c.goal_number, k.c.title, k.c.definition, k.c.unit, k.c.wording_status, k.c.source)

@@ -114,7 +114,9 @@ def status_badge(status: str) -> None:
 
 def nothing_loaded(what: str) -> None:
     """Empty state for data that the sidebar filters do not restrict: the store itself holds none."""
-    st.info(f"No {what} in the store yet. Load the reference data with `seizures init --demo`.", icon=":material/database:")
+    st.info(
+        f"No {what} in the store yet. Load the reference data with `seizures init --demo`.", icon=":material/database:"
+    )
 
 
 def number(value, signed: bool = False) -> str:
