@@ -9,7 +9,10 @@ st.set_page_config(page_title="Firearms seizure statistics", page_icon="📊", l
 page = st.navigation(
     [
         st.Page("app_pages/overview.py", title="Overview", icon="📈", url_path="overview", default=True),
-        st.Page("app_pages/map.py", title="Map", icon="🗺️", url_path="map"),
+        st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
+        st.Page("app_pages/training.py", title="Training & capacity", icon=":material/school:", url_path="training"),
+        st.Page("app_pages/kpis.py", title="Roadmap KPIs", icon=":material/flag:", url_path="kpis"),
+        st.Page("app_pages/about.py", title="About & methodology", icon=":material/info:", url_path="about"),
     ]
 )
 st.session_state["filter"] = ui.sidebar_filter()

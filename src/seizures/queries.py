@@ -9,8 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
+from seizures import vocab
 from seizures.filters import SeizureFilter
-from seizures.schema import published_totals, regions, seizures
+from seizures.schema import (
+    equipment, imports, kpi_values, published_totals, regions, roadmap_goals, roadmap_kpis, seizures, trainings,
+)
 
 YEAR = sa.cast(sa.extract("year", seizures.c.seized_on), sa.Integer).label("year")
 MONTH = sa.cast(sa.extract("month", seizures.c.seized_on), sa.Integer).label("month")
@@ -121,3 +124,130 @@ def year_bounds(engine: sa.Engine) -> tuple[int, int] | None:
     with engine.connect() as conn:
         low, high = conn.execute(sa.select(sa.func.min(seizures.c.seized_on), sa.func.max(seizures.c.seized_on))).one()
     return (low.year, high.year) if low else None
+
+
+# --- Training, equipment, Roadmap KPIs and provenance (the donor and About pages) ---
+
+def trainings_by_course(engine: sa.Engine) -> pd.DataFrame:
+    """course, level, men, women, source: one row per course, basic first."""
+    t = trainings
+    level_order = sa.case({level: i for i, level in enumerate(vocab.TRAINING_LEVELS)}, value=t.c.level, else_=99)
+    query = (
+        sa.select(
+            t.c.course, t.c.level,
+            sa.func.sum(t.c.men).label("men"), sa.func.sum(t.c.women).label("women"),
+            sa.func.min(t.c.source).label("source"),
+        )
+        .group_by(t.c.course, t.c.level)
+        .order_by(sa.func.min(level_order), t.c.course)
+    )
+    frame = _frame(engine, query)
+    return frame.astype({"men": "int64", "women": "int64"})
+
+
+def with_share_of_women(frame: pd.DataFrame, total_label: str = "All courses") -> pd.DataFrame:
+    """Add total and share_women (%) to a trainees frame, and a last row summing all courses."""
+    out = frame.copy()
+    if not out.empty:
+        total = {"course": total_label, "men": out["men"].sum(), "women": out["women"].sum()}
+        out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    out["total"] = out["men"] + out["women"]
+    out["share_women"] = out["women"] / out["total"].where(out["total"] != 0) * 100
+    return out
+
+
+def equipment_delivered(engine: sa.Engine) -> pd.DataFrame:
+    """item, quantity, recipient, year, source, in the order they were loaded."""
+    t = equipment
+    query = sa.select(t.c.item, t.c.quantity, t.c.recipient, t.c.year, t.c.source).order_by(t.c.id)
+    return _frame(engine, query).astype({"quantity": "int64"})
+
+
+def contributing_goals(engine: sa.Engine) -> pd.DataFrame:
+    """The Roadmap goals the project contributes to: number, title, wording_status, source."""
+    g = roadmap_goals
+    query = (
+        sa.select(g.c.number, g.c.title, g.c.wording_status, g.c.source)
+        .where(g.c.project_contributes.is_(sa.true()))
+        .order_by(g.c.number)
+    )
+    return _frame(engine, query)
+
+
+def contributing_kpis(engine: sa.Engine) -> pd.DataFrame:
+    """The Roadmap KPIs the project contributes to.
+
+    number, goal_number, title, definition, unit, wording_status, source.
+    """
+    k = roadmap_kpis
+    query = (
+        sa.select(k.c.number, k.c.goal_number, k.c.title, k.c.definition, k.c.unit, k.c.wording_status, k.c.source)
+        .where(k.c.project_contributes.is_(sa.true()))
+        .order_by(k.c.number)
+    )
+    return _frame(engine, query).astype({"goal_number": "Int64"})
+
+
+def kpi_values_in_period(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
+    """KPI values within the filter's years (only the period applies: KPIs are national figures)."""
+    v = kpi_values
+    query = sa.select(
+        v.c.kpi_number, v.c.year, v.c.jurisdiction, v.c.value, v.c.baseline, v.c.target, v.c.unit, v.c.source,
+        v.c.illustrative,
+    )
+    if flt.year_from is not None:
+        query = query.where(v.c.year >= flt.year_from)
+    if flt.year_to is not None:
+        query = query.where(v.c.year <= flt.year_to)
+    frame = _frame(engine, query.order_by(v.c.kpi_number, v.c.year))
+    return frame.astype({"value": "float64", "baseline": "float64", "target": "float64"})
+
+
+def data_loads(engine: sa.Engine) -> pd.DataFrame:
+    """The imports in force (not rolled back), newest first: file_name, kind, rows_accepted, user_name, imported_at."""
+    i = imports
+    query = (
+        sa.select(i.c.id, i.c.file_name, i.c.kind, i.c.rows_accepted, i.c.user_name, i.c.imported_at)
+        .where(i.c.rolled_back_at.is_(None))
+        .order_by(i.c.imported_at.desc(), i.c.id.desc())
+    )
+    return _frame(engine, query)
+
+
+def data_sources(engine: sa.Engine) -> pd.DataFrame:
+    """Every distinct `source` in the store: dataset, source, illustrative, rows."""
+    datasets = [
+        ("Published national totals", published_totals, sa.false()),
+        ("Training", trainings, sa.false()),
+        ("Equipment", equipment, sa.false()),
+        ("Roadmap goals", roadmap_goals, sa.false()),
+        ("Roadmap KPIs", roadmap_kpis, sa.false()),
+        ("KPI values", kpi_values, kpi_values.c.illustrative),
+        ("Seizure records", seizures, seizures.c.illustrative),
+    ]
+    parts = [
+        sa.select(
+            sa.literal(name, sa.String).label("dataset"),
+            table.c.source.label("source"),
+            sa.cast(illustrative, sa.Boolean).label("illustrative"),
+            sa.func.count().label("rows"),
+        )
+        # PostgreSQL refuses a constant in GROUP BY: group by the flag only where it is a column.
+        .group_by(table.c.source, *([illustrative] if isinstance(illustrative, sa.Column) else []))
+        for name, table, illustrative in datasets
+    ]
+    parts.append(
+        sa.select(
+            sa.literal("Directorate populations", sa.String).label("dataset"),
+            regions.c.population_source.label("source"),
+            sa.cast(sa.false(), sa.Boolean).label("illustrative"),
+            sa.func.count().label("rows"),
+        )
+        .where(regions.c.population.is_not(None))
+        .group_by(regions.c.population_source)
+    )
+    frame = _frame(engine, sa.union_all(*parts)).astype({"illustrative": bool, "rows": "int64"})
+    dataset_order = frame["dataset"].map({name: i for i, (name, _, _) in enumerate(datasets)}).fillna(len(datasets))
+    return (
+        frame.assign(order=dataset_order).sort_values(["order", "source"]).drop(columns="order").reset_index(drop=True)
+    )

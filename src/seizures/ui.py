@@ -95,3 +95,38 @@ def sidebar_filter() -> SeizureFilter:
     )
     st.query_params.from_dict(to_query_params(flt))
     return flt
+
+
+# Helpers of the Training, Roadmap KPIs and About pages
+
+STATUS_BADGES = {  # KPI status -> badge colour and icon
+    "on track": ("green", ":material/check_circle:"),
+    "at risk": ("orange", ":material/warning:"),
+    "off track": ("red", ":material/cancel:"),
+    "no data": ("gray", ":material/remove:"),
+}
+
+
+def status_badge(status: str) -> None:
+    colour, icon = STATUS_BADGES.get(status, ("gray", None))
+    st.badge(status, color=colour, icon=icon)
+
+
+def nothing_loaded(what: str) -> None:
+    """Empty state for data that the sidebar filters do not restrict: the store itself holds none."""
+    st.info(
+        f"No {what} in the store yet. Load the reference data with `seizures init --demo`.", icon=":material/database:"
+    )
+
+
+def number(value, signed: bool = False) -> str:
+    """A figure as shown on the pages: thousands separators, no needless decimals, an en dash when missing."""
+    if value is None or pd.isna(value):
+        return "–"
+    sign = "+" if signed else ""
+    return f"{value:{sign},.0f}" if float(value).is_integer() else f"{value:{sign},.1f}"
+
+
+def percent(value) -> str:
+    """A percentage with one decimal ("11.9 %"), or an en dash when missing."""
+    return "–" if value is None or pd.isna(value) else f"{value:.1f} %"
