@@ -14,28 +14,28 @@ FRAME_QUERIES = [
 
 
 @pytest.mark.parametrize("query", FRAME_QUERIES, ids=lambda q: q.__name__)
-def test_queries_on_an_empty_store_return_empty_frames(empty_engine, query):
-    frame = query(empty_engine, SeizureFilter(year_from=2020, regions=("PR",)))
+def test_queries_on_an_empty_store_return_empty_frames(any_engine, query):
+    frame = query(any_engine, SeizureFilter(year_from=2020, regions=("PR",)))
     assert frame.empty
     assert {"category", "unit", "quantity", "events"} <= set(frame.columns)
 
 
-def test_reference_queries_on_an_empty_store(empty_engine):
-    assert queries.published(empty_engine).empty
-    assert queries.published_vs_recorded(empty_engine).empty
-    assert queries.region_list(empty_engine).empty
-    assert queries.year_bounds(empty_engine) is None
+def test_reference_queries_on_an_empty_store(any_engine):
+    assert queries.published(any_engine).empty
+    assert queries.published_vs_recorded(any_engine).empty
+    assert queries.region_list(any_engine).empty
+    assert queries.year_bounds(any_engine) is None
 
 
-def test_year_bounds_and_month_range(demo_engine):
-    assert queries.year_bounds(demo_engine) == (2019, 2024)
-    months = queries.totals_by_month(demo_engine, SeizureFilter(year_from=2022, year_to=2022))
+def test_year_bounds_and_month_range(any_demo_engine):
+    assert queries.year_bounds(any_demo_engine) == (2019, 2024)
+    months = queries.totals_by_month(any_demo_engine, SeizureFilter(year_from=2022, year_to=2022))
     assert set(months["year"]) == {2022}
     assert set(months["month"]) == set(range(1, 13))
 
 
-def test_year_filter_is_inclusive(demo_engine):
-    frame = queries.totals_by_year(demo_engine, SeizureFilter(year_from=2021, year_to=2022, categories=("firearm",)))
+def test_year_filter_is_inclusive(any_demo_engine):
+    frame = queries.totals_by_year(any_demo_engine, SeizureFilter(year_from=2021, year_to=2022, categories=("firearm",)))
     assert frame["year"].tolist() == [2021, 2022]
     assert frame["quantity"].tolist() == [1280, 1473]
 

@@ -1,12 +1,15 @@
-"""The store's tables, declared once (SQLAlchemy Core) for DuckDB and PostgreSQL alike."""
+"""The store's tables, declared once (SQLAlchemy Core) for DuckDB and PostgreSQL alike.
+
+The database gets them through the migrations in migrations/versions/ (`seizures init`); when a table changes here,
+add a migration that makes the same change (tests/test_migrations.py checks that the two agree).
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 1
-
 metadata = sa.MetaData()
+# Measured values are sa.Double: sa.Float is a 4-byte FLOAT in DuckDB (8 bytes in PostgreSQL).
 
 
 def _id_column(table_name: str) -> sa.Column:
@@ -14,13 +17,6 @@ def _id_column(table_name: str) -> sa.Column:
     seq = sa.Sequence(f"{table_name}_id_seq")
     return sa.Column("id", sa.BigInteger, seq, server_default=seq.next_value(), primary_key=True)
 
-
-schema_version = sa.Table(
-    "schema_version",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("applied_at", sa.DateTime, nullable=False),
-)
 
 regions = sa.Table(
     "regions",
@@ -69,7 +65,7 @@ seizures = sa.Table(
     sa.Column("municipality", sa.String),
     sa.Column("category", sa.String(16), nullable=False),
     sa.Column("weapon_type", sa.String(32), nullable=False),
-    sa.Column("quantity", sa.Float, nullable=False),
+    sa.Column("quantity", sa.Double, nullable=False),
     sa.Column("unit", sa.String(8), nullable=False),
     sa.Column("context", sa.String(32), nullable=False),
     sa.Column("case_ref", sa.String),
@@ -83,7 +79,7 @@ published_totals = sa.Table(
     metadata,
     sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("indicator", sa.String(32), primary_key=True),
-    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("value", sa.Double, nullable=False),
     sa.Column("qualifier", sa.String),  # e.g. "more than"
     sa.Column("unit", sa.String(8)),
     sa.Column("source", sa.String, nullable=False),
@@ -142,9 +138,9 @@ kpi_values = sa.Table(
     sa.Column("kpi_number", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("jurisdiction", sa.String, primary_key=True),
-    sa.Column("value", sa.Float),
-    sa.Column("baseline", sa.Float),
-    sa.Column("target", sa.Float),
+    sa.Column("value", sa.Double),
+    sa.Column("baseline", sa.Double),
+    sa.Column("target", sa.Double),
     sa.Column("unit", sa.String),
     sa.Column("source", sa.String),
     sa.Column("illustrative", sa.Boolean, nullable=False),
