@@ -1,3 +1,5 @@
+import inspect
+
 import pandas as pd
 import pytest
 
@@ -86,3 +88,36 @@ def test_invalid_query_params_fall_back_with_a_warning(params, warning):
     assert parsed.filter.weapon_types == ()
     assert parsed.filter.contexts == ()
     assert parsed.filter.year_from is None
+
+
+def store_queries():
+    """Every public query of seizures.queries that reads the store: (engine) or (engine, flt)."""
+    found = []
+    for name, func in vars(queries).items():
+        if name.startswith("_") or not inspect.isfunction(func) or func.__module__ != queries.__name__:
+            continue
+        params = list(inspect.signature(func).parameters)
+        if params[:1] == ["engine"] and len(params) <= 2:
+            found.append(func)
+    return found
+
+
+CROSS_ENGINE_FILTERS = [
+    SeizureFilter(),
+    SeizureFilter(2021, 2023, ("PR", "MN"), ("firearm", "explosive")),
+    SeizureFilter(weapon_types=("pistol", "hand_grenade"), contexts=("house_search",)),
+]
+
+
+@pytest.mark.parametrize("query", store_queries(), ids=lambda q: q.__name__)
+def test_duckdb_and_postgresql_give_identical_results(demo_engine, pg_demo_engine, query):
+    """The same demo data on both engines: every query returns the same frame, values, order and dtypes."""
+    takes_filter = len(inspect.signature(query).parameters) == 2
+    for flt in CROSS_ENGINE_FILTERS if takes_filter else [None]:
+        args = (flt,) if takes_filter else ()
+        on_duckdb, on_postgresql = query(demo_engine, *args), query(pg_demo_engine, *args)
+        if isinstance(on_duckdb, pd.DataFrame):
+            assert not on_duckdb.empty
+            pd.testing.assert_frame_equal(on_postgresql, on_duckdb)
+        else:
+            assert on_postgresql == on_duckdb is not None
