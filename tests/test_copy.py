@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from seizures import queries, schema, store, transfer
+from seizures import migrations, queries, schema, store, transfer
 from seizures.cli import main
 from seizures.filters import SeizureFilter
 
@@ -119,3 +119,18 @@ def test_cli_copy_prints_counts_and_checksums(demo_url, tmp_path, capsys):
     assert main(["copy", "--from", demo_url, "--to", target]) == 2
     assert "add --replace" in capsys.readouterr().err
     assert main(["copy", "--from", demo_url, "--to", target, "--replace"]) == 0
+
+
+def test_a_store_made_before_migrations_with_rows_is_refused_too(demo_url, tmp_path):
+    target = f"duckdb:///{tmp_path / 'legacy.duckdb'}"
+    engine = store.make_engine(target)
+    with engine.begin() as conn:
+        migrations.upgrade(conn, "0001")
+        conn.execute(schema.regions.insert().values(code="XX", name_en="x", name_sq="x", name_sr="x"))
+        conn.execute(sa.text("DROP TABLE alembic_version"))
+        conn.execute(sa.text("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)"))
+        conn.execute(sa.text("INSERT INTO schema_version VALUES (1, CURRENT_TIMESTAMP)"))
+    with pytest.raises(transfer.TransferError, match="holds 1 rows"):
+        transfer.copy_store(demo_url, target)
+    assert store.current_version(engine) is None  # not even upgraded
+    engine.dispose()

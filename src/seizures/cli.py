@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from seizures import demo, queries, schema, seed, settings, store, transfer
+from seizures import demo, queries, seed, settings, store, transfer
 from seizures.filters import SeizureFilter
 
 EXIT_BAD_INPUT = 2
@@ -52,9 +52,12 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_copy(args: argparse.Namespace) -> int:
+    shown: list[transfer.TableCheck] = []
+
     def show(check: transfer.TableCheck) -> None:
-        if check.table == schema.metadata.sorted_tables[0].name:
+        if not shown:
             print(f"{'table':<18} {'rows':>9}  {'source checksum':<32}  {'target checksum':<32}")
+        shown.append(check)
         rows = f"{check.source_rows:,}" if check.source_rows == check.target_rows else f"{check.source_rows:,}≠{check.target_rows:,}"
         mark = "ok" if check.ok else "DIFFERENT"
         print(f"{check.table:<18} {rows:>9}  {check.source_checksum}  {check.target_checksum}  {mark}")

@@ -88,7 +88,9 @@ def _adopt_legacy_store(conn: sa.Connection) -> None:
             raise StoreError(f"the store has schema version {legacy}, unknown to this program")
         migrations.stamp(conn, LEGACY_REVISION)
     elif any(inspector.has_table(table.name) for table in schema.metadata.sorted_tables):
-        raise StoreError("the database has some of the store's tables but no schema revision: not made by `seizures init`")
+        raise StoreError(
+            "the database has some of the store's tables but no schema revision: not made by `seizures init`"
+        )
 
 
 def insert_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:

@@ -36,7 +36,7 @@ class TableCheck:
 
 
 class TransferError(store.StoreError):
-    """The copy was refused or did not verify; the target is unchanged."""
+    """The copy was refused or did not verify: no row of the target was changed."""
 
 
 def _canonical(value):
@@ -154,7 +154,7 @@ def copy_store(
                 f"this program at {migrations.head()}: "
                 f"run `seizures --db-url SOURCE init` first"
             )
-        if store.current_version(target) is not None and not replace:
+        if not replace:
             with target.connect() as conn:
                 if rows := _rows_in(conn):
                     raise TransferError(f"the target holds {rows:,} rows: add --replace to overwrite them")

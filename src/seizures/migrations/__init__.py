@@ -7,8 +7,6 @@ New revision: `.venv/bin/python -m seizures.migrations "what changes"` writes ve
 
 from __future__ import annotations
 
-import sys
-
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -58,11 +56,8 @@ def stamp(conn: sa.Connection, revision: str) -> None:
     command.stamp(config(conn), revision)
 
 
-def new_revision(message: str) -> None:
+def new_revision(message: str) -> str:
+    """Write the next numbered revision file (to fill in by hand); returns its path."""
     script = scripts()
     number = len(known_revisions()) + 1
-    script.generate_revision(f"{number:04d}", message, head=script.get_current_head() or "base")
-
-
-if __name__ == "__main__":
-    new_revision(" ".join(sys.argv[1:]) or "change")
+    return script.generate_revision(f"{number:04d}", message, head=script.get_current_head() or "base").path
