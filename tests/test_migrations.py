@@ -1,5 +1,6 @@
 """Schema migrations: they build what schema.py declares, keep the rows of existing stores, and run once."""
 
+import datetime as dt
 import subprocess
 import sys
 
@@ -75,12 +76,25 @@ def test_upgrading_a_store_keeps_its_rows_and_repairs_measures(engine_kind, new_
     engine.dispose()
 
 
-def test_a_store_made_before_migrations_is_adopted(engine_kind, new_store_url):
-    engine = store_at_first_revision_with_demo_rows(new_store_url(engine_kind))
-    with engine.begin() as conn:  # what init wrote before Alembic: a schema_version table, no alembic_version
+PRECISE = 1234567.8  # more digits than a 4-byte FLOAT holds (it keeps 1234567.75)
+
+
+@pytest.mark.parametrize("measure_type", ["FLOAT", "DOUBLE PRECISION"])
+def test_a_store_made_before_migrations_is_adopted(engine_kind, new_store_url, measure_type):
+    """Before migrations, init made the tables with FLOAT measures, and later (schema.py said so) DOUBLE ones."""
+    engine = store.make_engine(new_store_url(engine_kind))
+    with engine.begin() as conn:  # what init wrote: the tables, a schema_version table, no alembic_version
+        migrations.upgrade(conn, "0001")
+        conn.execute(sa.text(f"ALTER TABLE seizures ALTER COLUMN quantity TYPE {measure_type}"))
         conn.execute(sa.text("DROP TABLE alembic_version"))
         conn.execute(sa.text("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"))
         conn.execute(sa.text("INSERT INTO schema_version VALUES (1, CURRENT_TIMESTAMP)"))
+    seed.load_demo(engine)
+    with engine.begin() as conn:
+        conn.execute(schema.seizures.insert().values(
+            seized_on=dt.date(2024, 1, 1), region_code="PR", category="explosive", weapon_type="explosive",
+            quantity=PRECISE, unit="t", context="other", illustrative=True,
+        ))
     before = store.table_counts(engine)
     assert store.current_version(engine) is None
     store.init_db(engine)
@@ -88,6 +102,10 @@ def test_a_store_made_before_migrations_is_adopted(engine_kind, new_store_url):
     assert store.table_counts(engine) == before
     assert not sa.inspect(engine).has_table("schema_version")
     assert stored_kg_quantities(engine) == demo_kg_quantities()
+    with engine.connect() as conn:
+        kept = conn.execute(sa.select(schema.seizures.c.quantity).where(schema.seizures.c.unit == "t")).scalar_one()
+    # A 4-byte column could only hold the FLOAT value; an 8-byte one must not be rounded to it.
+    assert kept == (PRECISE if measure_type == "DOUBLE PRECISION" else pytest.approx(PRECISE, rel=1e-7))
     engine.dispose()
 
 
