@@ -14,7 +14,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from seizures import seed, store
+from seizures import seed, store, transfer
 
 PG_URL_SETTING = "SEIZURES_TEST_PG_URL"
 ENGINES = ("duckdb", "postgresql")
@@ -126,8 +126,11 @@ def demo_engine(demo_url) -> sa.Engine:
 
 
 @pytest.fixture(scope="session")
-def pg_demo_engine(pg_databases):
-    engine = store.make_engine(init_store(pg_databases.new_url(), demo=True))
+def pg_demo_engine(demo_url, pg_databases):
+    """The DuckDB demo store copied to PostgreSQL: the same rows, load times included, so results can be compared."""
+    url = pg_databases.new_url()
+    transfer.copy_store(demo_url, url)
+    engine = store.make_engine(url)
     yield engine
     engine.dispose()
 

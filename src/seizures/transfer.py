@@ -67,13 +67,13 @@ class RowChecksum:
         return f"{self.total:032x}"
 
 
-def _chunks(conn: sa.Connection, table: sa.Table):
+def _chunks(conn: sa.Connection, table: sa.FromClause):
     result = conn.execution_options(yield_per=CHUNK_ROWS).execute(sa.select(table))
     for chunk in result.partitions():
         yield [tuple(row) for row in chunk]
 
 
-def table_checksum(conn: sa.Connection, table: sa.Table) -> tuple[int, str]:
+def table_checksum(conn: sa.Connection, table: sa.FromClause) -> tuple[int, str]:
     """A table's row count (by SQL) and the checksum of its rows."""
     checksum = RowChecksum()
     for rows in _chunks(conn, table):
