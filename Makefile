@@ -13,7 +13,8 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(DEMO_DB): $(BIN)/.installed
+# Rebuilt (init upgrades in place) when a migration is added.
+$(DEMO_DB): $(BIN)/.installed $(wildcard src/seizures/migrations/versions/*.py)
 	$(BIN)/seizures --db-url duckdb:///$(DEMO_DB) init --demo
 
 demo-db: $(DEMO_DB)

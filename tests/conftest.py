@@ -1,21 +1,118 @@
-"""Shared fixtures: a demo store and an empty store, each a DuckDB file in a temporary folder."""
+"""Shared fixtures: stores on DuckDB (a file in a temporary folder) and on PostgreSQL.
+
+`any_engine` (an empty store) and `any_demo_engine` (the demo store) run a test once per engine. The PostgreSQL
+half uses the server at SEIZURES_TEST_PG_URL (`.ci/postgres start` starts one and prints its URL); each store there
+is a database of its own, created for the tests and dropped after them, so that URL's role needs CREATEDB.
+Without a reachable server the PostgreSQL half is skipped, except in CI (CI=true), where it fails.
+"""
 
 from __future__ import annotations
+
+import os
+import uuid
 
 import pytest
 import sqlalchemy as sa
 
-from seizures import seed, store
+from seizures import seed, store, transfer
+
+PG_URL_SETTING = "SEIZURES_TEST_PG_URL"
+ENGINES = ("duckdb", "postgresql")
 
 
 def build_store(path, demo: bool) -> str:
-    url = f"duckdb:///{path}"
+    """A DuckDB store in a file."""
+    return init_store(f"duckdb:///{path}", demo)
+
+
+def init_store(url: str, demo: bool) -> str:
     engine = store.make_engine(url)
     store.init_db(engine)
     if demo:
         seed.load_demo(engine)
     engine.dispose()
     return url
+
+
+def _postgres_unavailable(reason: str):
+    message = (
+        f"PostgreSQL half not run: {reason}. To run it: "
+        f'export {PG_URL_SETTING}="$(.ci/postgres start)" (a throwaway server on 127.0.0.1)'
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    """The URL of a database on the test server, used to create and drop the tests' own databases."""
+    url = os.environ.get(PG_URL_SETTING)
+    if not url:
+        _postgres_unavailable(f"{PG_URL_SETTING} is not set")
+    try:
+        store.make_engine(url).dispose()
+    except store.StoreError as exc:
+        _postgres_unavailable(f"no server at {PG_URL_SETTING} ({exc})")
+    return url
+
+
+class PostgresDatabases:
+    """Creates databases on the test server and drops them all at the end."""
+
+    def __init__(self, server_url: str):
+        self.server = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        self.names: list[str] = []
+
+    def new_url(self) -> str:
+        name = f"seizures_test_{uuid.uuid4().hex[:12]}"
+        with self.server.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        self.names.append(name)
+        return self.server.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.server.connect() as conn:
+            for name in self.names:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.server.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_databases(pg_server_url):
+    databases = PostgresDatabases(pg_server_url)
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture()
+def new_store_url(request, tmp_path):
+    """A function giving the URL of a new, uninitialised store on the named engine ("duckdb" or "postgresql")."""
+
+    def new(kind: str) -> str:
+        if kind == "duckdb":
+            return f"duckdb:///{tmp_path / f'{uuid.uuid4().hex[:8]}.duckdb'}"
+        return request.getfixturevalue("pg_databases").new_url()
+
+    return new
+
+
+@pytest.fixture(params=ENGINES)
+def engine_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture()
+def any_url(engine_kind, new_store_url) -> str:
+    """An initialised, empty store, once on each engine."""
+    return init_store(new_store_url(engine_kind), demo=False)
+
+
+@pytest.fixture()
+def any_engine(any_url):
+    engine = store.make_engine(any_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +123,22 @@ def demo_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def demo_engine(demo_url) -> sa.Engine:
     return store.make_engine(demo_url)
+
+
+@pytest.fixture(scope="session")
+def pg_demo_engine(demo_url, pg_databases):
+    """The DuckDB demo store copied to PostgreSQL: the same rows, load times included, so results can be compared."""
+    url = pg_databases.new_url()
+    transfer.copy_store(demo_url, url)
+    engine = store.make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def any_demo_engine(request) -> sa.Engine:
+    """The demo store, once on each engine (built once per test session)."""
+    return request.getfixturevalue("demo_engine" if request.param == "duckdb" else "pg_demo_engine")
 
 
 @pytest.fixture()

@@ -1,3 +1,5 @@
+import inspect
+
 import pandas as pd
 import pytest
 
@@ -14,28 +16,28 @@ FRAME_QUERIES = [
 
 
 @pytest.mark.parametrize("query", FRAME_QUERIES, ids=lambda q: q.__name__)
-def test_queries_on_an_empty_store_return_empty_frames(empty_engine, query):
-    frame = query(empty_engine, SeizureFilter(year_from=2020, regions=("PR",)))
+def test_queries_on_an_empty_store_return_empty_frames(any_engine, query):
+    frame = query(any_engine, SeizureFilter(year_from=2020, regions=("PR",)))
     assert frame.empty
     assert {"category", "unit", "quantity", "events"} <= set(frame.columns)
 
 
-def test_reference_queries_on_an_empty_store(empty_engine):
-    assert queries.published(empty_engine).empty
-    assert queries.published_vs_recorded(empty_engine).empty
-    assert queries.region_list(empty_engine).empty
-    assert queries.year_bounds(empty_engine) is None
+def test_reference_queries_on_an_empty_store(any_engine):
+    assert queries.published(any_engine).empty
+    assert queries.published_vs_recorded(any_engine).empty
+    assert queries.region_list(any_engine).empty
+    assert queries.year_bounds(any_engine) is None
 
 
-def test_year_bounds_and_month_range(demo_engine):
-    assert queries.year_bounds(demo_engine) == (2019, 2024)
-    months = queries.totals_by_month(demo_engine, SeizureFilter(year_from=2022, year_to=2022))
+def test_year_bounds_and_month_range(any_demo_engine):
+    assert queries.year_bounds(any_demo_engine) == (2019, 2024)
+    months = queries.totals_by_month(any_demo_engine, SeizureFilter(year_from=2022, year_to=2022))
     assert set(months["year"]) == {2022}
     assert set(months["month"]) == set(range(1, 13))
 
 
-def test_year_filter_is_inclusive(demo_engine):
-    frame = queries.totals_by_year(demo_engine, SeizureFilter(year_from=2021, year_to=2022, categories=("firearm",)))
+def test_year_filter_is_inclusive(any_demo_engine):
+    frame = queries.totals_by_year(any_demo_engine, SeizureFilter(year_from=2021, year_to=2022, categories=("firearm",)))
     assert frame["year"].tolist() == [2021, 2022]
     assert frame["quantity"].tolist() == [1280, 1473]
 
@@ -86,3 +88,36 @@ def test_invalid_query_params_fall_back_with_a_warning(params, warning):
     assert parsed.filter.weapon_types == ()
     assert parsed.filter.contexts == ()
     assert parsed.filter.year_from is None
+
+
+def store_queries():
+    """Every public query of seizures.queries that reads the store: (engine) or (engine, flt)."""
+    found = []
+    for name, func in vars(queries).items():
+        if name.startswith("_") or not inspect.isfunction(func) or func.__module__ != queries.__name__:
+            continue
+        params = list(inspect.signature(func).parameters)
+        if params[:1] == ["engine"] and len(params) <= 2:
+            found.append(func)
+    return found
+
+
+CROSS_ENGINE_FILTERS = [
+    SeizureFilter(),
+    SeizureFilter(2021, 2023, ("PR", "MN"), ("firearm", "explosive")),
+    SeizureFilter(weapon_types=("pistol", "hand_grenade"), contexts=("house_search",)),
+]
+
+
+@pytest.mark.parametrize("query", store_queries(), ids=lambda q: q.__name__)
+def test_duckdb_and_postgresql_give_identical_results(demo_engine, pg_demo_engine, query):
+    """The same demo data on both engines: every query returns the same frame, values, order and dtypes."""
+    takes_filter = len(inspect.signature(query).parameters) == 2
+    for flt in CROSS_ENGINE_FILTERS if takes_filter else [None]:
+        args = (flt,) if takes_filter else ()
+        on_duckdb, on_postgresql = query(demo_engine, *args), query(pg_demo_engine, *args)
+        if isinstance(on_duckdb, pd.DataFrame):
+            assert not on_duckdb.empty
+            pd.testing.assert_frame_equal(on_postgresql, on_duckdb)
+        else:
+            assert on_postgresql == on_duckdb is not None

@@ -1,60 +1,105 @@
+import datetime as dt
 import itertools
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from seizures import demo, queries, schema, seed, settings, store
+from seizures import demo, migrations, queries, schema, seed, settings, store, transfer
 from seizures.filters import SeizureFilter
 
 PUBLISHED_FIREARMS = {2020: 1135, 2021: 1280, 2022: 1473}
 
 
-def test_init_is_idempotent(tmp_path):
-    engine = store.make_engine(f"duckdb:///{tmp_path / 's.duckdb'}")
+def test_init_is_idempotent(engine_kind, new_store_url):
+    engine = store.make_engine(new_store_url(engine_kind))
     assert store.current_version(engine) is None
-    store.init_db(engine)
+    assert store.init_db(engine) == migrations.head()
     seed.load_demo(engine)
     first = store.table_counts(engine)
-    store.init_db(engine)
+    assert store.init_db(engine) == migrations.head()
     seed.load_demo(engine)
     assert store.table_counts(engine) == first
-    assert first["schema_version"] == 1
-    assert first["seizures"] > 5000
+    assert store.current_version(engine) == migrations.head()
+    assert first["seizures"] == len(pd.read_csv(settings.data_dir() / seed.DEMO_FILE))
     assert first["regions"] == 8
+    engine.dispose()
 
 
-def test_newer_schema_is_refused(tmp_path):
-    engine = store.make_engine(f"duckdb:///{tmp_path / 's.duckdb'}")
-    store.init_db(engine)
-    with engine.begin() as conn:
-        conn.execute(schema.schema_version.insert().values(version=99, applied_at=sa.func.now()))
-    with pytest.raises(store.StoreError, match="newer"):
-        store.init_db(engine)
+def test_newer_schema_is_refused(any_engine):
+    with any_engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(store.StoreError, match="schema revision 9999, newer than this program"):
+        store.init_db(any_engine)
 
 
-def test_published_totals_are_stored_as_published(demo_engine):
-    pub = queries.published(demo_engine)
+def test_insert_frame_round_trips_every_type(any_engine):
+    """The bulk paths (DuckDB's frame scan, PostgreSQL's COPY) keep values exactly, awkward text included."""
+    awkward = ["tab\there", "new\nline", 'quote " and \'', "back\\slash \\N", "", "Prishtinë / Priština", None]
+    frame = pd.DataFrame({
+        "seized_on": [dt.date(2020, 2, 29) + dt.timedelta(days=i) for i in range(len(awkward))],
+        "region_code": ["PR"] * len(awkward),
+        "municipality": awkward,
+        "category": ["explosive"] * len(awkward),
+        "weapon_type": ["explosive"] * len(awkward),
+        "quantity": [2.3, 0.1, 1e-7, 1234567.8, 42000.0, 7.9, 3.0],
+        "unit": ["kg"] * len(awkward),
+        "context": ["other"] * len(awkward),
+        "illustrative": [True, False, True, False, True, False, True],
+        "import_id": pd.array([1, None, 3, None, 5, 6, None], dtype="Int64"),
+    })
+    with any_engine.begin() as conn:
+        assert store.insert_frame(conn, schema.seizures, frame) == len(frame)
+    t = schema.seizures
+    with any_engine.connect() as conn:
+        rows = conn.execute(sa.select(*(t.c[name] for name in frame.columns)).order_by(t.c.seized_on)).all()
+    expected = [tuple(None if pd.isna(v) else v for v in row) for row in frame.astype(object).itertuples(index=False)]
+    assert [tuple(row) for row in rows] == expected
+
+
+def test_a_failing_bulk_insert_leaves_nothing(any_engine):
+    frame = pd.DataFrame({"year": [2020, 2020], "indicator": ["x", "x"], "value": [1.0, 2.0], "source": ["s", "s"]})
+    with pytest.raises(sa.exc.DBAPIError):
+        with any_engine.begin() as conn:
+            store.insert_frame(conn, schema.published_totals, frame.iloc[:1])
+            store.insert_frame(conn, schema.published_totals, frame)  # duplicate key
+    assert store.table_counts(any_engine)["published_totals"] == 0
+
+
+def test_loading_the_demo_gives_the_same_rows_on_both_engines(demo_engine, pg_databases):
+    pg_engine = store.make_engine(pg_databases.new_url())
+    store.init_db(pg_engine)
+    seed.load_demo(pg_engine)
+    for table in schema.metadata.sorted_tables:
+        if table is schema.imports:  # its load time differs; its other columns must not
+            table = sa.select(*(c for c in table.c if c.name != "imported_at")).subquery("imports")
+        with demo_engine.connect() as on_duckdb, pg_engine.connect() as on_postgresql:
+            assert transfer.table_checksum(on_postgresql, table) == transfer.table_checksum(on_duckdb, table), table
+    pg_engine.dispose()
+
+
+def test_published_totals_are_stored_as_published(any_demo_engine):
+    pub = queries.published(any_demo_engine)
     fire = pub[pub["indicator"] == "firearms_confiscated"].set_index("year")["value"]
     for year, value in PUBLISHED_FIREARMS.items():
         assert fire[year] == value
 
 
-def test_demo_firearm_sums_equal_published_totals(demo_engine):
-    totals = queries.totals_by_year(demo_engine, SeizureFilter(categories=("firearm",)))
+def test_demo_firearm_sums_equal_published_totals(any_demo_engine):
+    totals = queries.totals_by_year(any_demo_engine, SeizureFilter(categories=("firearm",)))
     by_year = totals.set_index("year")["quantity"]
     for year, value in PUBLISHED_FIREARMS.items():
         assert by_year[year] == value
-    check = queries.published_vs_recorded(demo_engine)
+    check = queries.published_vs_recorded(any_demo_engine)
     assert check["consistent"].all(), check
 
 
-def test_every_demo_row_is_illustrative(demo_engine):
-    with demo_engine.connect() as conn:
+def test_every_demo_row_is_illustrative(any_demo_engine):
+    with any_demo_engine.connect() as conn:
         flags = conn.execute(
             sa.select(schema.seizures.c.illustrative, sa.func.count()).group_by(schema.seizures.c.illustrative)
         ).all()
-    assert dict(flags) == {True: store.table_counts(demo_engine)["seizures"]}
+    assert dict(flags) == {True: store.table_counts(any_demo_engine)["seizures"]}
 
 
 def test_demo_generator_is_deterministic_and_matches_shipped_csv(tmp_path):
@@ -65,14 +110,14 @@ def test_demo_generator_is_deterministic_and_matches_shipped_csv(tmp_path):
         assert (tmp_path / name).read_bytes() == (settings.data_dir() / name).read_bytes(), name
 
 
-def test_demo_spread_is_plausible(demo_engine):
-    by_region = queries.totals_by_region_year(demo_engine, SeizureFilter(categories=("firearm",)))
+def test_demo_spread_is_plausible(any_demo_engine):
+    by_region = queries.totals_by_region_year(any_demo_engine, SeizureFilter(categories=("firearm",)))
     share = by_region.groupby("region_code")["quantity"].sum() / by_region["quantity"].sum()
     assert set(share.index) == {"PR", "PZ", "PE", "GJ", "MS", "MN", "GL", "FE"}
     assert share.idxmax() == "PR" and share.idxmin() == "MN"
-    by_type = queries.totals_by_weapon_type(demo_engine, SeizureFilter(categories=("firearm",)))
+    by_type = queries.totals_by_weapon_type(any_demo_engine, SeizureFilter(categories=("firearm",)))
     assert {"converted_firearm", "blank_firing_weapon", "pistol"} <= set(by_type["weapon_type"])
-    cats = set(queries.totals_by_year(demo_engine, SeizureFilter())["category"])
+    cats = set(queries.totals_by_year(any_demo_engine, SeizureFilter())["category"])
     assert cats == {"firearm", "ammunition", "explosive", "component"}
 
 
@@ -87,11 +132,11 @@ FILTER_CHOICES = {
 @pytest.mark.parametrize(
     "years,categories,weapon_types,contexts", list(itertools.product(*FILTER_CHOICES.values()))
 )
-def test_sum_over_regions_equals_unfiltered_total(demo_engine, years, categories, weapon_types, contexts):
+def test_sum_over_regions_equals_unfiltered_total(any_demo_engine, years, categories, weapon_types, contexts):
     base = SeizureFilter(years[0], years[1], (), categories, weapon_types, contexts)
-    total = queries.totals_by_year(demo_engine, base)
+    total = queries.totals_by_year(any_demo_engine, base)
     parts = [
-        queries.totals_by_year(demo_engine, SeizureFilter(years[0], years[1], (code,), categories, weapon_types, contexts))
+        queries.totals_by_year(any_demo_engine, SeizureFilter(years[0], years[1], (code,), categories, weapon_types, contexts))
         for code in ("PR", "PZ", "PE", "GJ", "MS", "MN", "GL", "FE")
     ]
     summed = pd.concat(parts).groupby(["year", "category", "unit"], as_index=False)[["quantity", "events"]].sum()
@@ -104,7 +149,7 @@ def test_sum_over_regions_equals_unfiltered_total(demo_engine, years, categories
     grand = total["quantity"].sum()
     for breakdown in (queries.totals_by_weapon_type, queries.totals_by_context, queries.totals_by_month,
                       queries.totals_by_region_year):
-        assert breakdown(demo_engine, base)["quantity"].sum() == pytest.approx(grand)
+        assert breakdown(any_demo_engine, base)["quantity"].sum() == pytest.approx(grand)
 
 
 def test_bad_urls_give_one_line_errors(tmp_path):

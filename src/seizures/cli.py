@@ -1,4 +1,4 @@
-"""The command line: `seizures init [--demo]`, `seizures summary`, `seizures demo-data`, `seizures report`."""
+"""The command line: `seizures init [--demo]`, `summary`, `demo-data`, `report`, `copy`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 from pathlib import Path
 
-from seizures import demo, queries, seed, settings, store
+from seizures import demo, queries, seed, settings, store, transfer
 from seizures.filters import SeizureFilter, from_query_params
 
 EXIT_BAD_INPUT = 2
@@ -93,6 +93,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    shown: list[transfer.TableCheck] = []
+
+    def show(check: transfer.TableCheck) -> None:
+        if not shown:
+            print(f"{'table':<18} {'rows':>9}  {'source checksum':<32}  {'target checksum':<32}")
+        shown.append(check)
+        rows = f"{check.source_rows:,}" if check.source_rows == check.target_rows else f"{check.source_rows:,}≠{check.target_rows:,}"
+        mark = "ok" if check.ok else "DIFFERENT"
+        print(f"{check.table:<18} {rows:>9}  {check.source_checksum}  {check.target_checksum}  {mark}")
+
+    checks = transfer.copy_store(args.source, args.target, replace=args.replace, on_table=show)
+    total = sum(check.target_rows for check in checks)
+    print(f"copied {total:,} rows in {len(checks)} tables; row counts and checksums match")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seizures", description=__doc__)
     parser.add_argument("--db-url", help=f"SQLAlchemy URL of the store (default: ${settings.DB_URL_SETTING} or the DuckDB file in data/)")
@@ -111,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, help="where to write the PDF")
     rep.add_argument("--xlsx", type=Path, help="where to write the Excel workbook")
     rep.set_defaults(func=cmd_report)
+    copy = sub.add_parser(
+        "copy", help="copy a whole store to another (e.g. a DuckDB file to PostgreSQL), verified by counts and checksums"
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="URL", help="the store to read")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="the store to write (schema created if missing)")
+    copy.add_argument("--replace", action="store_true", help="overwrite a target that already holds rows")
+    copy.set_defaults(func=cmd_copy)
     return parser
 
 

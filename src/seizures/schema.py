@@ -1,12 +1,15 @@
-"""The store's tables, declared once (SQLAlchemy Core) for DuckDB and PostgreSQL alike."""
+"""The store's tables, declared once (SQLAlchemy Core) for DuckDB and PostgreSQL alike.
+
+The database gets them through the migrations in migrations/versions/ (`seizures init`); when a table changes here,
+add a migration that makes the same change (tests/test_migrations.py checks that the two agree).
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 1
-
 metadata = sa.MetaData()
+# Measured values are sa.Double: sa.Float is a 4-byte FLOAT in DuckDB (8 bytes in PostgreSQL).
 
 
 def _id_column(table_name: str) -> sa.Column:
@@ -14,13 +17,6 @@ def _id_column(table_name: str) -> sa.Column:
     seq = sa.Sequence(f"{table_name}_id_seq")
     return sa.Column("id", sa.BigInteger, seq, server_default=seq.next_value(), primary_key=True)
 
-
-schema_version = sa.Table(
-    "schema_version",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("applied_at", sa.DateTime, nullable=False),
-)
 
 regions = sa.Table(
     "regions",
