@@ -6,6 +6,9 @@ explosives in pieces (grenades) or kg. Every function works on an empty store an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterator
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -121,3 +124,181 @@ def year_bounds(engine: sa.Engine) -> tuple[int, int] | None:
     with engine.connect() as conn:
         low, high = conn.execute(sa.select(sa.func.min(seizures.c.seized_on), sa.func.max(seizures.c.seized_on))).one()
     return (low.year, high.year) if low else None
+
+
+# --- Measures for the dashboard pages ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A quantity that may be added up: one category in one unit, or seizure events (category None)."""
+
+    key: str
+    label: str
+    unit: str
+    category: str | None = None
+
+    @property
+    def title(self) -> str:
+        """The axis title, with the unit: "Firearms (pieces)"."""
+        return f"{self.label} ({self.unit})"
+
+
+MEASURES = {
+    m.key: m
+    for m in (
+        Measure("firearms", "Firearms", "pieces", "firearm"),
+        Measure("ammunition", "Ammunition", "rounds", "ammunition"),
+        Measure("explosives", "Explosives", "kg", "explosive"),
+        Measure("devices", "Hand grenades and explosive devices", "pieces", "explosive"),
+        Measure("components", "Parts and components", "pieces", "component"),
+        Measure("events", "Seizure events", "events"),
+    )
+}
+HEADLINE_MEASURES = ("firearms", "ammunition", "explosives", "events")
+# Dimensions a measure may be broken down by (whitelist: names come from page code, never from the user).
+DIMENSIONS = {
+    "year": YEAR,
+    "month": MONTH,
+    "region_code": seizures.c.region_code,
+    "category": seizures.c.category,
+    "weapon_type": seizures.c.weapon_type,
+    "context": seizures.c.context,
+}
+# A seizure event is one case reference; lines without a reference count as one event each.
+EVENT_COUNT = sa.func.count(sa.distinct(seizures.c.case_ref)) + sa.func.coalesce(
+    sa.func.sum(sa.case((seizures.c.case_ref.is_(None), 1), else_=0)), 0
+)
+
+
+def measure_by(engine: sa.Engine, flt: SeizureFilter, measure_key: str, *dimensions: str) -> pd.DataFrame:
+    """The measure per group of the dimensions: columns *dimensions, value (float)."""
+    if not dimensions:
+        raise ValueError("measure_by needs at least one dimension")
+    measure = MEASURES[measure_key]
+    keys = [DIMENSIONS[d].label(d) for d in dimensions]
+    where = flt.conditions()
+    if measure.category is None:
+        value = EVENT_COUNT
+    else:
+        value = sa.func.sum(seizures.c.quantity)
+        where += [seizures.c.category == measure.category, seizures.c.unit == measure.unit]
+    query = sa.select(*keys, value.label("value")).where(*where).group_by(*keys).order_by(*keys)
+    frame = _frame(engine, query)
+    # Sums of float columns carry binary noise (68.799999 kg): grams are precise enough.
+    frame["value"] = frame["value"].astype("float64").round(3)
+    return frame
+
+
+def headline_figures(engine: sa.Engine, flt: SeizureFilter, first_year: int, last_year: int) -> pd.DataFrame:
+    """Per headline measure: the last year's value, the year before's, their change and the period's total.
+
+    Columns: measure, label, unit, year, value, previous, change, pct_change, period_total. The year before is read
+    even when it lies outside the selected period, so a one-year period still has a year-over-year change.
+    """
+    rows = []
+    for key in HEADLINE_MEASURES:
+        measure = MEASURES[key]
+        by_year = measure_by(engine, flt.with_years(min(first_year, last_year - 1), last_year), key, "year")
+        values = dict(zip(by_year["year"], by_year["value"]))
+        value, previous = values.get(last_year, 0.0), values.get(last_year - 1)
+        rows.append({
+            "measure": key, "label": measure.label, "unit": measure.unit, "year": last_year,
+            "value": value, "previous": previous,
+            "change": None if previous is None else value - previous,
+            "pct_change": None if not previous else (value - previous) / previous * 100,
+            "period_total": sum(v for y, v in values.items() if y >= first_year),
+        })
+    return pd.DataFrame(rows)
+
+
+def published_series(engine: sa.Engine, measure_key: str, first_year: int | None, last_year: int | None) -> pd.DataFrame:
+    """The published national figure behind a measure, for the years of the period: year, value, qualifier, source."""
+    measure = MEASURES[measure_key]
+    indicators = [k for k, pair in PUBLISHED_INDICATORS.items() if pair == (measure.category, measure.unit)]
+    t = published_totals
+    query = sa.select(t.c.year, t.c.value, t.c.qualifier, t.c.source).where(t.c.indicator.in_(indicators))
+    if first_year is not None:
+        query = query.where(t.c.year >= first_year)
+    if last_year is not None:
+        query = query.where(t.c.year <= last_year)
+    return _frame(engine, query.order_by(t.c.year))
+
+
+def region_summary(by_region: pd.DataFrame, region_table: pd.DataFrame, selected: tuple[str, ...], years: int) -> pd.DataFrame:
+    """Each selected directorate's total, its share of the national total and its yearly rate per 100,000.
+
+    by_region: region_code, value for ALL directorates (the national total is their sum). The rate is the yearly
+    average over `years` years per 100,000 inhabitants, left empty where no population figure is known.
+    Columns: region_code, name, value, share_pct, population, rate_per_100k, population_note.
+    """
+    national = by_region["value"].sum()
+    table = region_table[["code", "name_en", "population", "population_note"]].rename(
+        columns={"code": "region_code", "name_en": "name"}
+    )
+    if selected:
+        table = table[table["region_code"].isin(selected)]
+    out = table.merge(by_region[["region_code", "value"]], on="region_code", how="left")
+    out["value"] = out["value"].fillna(0.0).astype("float64")
+    out["share_pct"] = out["value"] / national * 100 if national else float("nan")
+    population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
+    out["population"] = population
+    out["rate_per_100k"] = out["value"] / max(years, 1) / population.where(population > 0) * 100_000
+    columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_note"]
+    return out.sort_values("name")[columns].reset_index(drop=True)
+
+
+def totals_by_category(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
+    """category, unit, quantity, events."""
+    return _grouped(engine, flt)
+
+
+# --- Records: the filtered lines, sorted and paginated in the database -------------------------------------------
+
+RECORD_COLUMNS = (
+    "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "unit", "context",
+    "case_ref", "source", "illustrative",
+)
+SORTABLE_COLUMNS = (
+    "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "context", "case_ref",
+)
+
+
+def records_query(flt: SeizureFilter, sort: str = "seized_on", descending: bool = False) -> sa.Select:
+    """The filtered lines in a stable order (sort column, then id); sort must be one of SORTABLE_COLUMNS."""
+    if sort not in SORTABLE_COLUMNS:
+        raise ValueError(f"cannot sort by {sort!r}: choose one of {', '.join(SORTABLE_COLUMNS)}")
+    column, tie = seizures.c[sort], seizures.c.id
+    order = (column.desc(), tie.desc()) if descending else (column.asc(), tie.asc())
+    return (
+        sa.select(*(seizures.c[c] for c in RECORD_COLUMNS))
+        .where(*flt.conditions())
+        .order_by(order[0].nulls_last(), order[1])
+    )
+
+
+def record_counts(engine: sa.Engine, flt: SeizureFilter) -> tuple[int, int]:
+    """How many lines match the filter, and how many of them are illustrative."""
+    illustrative = sa.func.coalesce(sa.func.sum(sa.case((seizures.c.illustrative, 1), else_=0)), 0)
+    with engine.connect() as conn:
+        rows, flagged = conn.execute(sa.select(sa.func.count(), illustrative).where(*flt.conditions())).one()
+    return int(rows), int(flagged)
+
+
+def records_page(
+    engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on", descending: bool = False,
+    limit: int = 50, offset: int = 0,
+) -> pd.DataFrame:
+    """One page of the filtered lines (LIMIT/OFFSET in the database)."""
+    frame = _frame(engine, records_query(flt, sort, descending).limit(limit).offset(offset))
+    return frame if not frame.empty else pd.DataFrame(columns=list(RECORD_COLUMNS))
+
+
+def iter_records(
+    engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on", descending: bool = False, chunk_rows: int = 5000
+) -> Iterator[tuple]:
+    """Every filtered line as a tuple in RECORD_COLUMNS order, fetched from the database in chunks."""
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=chunk_rows).execute(records_query(flt, sort, descending))
+        for partition in result.partitions():
+            yield from (tuple(row) for row in partition)
