@@ -144,7 +144,7 @@ class Measure:
         return f"{self.label} ({self.unit})"
 
 
-MEASURES = {
+MEASURES_BY_KEY = {
     m.key: m
     for m in (
         Measure("firearms", "Firearms", "pieces", "firearm"),
@@ -175,7 +175,7 @@ def measure_by(engine: sa.Engine, flt: SeizureFilter, measure_key: str, *dimensi
     """The measure per group of the dimensions: columns *dimensions, value (float)."""
     if not dimensions:
         raise ValueError("measure_by needs at least one dimension")
-    measure = MEASURES[measure_key]
+    measure = MEASURES_BY_KEY[measure_key]
     keys = [DIMENSIONS[d].label(d) for d in dimensions]
     where = flt.conditions()
     if measure.category is None:
@@ -198,7 +198,7 @@ def headline_figures(engine: sa.Engine, flt: SeizureFilter, first_year: int, las
     """
     rows = []
     for key in HEADLINE_MEASURES:
-        measure = MEASURES[key]
+        measure = MEASURES_BY_KEY[key]
         by_year = measure_by(engine, flt.with_years(min(first_year, last_year - 1), last_year), key, "year")
         values = dict(zip(by_year["year"], by_year["value"]))
         value, previous = values.get(last_year, 0.0), values.get(last_year - 1)
@@ -212,17 +212,24 @@ def headline_figures(engine: sa.Engine, flt: SeizureFilter, first_year: int, las
     return pd.DataFrame(rows)
 
 
-def published_series(engine: sa.Engine, measure_key: str, first_year: int | None, last_year: int | None) -> pd.DataFrame:
-    """The published national figure behind a measure, for the years of the period: year, value, qualifier, source."""
-    measure = MEASURES[measure_key]
+def recorded_and_published(engine: sa.Engine, flt: SeizureFilter, measure_key: str) -> pd.DataFrame:
+    """Per year of the period: the record-level sum for the filter beside the published national figure.
+
+    Columns: year, recorded, published, qualifier (e.g. "more than"); a side without a figure is empty (NaN).
+    """
+    measure = MEASURES_BY_KEY[measure_key]
+    recorded = measure_by(engine, flt, measure_key, "year").rename(columns={"value": "recorded"})
     indicators = [k for k, pair in PUBLISHED_INDICATORS.items() if pair == (measure.category, measure.unit)]
     t = published_totals
-    query = sa.select(t.c.year, t.c.value, t.c.qualifier, t.c.source).where(t.c.indicator.in_(indicators))
-    if first_year is not None:
-        query = query.where(t.c.year >= first_year)
-    if last_year is not None:
-        query = query.where(t.c.year <= last_year)
-    return _frame(engine, query.order_by(t.c.year))
+    query = sa.select(t.c.year, t.c.value.label("published"), t.c.qualifier).where(t.c.indicator.in_(indicators))
+    if flt.year_from is not None:
+        query = query.where(t.c.year >= flt.year_from)
+    if flt.year_to is not None:
+        query = query.where(t.c.year <= flt.year_to)
+    published = _frame(engine, query)
+    merged = recorded.merge(published, on="year", how="outer").sort_values("year").reset_index(drop=True)
+    merged["year"] = merged["year"].astype("int64")
+    return merged.astype({"recorded": "float64", "published": "float64"})
 
 
 def region_summary(by_region: pd.DataFrame, region_table: pd.DataFrame, selected: tuple[str, ...], years: int) -> pd.DataFrame:
@@ -230,9 +237,12 @@ def region_summary(by_region: pd.DataFrame, region_table: pd.DataFrame, selected
 
     by_region: region_code, value for ALL directorates (the national total is their sum). The rate is the yearly
     average over `years` years per 100,000 inhabitants, left empty where no population figure is known.
-    Columns: region_code, name, value, share_pct, population, rate_per_100k, population_note.
+    Empty when the national total is zero. Columns: region_code, name, value, share_pct, population, rate_per_100k, population_note.
     """
     national = by_region["value"].sum()
+    columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_note"]
+    if not national:
+        return pd.DataFrame(columns=columns)
     table = region_table[["code", "name_en", "population", "population_note"]].rename(
         columns={"code": "region_code", "name_en": "name"}
     )
@@ -240,11 +250,10 @@ def region_summary(by_region: pd.DataFrame, region_table: pd.DataFrame, selected
         table = table[table["region_code"].isin(selected)]
     out = table.merge(by_region[["region_code", "value"]], on="region_code", how="left")
     out["value"] = out["value"].fillna(0.0).astype("float64")
-    out["share_pct"] = out["value"] / national * 100 if national else float("nan")
+    out["share_pct"] = out["value"] / national * 100
     population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
     out["population"] = population
     out["rate_per_100k"] = out["value"] / max(years, 1) / population.where(population > 0) * 100_000
-    columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_note"]
     return out.sort_values("name")[columns].reset_index(drop=True)
 
 
