@@ -7,11 +7,7 @@ from seizures import charts, queries, ui
 
 flt = st.session_state["filter"]
 st.title("Firearms seizures in Kosovo")
-years = ui.period(flt)
-if years is None:
-    ui.empty_state("The store holds no seizure records yet.")
-    st.stop()
-first, last = years
+first, last = ui.period_or_stop(flt)
 ui.provenance_note(flt)
 
 st.subheader(f"Headline figures, {last}")

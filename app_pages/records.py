@@ -7,6 +7,7 @@ from seizures import ui
 
 flt = st.session_state["filter"]
 st.title("Seizure records")
+ui.period_or_stop(flt)
 rows, illustrative = ui.cached("record_counts", flt)
 if rows == 0:
     ui.empty_state()

@@ -7,10 +7,7 @@ from seizures import charts, queries, ui
 
 flt = st.session_state["filter"]
 st.title("Regional directorates")
-years = ui.period(flt)
-if years is None:
-    ui.empty_state("The store holds no seizure records yet.")
-    st.stop()
+first, last = ui.period_or_stop(flt)
 ui.provenance_note(flt)
 st.caption("Choose directorates under **Regional directorates** in the sidebar; with none chosen, all are shown.")
 measure = ui.measure_picker(flt, key="regions_measure")
@@ -22,7 +19,7 @@ ui.chart_of(by_region_year, lambda data: charts.region_trends(data, names, measu
 
 st.subheader(f"Share of the national total, {ui.period_label(flt)}")
 national = ui.cached("measure_by", flt.with_regions(()), measure.key, "region_code")
-summary = queries.region_summary(national, ui.regions(), flt.regions, years[1] - years[0] + 1)
+summary = queries.region_summary(national, ui.regions(), flt.regions, last - first + 1)
 ui.chart_of(summary, charts.region_shares, "region_shares")
 
 st.subheader("Rate per 100,000 inhabitants")

@@ -7,9 +7,7 @@ from seizures import charts, ui, vocab
 
 flt = st.session_state["filter"]
 st.title("Weapons and seizure context")
-if ui.period(flt) is None:
-    ui.empty_state("The store holds no seizure records yet.")
-    st.stop()
+ui.period_or_stop(flt)
 ui.provenance_note(flt)
 
 st.subheader(f"By category, {ui.period_label(flt)}")

@@ -171,10 +171,10 @@ EVENT_COUNT = sa.func.count(sa.distinct(seizures.c.case_ref)) + sa.func.coalesce
 )
 
 
-def measure_by(engine: sa.Engine, flt: SeizureFilter, measure_key: str, *dimensions: str) -> pd.DataFrame:
-    """The measure per group of the dimensions: columns *dimensions, value (float)."""
+def measure_query(flt: SeizureFilter, measure_key: str, dimensions: tuple[str, ...]) -> sa.Select:
+    """SELECT *dimensions, value ... GROUP BY dimensions, for a measure and a filter."""
     if not dimensions:
-        raise ValueError("measure_by needs at least one dimension")
+        raise ValueError("a measure needs at least one dimension to group by")
     measure = MEASURES_BY_KEY[measure_key]
     keys = [DIMENSIONS[d].label(d) for d in dimensions]
     where = flt.conditions()
@@ -183,8 +183,12 @@ def measure_by(engine: sa.Engine, flt: SeizureFilter, measure_key: str, *dimensi
     else:
         value = sa.func.sum(seizures.c.quantity)
         where += [seizures.c.category == measure.category, seizures.c.unit == measure.unit]
-    query = sa.select(*keys, value.label("value")).where(*where).group_by(*keys).order_by(*keys)
-    frame = _frame(engine, query)
+    return sa.select(*keys, value.label("value")).where(*where).group_by(*keys).order_by(*keys)
+
+
+def measure_by(engine: sa.Engine, flt: SeizureFilter, measure_key: str, *dimensions: str) -> pd.DataFrame:
+    """The measure per group of the dimensions: columns *dimensions, value (float)."""
+    frame = _frame(engine, measure_query(flt, measure_key, dimensions))
     # Sums of float columns carry binary noise (68.799999 kg): grams are precise enough.
     frame["value"] = frame["value"].astype("float64").round(3)
     return frame
@@ -194,14 +198,18 @@ def headline_figures(engine: sa.Engine, flt: SeizureFilter, first_year: int, las
     """Per headline measure: the last year's value, the year before's, their change and the period's total.
 
     Columns: measure, label, unit, year, value, previous, change, pct_change, period_total. The year before is read
-    even when it lies outside the selected period, so a one-year period still has a year-over-year change.
+    even when it lies outside the selected period, so a one-year period still has a year-over-year change; it is
+    None only before the store's first year (a year without matching seizures counts as zero).
     """
+    bounds = year_bounds(engine)
+    has_previous = bounds is not None and bounds[0] <= last_year - 1
     rows = []
     for key in HEADLINE_MEASURES:
         measure = MEASURES_BY_KEY[key]
         by_year = measure_by(engine, flt.with_years(min(first_year, last_year - 1), last_year), key, "year")
         values = dict(zip(by_year["year"], by_year["value"]))
-        value, previous = values.get(last_year, 0.0), values.get(last_year - 1)
+        value = values.get(last_year, 0.0)
+        previous = values.get(last_year - 1, 0.0) if has_previous else None
         rows.append({
             "measure": key, "label": measure.label, "unit": measure.unit, "year": last_year,
             "value": value, "previous": previous,

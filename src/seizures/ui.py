@@ -152,6 +152,16 @@ def period(flt: SeizureFilter) -> tuple[int, int] | None:
     return flt.year_from or bounds[0], flt.year_to or bounds[1]
 
 
+def period_or_stop(flt: SeizureFilter) -> tuple[int, int]:
+    """The filter's first and last year; on a store without seizure lines, say so and stop the page."""
+    years = period(flt)
+    if years is None:
+        st.info("No seizure records are stored yet: load the demo data (`seizures init --demo`) or import a file.",
+                icon="🔍")
+        st.stop()
+    return years
+
+
 def period_label(flt: SeizureFilter) -> str:
     years = period(flt)
     if years is None:
