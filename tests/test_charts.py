@@ -64,11 +64,11 @@ def test_a_directorate_has_the_same_colour_on_every_chart():
 
 
 def test_region_trends_draw_a_line_per_directorate():
-    fig = charts.region_trends(by_region_year(), NAMES, "Seizure events (events)")
+    fig = charts.region_trends(by_region_year(), NAMES, "Seizure events (number)")
     series = {t.name: t for t in fig.data}
     assert list(series["Prishtina"].y) == [10, 12]
     assert all(t.mode == "lines+markers" for t in fig.data)
-    assert fig.layout.yaxis.title.text == "Seizure events (events)"
+    assert fig.layout.yaxis.title.text == "Seizure events (number)"
 
 
 def test_region_shares_are_horizontal_bars_in_percent():

@@ -120,7 +120,7 @@ def expected_overview(oracle, selection: dict) -> dict[str, tuple[float, float]]
     rows = oracle.select(**{**selection, "years": (last - 1, last)})
     this, before = rows[rows["year"] == last], rows[rows["year"] == last - 1]
     labels = {"firearms": "Firearms (pieces)", "ammunition": "Ammunition (rounds)", "explosives": "Explosives (kg)",
-              "events": "Seizure events (events)"}
+              "events": "Seizure events (number)"}
     return {label: (oracle.measure(this, key), oracle.measure(this, key) - oracle.measure(before, key))
             for key, label in labels.items()}
 
@@ -187,7 +187,7 @@ def test_regions_measure_choice_changes_every_figure(monkeypatch, demo_url, fres
     for code, name in (("PZ", "Prizren"), ("MN", "Mitrovica North")):
         for year, group in rows[rows["region_code"] == code].groupby("year"):
             assert trends[name][year] == oracle.measure(group, "events")
-    assert figure(at, "region_trends").layout.yaxis.title.text == "Seizure events (events)"
+    assert figure(at, "region_trends").layout.yaxis.title.text == "Seizure events (number)"
 
 
 def test_regions_page_marks_directorates_without_population(monkeypatch, demo_url, fresh_caches):

@@ -71,6 +71,9 @@ def _rows_height(rows: int, per_row: int = 34, extra: int = 110) -> int:
 def _horizontal(fig: go.Figure, x_title: str, tickformat: str = ",") -> go.Figure:
     """Horizontal bars: the value axis (x) gets the thousands format, the category axis (y) none."""
     fig.update_layout(height=_rows_height(len(fig.data[0].y)))
+    # Room on the right for the value printed beyond the longest bar.
+    longest = max((v for v in fig.data[0].x if v == v), default=0)
+    fig.update_xaxes(range=[0, longest * 1.15 or 1])
     fig.update_xaxes(tickformat=tickformat, rangemode="tozero", showgrid=True, gridcolor="#e5e5e5", title_text=x_title)
     fig.update_yaxes(tickformat="", autorange="reversed", showgrid=False, title_text=None)
     return fig

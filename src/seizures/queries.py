@@ -152,7 +152,7 @@ MEASURES_BY_KEY = {
         Measure("explosives", "Explosives", "kg", "explosive"),
         Measure("devices", "Hand grenades and explosive devices", "pieces", "explosive"),
         Measure("components", "Parts and components", "pieces", "component"),
-        Measure("events", "Seizure events", "events"),
+        Measure("events", "Seizure events", "number"),
     )
 }
 HEADLINE_MEASURES = ("firearms", "ammunition", "explosives", "events")

@@ -325,8 +325,10 @@ def records_table(frame: pd.DataFrame) -> None:
         table, hide_index=True, width="stretch", key="records_table", placeholder="",
         height=min(36 + 35 * len(table), 900),
         column_config={
-            "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-            "Quantity": st.column_config.NumberColumn(format="localized"),
-            "Illustrative": st.column_config.CheckboxColumn(help="Generated demo data, not a real record"),
+            "Illustrative": st.column_config.CheckboxColumn(help="Generated demo data, not a real record", width="small"),
+            "Date": st.column_config.DateColumn(format="YYYY-MM-DD", width="small"),
+            "Quantity": st.column_config.NumberColumn(format="localized", width="small"),
+            "Unit": st.column_config.TextColumn(width="small"),
+            "Category": st.column_config.TextColumn(width="small"),
         },
     )
