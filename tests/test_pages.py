@@ -54,6 +54,14 @@ def change_filter(at: AppTest, key: str, value) -> AppTest:
     return at
 
 
+def open_filtered(monkeypatch, url: str, page: str, change: str, oracle):
+    """A page opened without filter, then one sidebar filter changed: (app, the selection, the lines it selects)."""
+    at = open_page(monkeypatch, url, page)
+    key, value, selection = FILTER_CHANGES[change]
+    change_filter(at, key, value)
+    return at, selection, oracle.select(**selection)
+
+
 def number(text: str) -> float:
     """A displayed number ("1,420", "59.4", "+28 (+2.0 %) vs 2023") as a float: its first number."""
     return float(re.search(r"[-+]?[\d,]+(\.\d+)?", text).group().replace(",", ""))
@@ -145,11 +153,8 @@ def test_overview_metrics_follow_each_filter(monkeypatch, demo_url, fresh_caches
 
 @pytest.mark.parametrize("change", FILTER_CHANGES)
 def test_regions_page_follows_each_filter(monkeypatch, demo_url, fresh_caches, oracle, change):
-    at = open_page(monkeypatch, demo_url, "regions")
-    key, value, selection = FILTER_CHANGES[change]
-    change_filter(at, key, value)
+    at, selection, rows = open_filtered(monkeypatch, demo_url, "regions", change, oracle)
     first, last = selection.get("years", (FIRST, LAST))
-    rows = oracle.select(**selection)
     firearms = rows[rows["category"] == "firearm"]
     national = oracle.select(**{**selection, "regions": ()})
     national_firearms = national.loc[national["category"] == "firearm", "quantity"].sum()
@@ -202,10 +207,7 @@ def test_regions_page_marks_directorates_without_population(monkeypatch, demo_ur
 
 @pytest.mark.parametrize("change", FILTER_CHANGES)
 def test_weapons_page_follows_each_filter(monkeypatch, demo_url, fresh_caches, oracle, change):
-    at = open_page(monkeypatch, demo_url, "weapons")
-    key, value, selection = FILTER_CHANGES[change]
-    change_filter(at, key, value)
-    rows = oracle.select(**selection)
+    at, selection, rows = open_filtered(monkeypatch, demo_url, "weapons", change, oracle)
 
     categories = table(at, "Seizure lines")
     expected = rows.groupby(["category", "unit"]).agg(quantity=("quantity", "sum"), lines=("id", "count"))
@@ -236,10 +238,7 @@ def test_weapon_trends_show_converted_and_blank_firing_weapons(monkeypatch, demo
 
 @pytest.mark.parametrize("change", FILTER_CHANGES)
 def test_records_page_follows_each_filter(monkeypatch, demo_url, fresh_caches, oracle, change):
-    at = open_page(monkeypatch, demo_url, "records")
-    key, value, selection = FILTER_CHANGES[change]
-    change_filter(at, key, value)
-    rows = oracle.select(**selection)
+    at, selection, rows = open_filtered(monkeypatch, demo_url, "records", change, oracle)
     metrics = {m.label: number(m.value) for m in at.metric}
     assert metrics == {"Matching lines": len(rows), "Illustrative lines": rows["illustrative"].sum()}
     shown = table(at, "Case reference")

@@ -101,9 +101,11 @@ def yearly_trend(frame: pd.DataFrame, y_title: str, recorded_label: str, title: 
 
 
 def stacked_by_region(frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None) -> go.Figure:
-    """One stacked bar per year, a segment per directorate. frame: region_code, year, value."""
+    """One stacked bar per year, a segment per directorate (the largest at the bottom). frame: region_code, year, value."""
     fig = go.Figure()
-    for code, group in frame.groupby("region_code", sort=False):
+    largest_first = frame.groupby("region_code")["value"].sum().sort_values(ascending=False).index
+    for code in largest_first:
+        group = frame[frame["region_code"] == code]
         name = _region_name(names, code)
         fig.add_bar(
             x=group["year"].tolist(), y=group["value"].tolist(), name=name,
