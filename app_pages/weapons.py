@@ -28,7 +28,7 @@ with trend:
         lambda data: charts.weapon_type_trends(data, vocab.WEAPON_TYPES, measure.title),
         "weapon_type_trends",
     )
-st.caption("Converted and blank-firing weapons, a growing share of seizures in the region, are drawn in their own colours.")
+st.caption("Converted and blank-firing weapons, which SEESAC singles out in its regional reports, have their own colours.")
 
 st.subheader("By seizure context")
 ui.chart_of(

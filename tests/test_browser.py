@@ -125,8 +125,10 @@ def wait_for_page(page, title: str) -> None:
 def assert_app_shell(page, title: str) -> None:
     """The app's own sidebar (navigation and filter, with the URL's selection), the page title, no error box."""
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.get_by_text("Regional directorates").count() == 1
+    # Right after a run the frontend may briefly remount a widget: wait for it rather than sample once.
     regions = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Regional directorates")
+    regions.wait_for(timeout=10_000)
+    assert sidebar.get_by_text("Regional directorates").count() == 1
     selected = [tag.get_attribute("aria-label") for tag in regions.locator(".react-aria-ComboBox [data-tag]").all()]
     assert selected == ["Prizren", "Gjakova"], selected
     assert [sidebar.get_by_text(label, exact=True).count() for label in NAV_LABELS.values()] == [1] * len(NAV_LABELS)

@@ -353,3 +353,10 @@ def test_the_warning_goes_once_the_filter_is_changed(monkeypatch, demo_url, fres
     assert at.warning, "the warning is about the link: it stays while its filter is shown"
     change_filter(at, "f_regions", ["PZ", "GJ"])
     assert not at.warning
+
+
+def test_a_link_spelling_out_the_whole_period_keeps_its_warning(monkeypatch, demo_url, fresh_caches):
+    # from=2019 is the data's first year: the same filter as no "from"; the bad region must still be reported.
+    at = open_page(monkeypatch, demo_url, "overview", {"from": str(FIRST), "region": "Atlantis"})
+    assert len(at.warning) == 1 and "Atlantis" in at.warning[0].value
+    assert not at.query_params  # the default period and no region: nothing left to say in the URL

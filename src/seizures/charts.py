@@ -128,7 +128,9 @@ def region_trends(frame: pd.DataFrame, names: dict[str, str], y_title: str, titl
     return _yearly(themed(fig, title, "Year", y_title))
 
 
-def region_shares(summary: pd.DataFrame, x_title: str = "Share of the national total (%)", title: str | None = None) -> go.Figure:
+def region_shares(
+    summary: pd.DataFrame, x_title: str = "Share of the national total (%)", title: str | None = None
+) -> go.Figure:
     """Each directorate's share of the national total, one bar each. summary: region_code, name, share_pct."""
     fig = go.Figure(
         go.Bar(

@@ -240,12 +240,15 @@ def recorded_and_published(engine: sa.Engine, flt: SeizureFilter, measure_key: s
     return merged.astype({"recorded": "float64", "published": "float64"})
 
 
-def region_summary(by_region: pd.DataFrame, region_table: pd.DataFrame, selected: tuple[str, ...], years: int) -> pd.DataFrame:
+def region_summary(
+    by_region: pd.DataFrame, region_table: pd.DataFrame, selected: tuple[str, ...], years: int
+) -> pd.DataFrame:
     """Each selected directorate's total, its share of the national total and its yearly rate per 100,000.
 
     by_region: region_code, value for ALL directorates (the national total is their sum). The rate is the yearly
     average over `years` years per 100,000 inhabitants, left empty where no population figure is known.
-    Empty when the national total is zero. Columns: region_code, name, value, share_pct, population, rate_per_100k, population_note.
+    Empty when the national total is zero.
+    Columns: region_code, name, value, share_pct, population, rate_per_100k, population_note.
     """
     national = by_region["value"].sum()
     columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_note"]

@@ -38,10 +38,10 @@ def empty_state(message: str = "No seizure records match the filters.") -> None:
     st.info(f"{message} Widen the period or clear a filter in the sidebar.", icon="🔍")
 
 
-def chart_of(data: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], name: str, empty: str | None = None) -> None:
+def chart_of(data: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], name: str) -> None:
     """Draw build(data) with its CSV download, or the empty state when the filter left no data."""
     if data.empty:
-        empty_state(empty or "No seizure records match the filters.")
+        empty_state()
     else:
         chart(build(data), data, name)
 
@@ -90,7 +90,20 @@ def _seed_filter_state(names: dict[str, str], bounds: tuple[int, int] | None) ->
     st.session_state["f_categories"] = list(flt.categories)
     st.session_state["f_weapons"] = list(flt.weapon_types)
     st.session_state["f_contexts"] = list(flt.contexts)
-    st.session_state["filter_from_url"] = (flt, parsed.warnings)
+    st.session_state["filter_from_url"] = (_filter_from_state(bounds), parsed.warnings)
+
+
+def _filter_from_state(bounds: tuple[int, int] | None) -> SeizureFilter:
+    """The filter the sidebar widgets hold; a period edge at the data's first or last year is left open."""
+    year_from, year_to = st.session_state["f_years"] if bounds else (None, None)
+    return SeizureFilter(
+        year_from=None if bounds is None or year_from == bounds[0] else year_from,
+        year_to=None if bounds is None or year_to == bounds[1] else year_to,
+        regions=tuple(st.session_state["f_regions"]),
+        categories=tuple(st.session_state["f_categories"]),
+        weapon_types=tuple(st.session_state["f_weapons"]),
+        contexts=tuple(st.session_state["f_contexts"]),
+    )
 
 
 def _clamp_years(bounds: tuple[int, int] | None) -> None:
@@ -125,15 +138,7 @@ def sidebar_filter() -> SeizureFilter:
         st.multiselect("Weapon type", list(vocab.WEAPON_TYPES), format_func=vocab.WEAPON_TYPES.get, key="f_weapons", placeholder="All")
         st.multiselect("Seizure context", list(vocab.CONTEXTS), format_func=vocab.CONTEXTS.get, key="f_contexts", placeholder="All")
 
-    year_from, year_to = st.session_state["f_years"] if bounds else (None, None)
-    flt = SeizureFilter(
-        year_from=None if bounds is None or year_from == bounds[0] else year_from,
-        year_to=None if bounds is None or year_to == bounds[1] else year_to,
-        regions=tuple(st.session_state["f_regions"]),
-        categories=tuple(st.session_state["f_categories"]),
-        weapon_types=tuple(st.session_state["f_weapons"]),
-        contexts=tuple(st.session_state["f_contexts"]),
-    )
+    flt = _filter_from_state(bounds)
     url_filter, warnings = st.session_state["filter_from_url"]
     if flt == url_filter:  # the warnings concern the link the user opened: shown until the filter is changed
         for warning in warnings:
@@ -169,13 +174,13 @@ def period_label(flt: SeizureFilter) -> str:
     return str(years[0]) if years[0] == years[1] else f"{years[0]}–{years[1]}"
 
 
-def measure_picker(flt: SeizureFilter, key: str, label: str = "Measure", events: bool = True) -> queries.Measure:
-    """A choice of measure (firearms, ammunition, …), offering only categories the filter lets through."""
+def measure_picker(flt: SeizureFilter, key: str) -> queries.Measure:
+    """A choice of measure (firearms, ammunition, …, seizure events), offering only categories the filter lets through."""
     options = [
         m.key for m in queries.MEASURES_BY_KEY.values()
-        if (m.category is None and events) or (m.category is not None and (not flt.categories or m.category in flt.categories))
+        if m.category is None or not flt.categories or m.category in flt.categories
     ]
-    choice = st.radio(label, options, format_func=lambda k: queries.MEASURES_BY_KEY[k].title, key=key, horizontal=True)
+    choice = st.radio("Measure", options, format_func=lambda k: queries.MEASURES_BY_KEY[k].title, key=key, horizontal=True)
     return queries.MEASURES_BY_KEY[choice or options[0]]
 
 
@@ -312,6 +317,7 @@ def records_table(frame: pd.DataFrame) -> None:
     table = pd.DataFrame({
         "Illustrative": frame["illustrative"].astype(bool),
         "Date": frame["seized_on"],
+        "Case reference": frame["case_ref"],
         "Directorate": frame["region_code"].map(lambda c: names.get(c, c)),
         "Municipality": frame["municipality"],
         "Category": frame["category"].map(lambda c: vocab.label(vocab.CATEGORIES, c)),
@@ -319,7 +325,6 @@ def records_table(frame: pd.DataFrame) -> None:
         "Quantity": frame["quantity"].round(3),
         "Unit": frame["unit"],
         "Context": frame["context"].map(lambda c: vocab.label(vocab.CONTEXTS, c)),
-        "Case reference": frame["case_ref"],
     })
     st.dataframe(
         table, hide_index=True, width="stretch", key="records_table", placeholder="",
@@ -329,6 +334,5 @@ def records_table(frame: pd.DataFrame) -> None:
             "Date": st.column_config.DateColumn(format="YYYY-MM-DD", width="small"),
             "Quantity": st.column_config.NumberColumn(format="localized", width="small"),
             "Unit": st.column_config.TextColumn(width="small"),
-            "Category": st.column_config.TextColumn(width="small"),
         },
     )
