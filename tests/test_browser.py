@@ -21,15 +21,14 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-# Every page: its URL path (the default page is served at "/") and the title it shows. Add new pages here.
+# Every page: its URL path (the default page is served at "/"), its label in the sidebar navigation and the title it
+# shows. Add new pages here.
 PAGES = [
-    ("", "Firearms seizures in Kosovo"),
-    ("regions", "Regional directorates"),
-    ("weapons", "Weapons and seizure context"),
-    ("records", "Seizure records"),
+    ("", "Overview", "Firearms seizures in Kosovo"),
+    ("regions", "Regions", "Regional directorates"),
+    ("weapons", "Weapons & context", "Weapons and seizure context"),
+    ("records", "Records", "Seizure records"),
 ]
-# Sidebar labels of the pages, for moving between them.
-NAV_LABELS = {"": "Overview", "regions": "Regions", "weapons": "Weapons & context", "records": "Records"}
 FILTER_QUERY = "region=PZ,GJ&from=2021"
 
 pytestmark = pytest.mark.browser
@@ -131,7 +130,8 @@ def assert_app_shell(page, title: str) -> None:
     assert sidebar.get_by_text("Regional directorates").count() == 1
     selected = [tag.get_attribute("aria-label") for tag in regions.locator(".react-aria-ComboBox [data-tag]").all()]
     assert selected == ["Prizren", "Gjakova"], selected
-    assert [sidebar.get_by_text(label, exact=True).count() for label in NAV_LABELS.values()] == [1] * len(NAV_LABELS)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert [nav.get_by_text(label, exact=True).count() for _, label, _ in PAGES] == [1] * len(PAGES)
     assert page.get_by_role("heading", name=title, level=1).count() == 1
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.title() == "Firearms seizure statistics"
@@ -141,8 +141,8 @@ def filter_in_url(url: str) -> bool:
     return ("region=PZ%2CGJ" in url or "region=PZ,GJ" in url) and "from=2021" in url
 
 
-@pytest.mark.parametrize("path,title", PAGES, ids=[p or "overview" for p, _ in PAGES])
-def test_deep_link_on_a_fresh_server(fresh_server, page, path, title):
+@pytest.mark.parametrize("path,label,title", PAGES, ids=[label for _, label, _ in PAGES])
+def test_deep_link_on_a_fresh_server(fresh_server, page, path, label, title):
     # The first request to a fresh server is a deep link with a filter: it must get app.py's navigation and filter.
     page.goto(f"{fresh_server}/{path}?{FILTER_QUERY}")
     wait_for_page(page, title)
@@ -152,11 +152,11 @@ def test_deep_link_on_a_fresh_server(fresh_server, page, path, title):
 
 
 def test_moving_between_pages_keeps_the_filter(server, page):
-    first_path, first_title = PAGES[0]
+    first_path, _, first_title = PAGES[0]
     page.goto(f"{server}/{first_path}?{FILTER_QUERY}")
     wait_for_page(page, first_title)
-    for path, title in [*PAGES[1:], PAGES[0]]:
-        page.locator('[data-testid="stSidebarNav"]').get_by_text(NAV_LABELS[path], exact=True).click()
+    for path, label, title in [*PAGES[1:], PAGES[0]]:
+        page.locator('[data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
         wait_for_page(page, title)
         page.wait_for_url(lambda url: filter_in_url(url), timeout=10_000)
         assert page.url.split("?")[0].rstrip("/") == f"{server}/{path}".rstrip("/")
