@@ -1,24 +1,40 @@
-"""Overview: yearly totals of firearms, ammunition and explosives, with the published figures."""
+"""Overview (managers): the last selected year's headline figures, the yearly trend against the published totals,
+and the split by regional directorate."""
 
 import streamlit as st
 
-from seizures import ui
+from seizures import charts, queries, ui
 
 flt = st.session_state["filter"]
 st.title("Firearms seizures in Kosovo")
+first, last = ui.period_or_stop(flt)
+ui.provenance_note(flt)
 
-published = ui.cached("published")
-firearms = published[published["indicator"] == "firearms_confiscated"]
-st.subheader("Firearms confiscated, as published by Kosovo Police")
-cols = st.columns(max(len(firearms), 1))
-for col, row in zip(cols, firearms.itertuples()):
-    col.metric(str(row.year), f"{row.value:,.0f}")
+st.subheader(f"Headline figures, {last}")
+ui.headline_metrics(ui.cached("headline_figures", flt, first, last), ui.period_label(flt))
+st.caption(
+    f"Change from {last - 1} to {last}, from the seizure records that match the filter; the tooltip gives each "
+    f"figure's total for {ui.period_label(flt)}. The published national totals are in the chart below."
+)
 
-st.subheader("Record-level totals by year (illustrative)")
-st.caption(ui.ILLUSTRATIVE_NOTE)
-totals = ui.cached("totals_by_year", flt)
-if totals.empty:
-    st.info("No seizure records match the filters.")
-else:
-    table = totals.pivot_table(index="year", columns=["category", "unit"], values="quantity", aggfunc="sum")
-    st.dataframe(table, width="stretch")
+st.subheader("Yearly trend: published totals and record-level sums")
+for column, key in zip(st.columns(2), ("firearms", "ammunition")):
+    measure = queries.MEASURES_BY_KEY[key]
+    with column:
+        ui.chart_of(
+            ui.cached("recorded_and_published", flt, key),
+            lambda data: charts.yearly_trend(data, measure.title, ui.recorded_label(flt), measure.label),
+            f"trend_{key}",
+        )
+st.caption(
+    "The black line is the national figure Kosovo Police published; it does not change with the filter. "
+    "The bars add up the seizure records that match the filter."
+)
+
+st.subheader("By regional directorate")
+measure = ui.measure_picker(flt, key="overview_measure")
+ui.chart_of(
+    ui.cached("measure_by", flt, measure.key, "region_code", "year"),
+    lambda data: charts.stacked_by_region(data, ui.region_names(), measure.title),
+    "by_directorate",
+)

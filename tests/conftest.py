@@ -161,3 +161,43 @@ def fresh_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+class Oracle:
+    """Expected values computed in pandas from every stored seizure line, independently of the SQL filter code."""
+
+    UNITS = {"firearms": ("firearm", "pieces"), "ammunition": ("ammunition", "rounds"),
+             "explosives": ("explosive", "kg"), "devices": ("explosive", "pieces"),
+             "components": ("component", "pieces")}
+
+    def __init__(self, rows):
+        rows = rows.copy()
+        rows["seized_on"] = rows["seized_on"].astype("datetime64[ns]")
+        rows["year"] = rows["seized_on"].dt.year
+        rows["month"] = rows["seized_on"].dt.month
+        self.rows = rows
+
+    def select(self, years=None, regions=(), categories=(), weapons=(), contexts=()):
+        rows = self.rows
+        keep = rows["year"].between(*years) if years else rows["year"].notna()
+        for column, values in (("region_code", regions), ("category", categories), ("weapon_type", weapons),
+                               ("context", contexts)):
+            if values:
+                keep &= rows[column].isin(values)
+        return rows[keep]
+
+    def measure(self, rows, key):
+        """A measure over some rows: quantity of a category in its unit, or the number of seizure events."""
+        if key == "events":
+            return float(rows["case_ref"].nunique() + rows["case_ref"].isna().sum())
+        category, unit = self.UNITS[key]
+        return float(rows.loc[(rows["category"] == category) & (rows["unit"] == unit), "quantity"].sum())
+
+
+@pytest.fixture(scope="session")
+def oracle(demo_engine) -> Oracle:
+    import pandas as pd
+
+    with demo_engine.connect() as conn:
+        rows = pd.read_sql(sa.text("SELECT * FROM seizures"), conn)
+    return Oracle(rows)

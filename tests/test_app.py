@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,16 +20,15 @@ def run_app(monkeypatch, url, params=None) -> AppTest:
 def test_overview_shows_the_published_totals(monkeypatch, demo_url, fresh_caches):
     at = run_app(monkeypatch, demo_url)
     assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["2020"] == "1,135"
-    assert metrics["2021"] == "1,280"
-    assert metrics["2022"] == "1,473"
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("chart_trend_firearms"))
+    published = next(t for t in pio.from_json(chart.proto.spec).data if t.name == "Published national total")
+    assert dict(zip(published.x, published.y)) == {2020: 1135, 2021: 1280, 2022: 1473, 2023: 1392}
 
 
 def test_app_runs_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
     at = run_app(monkeypatch, empty_url)
     assert not at.exception
-    assert any("No seizure records" in i.value for i in at.info)
+    assert any("No seizure records are stored yet" in i.value for i in at.info)
 
 
 def test_url_parameters_restore_the_filter(monkeypatch, demo_url, fresh_caches):

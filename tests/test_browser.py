@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import socket
 import subprocess
@@ -19,6 +21,19 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
+# Every page: its URL path (the default page is served at "/"), its label in the sidebar navigation and the title it
+# shows. Add new pages here.
+PAGES = [
+    ("", "Overview", "Firearms seizures in Kosovo"),
+    ("regions", "Regions", "Regional directorates"),
+    ("weapons", "Weapons & context", "Weapons and seizure context"),
+    ("map", "Map", "Seizures by regional directorate: map"),
+    ("records", "Records", "Seizure records"),
+    ("training", "Training & capacity", "Training & capacity"),
+    ("kpis", "Roadmap KPIs", "Roadmap KPIs"),
+    ("about", "About & methodology", "About & methodology"),
+]
+FILTER_QUERY = "region=PZ,GJ&from=2021"
 
 pytestmark = pytest.mark.browser
 
@@ -34,11 +49,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_url):
-    """A freshly started `streamlit run app.py` on the demo store; yields its base URL."""
+def start_server(db_url: str):
+    """A freshly started `streamlit run app.py` on the given store: (process, base URL)."""
     port = free_port()
-    env = {**os.environ, "SEIZURES_DB_URL": demo_url}
+    env = {**os.environ, "SEIZURES_DB_URL": db_url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -49,15 +63,31 @@ def server(demo_url):
     while time.monotonic() < deadline:
         try:
             if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
+                return proc, base
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
-    yield base
+    proc.kill()
+    raise RuntimeError(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
+
+
+def stop_server(proc) -> None:
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture()
+def fresh_server(demo_url):
+    """A server that has never answered a page: the first request decides whether app.py runs."""
+    proc, base = start_server(demo_url)
+    yield base
+    stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def server(demo_url):
+    proc, base = start_server(demo_url)
+    yield base
+    stop_server(proc)
 
 
 @pytest.fixture(scope="module")
@@ -72,34 +102,82 @@ def browser():
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # Tall enough that a screenshot shows a whole page (Streamlit scrolls inside its own container).
+    context = browser.new_context(viewport={"width": 1400, "height": 2600}, accept_downloads=True)
     yield context.new_page()
     context.close()
 
 
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name or 'overview'}.png"), full_page=True)
 
 
-def wait_for_app(page) -> None:
-    page.get_by_text("Firearms confiscated, as published by Kosovo Police").wait_for(timeout=30_000)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
-    page.locator('[data-testid="stSidebar"]').get_by_text("Regional directorates").wait_for(timeout=30_000)
+def wait_for_page(page, title: str) -> None:
+    """Wait for the page's title, the end of the run and every chart drawn (no grey placeholder left)."""
+    page.get_by_role("heading", name=title, level=1).wait_for(timeout=30_000)  # appears during this page's run
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=30_000)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .every(chart => chart.querySelector('.js-plotly-plot .main-svg'))""",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(300)  # let the last chart lay out before a screenshot
 
 
-def test_first_visit_with_a_filter_in_the_url(server, page):
-    # The first request to a fresh server carries a filter: it must get the app's navigation and filters.
-    page.goto(f"{server}/?region=PZ")
-    wait_for_app(page)
-    assert page.title() == "Firearms seizure statistics"
-    shot(page, "overview")
+def assert_app_shell(page, title: str) -> None:
+    """The app's own sidebar (navigation and filter, with the URL's selection), the page title, no error box."""
     sidebar = page.locator('[data-testid="stSidebar"]')
+    # Right after a run the frontend may briefly remount a widget: wait for it rather than sample once.
+    regions = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Regional directorates")
+    regions.wait_for(timeout=10_000)
     assert sidebar.get_by_text("Regional directorates").count() == 1
-    body = page.locator("body").inner_text()
-    for figure in ("1,135", "1,280", "1,473"):
-        assert figure in body
-    assert "region=PZ" in page.url
+    selected = [tag.get_attribute("aria-label") for tag in regions.locator(".react-aria-ComboBox [data-tag]").all()]
+    assert selected == ["Prizren", "Gjakova"], selected
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert [nav.get_by_text(label, exact=True).count() for _, label, _ in PAGES] == [1] * len(PAGES)
+    assert page.get_by_role("heading", name=title, level=1).count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.title() == "Firearms seizure statistics"
+
+
+def filter_in_url(url: str) -> bool:
+    return ("region=PZ%2CGJ" in url or "region=PZ,GJ" in url) and "from=2021" in url
+
+
+@pytest.mark.parametrize("path,label,title", PAGES, ids=[label for _, label, _ in PAGES])
+def test_deep_link_on_a_fresh_server(fresh_server, page, path, label, title):
+    # The first request to a fresh server is a deep link with a filter: it must get app.py's navigation and filter.
+    page.goto(f"{fresh_server}/{path}?{FILTER_QUERY}")
+    wait_for_page(page, title)
+    assert_app_shell(page, title)
+    assert filter_in_url(page.url)
+    shot(page, f"deep_link_{path or 'overview'}")
+
+
+def test_moving_between_pages_keeps_the_filter(server, page):
+    first_path, _, first_title = PAGES[0]
+    page.goto(f"{server}/{first_path}?{FILTER_QUERY}")
+    wait_for_page(page, first_title)
+    for path, label, title in [*PAGES[1:], PAGES[0]]:
+        page.locator('[data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
+        wait_for_page(page, title)
+        page.wait_for_url(lambda url: filter_in_url(url), timeout=10_000)
+        assert page.url.split("?")[0].rstrip("/") == f"{server}/{path}".rstrip("/")
+        assert_app_shell(page, title)
+        shot(page, path)
+
+
+def test_records_csv_download_holds_every_filtered_row(server, page, oracle):
+    page.goto(f"{server}/records?{FILTER_QUERY}")
+    wait_for_page(page, "Seizure records")
+    rows = oracle.select(regions=("PZ", "GJ"), years=(2021, 2024))
+    button = page.get_by_role("button", name=f"Download all {len(rows):,} rows (CSV)")
+    with page.expect_download(timeout=30_000) as download:
+        button.click()
+    lines = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert len(lines) == len(rows) > 50  # every matching line, not the 50 on the page
+    assert sorted(line["case_ref"] for line in lines) == sorted(rows["case_ref"])
 
 
 def test_map_page_draws_offline(server, page):

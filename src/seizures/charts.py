@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -92,6 +94,23 @@ def kpi_sparkline(series: pd.DataFrame, baseline: float | None, target: float | 
     themed(fig, None, x_title=None, y_title=unit if isinstance(unit, str) and unit else "value")
     fig.update_layout(height=200, showlegend=False, margin=dict(l=10, r=10, t=10, b=10))
     fig.update_yaxes(rangemode="normal")  # a sparkline shows the movement, not the distance from zero
+
+
+# --- Overview, Regions, Weapons & context -------------------------------------------------------------------------
+# Each builder takes the small frame a query returned and draws it; axis titles carry units.
+
+MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]
+# Weapon types the SEESAC reports single out: always their own series, in their own colours.
+HIGHLIGHTED_WEAPONS = {"converted_firearm": "#D55E00", "blank_firing_weapon": "#CC79A7"}
+OTHER_COLOUR = "#999999"
+
+
+def _region_name(names: dict[str, str], code: str) -> str:
+    return names.get(code, code)
+
+
+def _yearly(fig: go.Figure) -> go.Figure:
+    """A tick per year, never a repeated or fractional one."""
     fig.update_xaxes(dtick=1)
     return fig
 
@@ -117,4 +136,166 @@ def kpi_progress(progress: pd.DataFrame) -> go.Figure:
     fig.update_layout(height=480, legend=dict(y=-0.22, yanchor="top"))  # below the plot, clear of the title
     fig.update_yaxes(rangemode="normal", ticksuffix=" %")
     fig.update_xaxes(dtick=1)
+
+
+def _rows_height(rows: int, per_row: int = 34, extra: int = 110) -> int:
+    """Height for a chart with one band per category, so few bars stay slim and many stay readable."""
+    return extra + per_row * max(rows, 1)
+
+
+def _horizontal(fig: go.Figure, x_title: str, tickformat: str = ",") -> go.Figure:
+    """Horizontal bars: the value axis (x) gets the thousands format, the category axis (y) none."""
+    fig.update_layout(height=_rows_height(len(fig.data[0].y)))
+    # Room on the right for the value printed beyond the longest bar.
+    longest = max((v for v in fig.data[0].x if v == v), default=0)
+    fig.update_xaxes(range=[0, longest * 1.15 or 1])
+    fig.update_xaxes(tickformat=tickformat, rangemode="tozero", showgrid=True, gridcolor="#e5e5e5", title_text=x_title)
+    fig.update_yaxes(tickformat="", autorange="reversed", showgrid=False, title_text=None)
+    return fig
+
+
+def yearly_trend(frame: pd.DataFrame, y_title: str, recorded_label: str, title: str | None = None) -> go.Figure:
+    """Record-level sums per year (bars) beside the published national totals (line, the authoritative series).
+
+    frame: year, recorded, published, qualifier (e.g. "more than"); NaN where a side has no figure.
+    """
+    recorded = frame[frame["recorded"].notna()]
+    published = frame[frame["published"].notna()]
+    fig = go.Figure()
+    fig.add_bar(
+        x=recorded["year"].tolist(), y=recorded["recorded"].tolist(), name=recorded_label,
+        marker_color=ILLUSTRATIVE_COLOUR, hovertemplate="%{x}: %{y:,}<extra>" + recorded_label + "</extra>",
+    )
+    fig.add_scatter(
+        x=published["year"].tolist(), y=published["published"].tolist(), name="Published national total",
+        mode="lines+markers", line=dict(color=PUBLISHED_COLOUR, width=3), marker=dict(size=9),
+        customdata=published["qualifier"].fillna("").astype(str).tolist(),
+        hovertemplate="%{x}: %{customdata} %{y:,}<extra>Published national total</extra>",
+    )
+    return _yearly(themed(fig, title, "Year", y_title))
+
+
+def stacked_by_region(frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None) -> go.Figure:
+    """One stacked bar per year, a segment per directorate (the largest at the bottom). frame: region_code, year, value."""
+    fig = go.Figure()
+    largest_first = frame.groupby("region_code")["value"].sum().sort_values(ascending=False).index
+    for code in largest_first:
+        group = frame[frame["region_code"] == code]
+        name = _region_name(names, code)
+        fig.add_bar(
+            x=group["year"].tolist(), y=group["value"].tolist(), name=name,
+            marker_color=REGION_COLOURS.get(code, OTHER_COLOUR), hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
+        )
+    fig.update_layout(barmode="stack")
+    return _yearly(themed(fig, title, "Year", y_title))
+
+
+def region_trends(frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None) -> go.Figure:
+    """One line per directorate over the years. frame: region_code, year, value."""
+    fig = go.Figure()
+    for code, group in frame.groupby("region_code", sort=False):
+        name = _region_name(names, code)
+        fig.add_scatter(
+            x=group["year"].tolist(), y=group["value"].tolist(), name=name, mode="lines+markers",
+            line=dict(color=REGION_COLOURS.get(code, OTHER_COLOUR), width=2.5),
+            hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
+        )
+    return _yearly(themed(fig, title, "Year", y_title))
+
+
+def region_shares(
+    summary: pd.DataFrame, x_title: str = "Share of the national total (%)", title: str | None = None
+) -> go.Figure:
+    """Each directorate's share of the national total, one bar each. summary: region_code, name, share_pct."""
+    fig = go.Figure(
+        go.Bar(
+            x=summary["share_pct"].tolist(), y=summary["name"].tolist(), orientation="h", name="Share",
+            marker_color=[REGION_COLOURS.get(c, OTHER_COLOUR) for c in summary["region_code"]],
+            text=[f"{v:.1f} %" for v in summary["share_pct"]], textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
+        )
+    )
+    themed(fig, title)
+    fig.update_layout(showlegend=False)
+    return _horizontal(fig, x_title, tickformat=".0f")
+
+
+def region_year_heatmap(frame: pd.DataFrame, names: dict[str, str], z_title: str, title: str | None = None) -> go.Figure:
+    """Directorate × year grid of a measure (empty cells are zero). frame: region_code, year, value."""
+    grid = frame.pivot_table(index="region_code", columns="year", values="value", aggfunc="sum", fill_value=0)
+    grid = grid.reindex(columns=range(int(grid.columns.min()), int(grid.columns.max()) + 1), fill_value=0)
+    labels = [_region_name(names, c) for c in grid.index]
+    order = sorted(range(len(labels)), key=labels.__getitem__)
+    grid, labels = grid.iloc[order], [labels[i] for i in order]
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy().tolist(), x=[int(y) for y in grid.columns], y=labels, colorscale="Blues",
+            colorbar=dict(title=dict(text=z_title, side="right"), tickformat=","),
+            texttemplate="%{z:,}", hovertemplate="%{y}, %{x}: %{z:,}<extra></extra>", xgap=2, ygap=2,
+        )
+    )
+    themed(fig, title, "Year")
+    fig.update_layout(height=_rows_height(len(labels), per_row=44, extra=120))
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat="", autorange="reversed", showgrid=False)
+    return fig
+
+
+def breakdown_bars(
+    frame: pd.DataFrame, key: str, labels: dict[str, str], x_title: str, title: str | None = None
+) -> go.Figure:
+    """A horizontal bar per code of `key` (largest first), labelled in English. frame: key, value."""
+    ordered = frame.sort_values("value", ascending=False)
+    codes = ordered[key].tolist()
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["value"].tolist(), y=[labels.get(c, c) for c in codes], orientation="h", name=x_title,
+            marker_color=[HIGHLIGHTED_WEAPONS.get(c, OKABE_ITO[0]) for c in codes],
+            text=[f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}" for v in ordered["value"]],
+            textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    themed(fig, title)
+    fig.update_layout(showlegend=False)
+    return _horizontal(fig, x_title)
+
+
+def weapon_type_trends(
+    frame: pd.DataFrame, labels: dict[str, str], y_title: str, top: int = 5, title: str | None = None
+) -> go.Figure:
+    """One line per weapon type over the years: the `top` largest types, the highlighted ones (converted,
+    blank-firing) always, and the rest summed as "Other types". frame: weapon_type, year, value."""
+    totals = frame.groupby("weapon_type")["value"].sum().sort_values(ascending=False)
+    shown = [t for t in totals.index if t not in HIGHLIGHTED_WEAPONS][:top]
+    shown += [t for t in HIGHLIGHTED_WEAPONS if t in totals.index]
+    series = frame.assign(weapon_type=frame["weapon_type"].where(frame["weapon_type"].isin(shown), "_other"))
+    series = series.groupby(["weapon_type", "year"], as_index=False)["value"].sum()
+    palette = iter(c for c in OKABE_ITO if c not in HIGHLIGHTED_WEAPONS.values())
+    fig = go.Figure()
+    for code in [*shown, "_other"]:
+        group = series[series["weapon_type"] == code]
+        if group.empty:
+            continue
+        name = "Other types" if code == "_other" else labels.get(code, code)
+        colour = HIGHLIGHTED_WEAPONS.get(code) or (OTHER_COLOUR if code == "_other" else next(palette))
+        highlighted = code in HIGHLIGHTED_WEAPONS
+        fig.add_scatter(
+            x=group["year"].tolist(), y=group["value"].tolist(), name=name, mode="lines+markers",
+            line=dict(color=colour, width=4 if highlighted else 2, dash="solid" if code != "_other" else "dot"),
+            hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
+        )
+    return _yearly(themed(fig, title, "Year", y_title))
+
+
+def monthly_seasonality(frame: pd.DataFrame, y_title: str, title: str | None = None) -> go.Figure:
+    """A bar per calendar month (months without seizures show as zero). frame: month, value."""
+    by_month = frame.groupby("month")["value"].sum().reindex(range(1, 13), fill_value=0)
+    fig = go.Figure(
+        go.Bar(
+            x=MONTHS, y=by_month.tolist(), name=y_title, marker_color=OKABE_ITO[0],
+            hovertemplate="%{x}: %{y:,}<extra></extra>",
+        )
+    )
+    themed(fig, title, "Month", y_title)
+    fig.update_layout(showlegend=False)
     return fig

@@ -43,6 +43,9 @@ class SeizureFilter:
     def with_years(self, year_from: int | None, year_to: int | None) -> "SeizureFilter":
         return replace(self, year_from=year_from, year_to=year_to)
 
+    def with_regions(self, regions: tuple[str, ...]) -> "SeizureFilter":
+        return replace(self, regions=tuple(regions))
+
 
 # URL parameter -> filter field holding a list of codes
 LIST_PARAMS = {

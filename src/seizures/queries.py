@@ -6,6 +6,9 @@ explosives in pieces (grenades) or kg. Every function works on an empty store an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterator
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -251,3 +254,201 @@ def data_sources(engine: sa.Engine) -> pd.DataFrame:
     return (
         frame.assign(order=dataset_order).sort_values(["order", "source"]).drop(columns="order").reset_index(drop=True)
     )
+
+
+# --- Measures for the dashboard pages ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A quantity that may be added up: one category in one unit, or seizure events (category None)."""
+
+    key: str
+    label: str
+    unit: str
+    category: str | None = None
+
+    @property
+    def title(self) -> str:
+        """The axis title, with the unit: "Firearms (pieces)"."""
+        return f"{self.label} ({self.unit})"
+
+
+MEASURES_BY_KEY = {
+    m.key: m
+    for m in (
+        Measure("firearms", "Firearms", "pieces", "firearm"),
+        Measure("ammunition", "Ammunition", "rounds", "ammunition"),
+        Measure("explosives", "Explosives", "kg", "explosive"),
+        Measure("devices", "Hand grenades and explosive devices", "pieces", "explosive"),
+        Measure("components", "Parts and components", "pieces", "component"),
+        Measure("events", "Seizure events", "number"),
+    )
+}
+HEADLINE_MEASURES = ("firearms", "ammunition", "explosives", "events")
+# Dimensions a measure may be broken down by (whitelist: names come from page code, never from the user).
+DIMENSIONS = {
+    "year": YEAR,
+    "month": MONTH,
+    "region_code": seizures.c.region_code,
+    "category": seizures.c.category,
+    "weapon_type": seizures.c.weapon_type,
+    "context": seizures.c.context,
+}
+# A seizure event is one case reference; lines without a reference count as one event each.
+EVENT_COUNT = sa.func.count(sa.distinct(seizures.c.case_ref)) + sa.func.coalesce(
+    sa.func.sum(sa.case((seizures.c.case_ref.is_(None), 1), else_=0)), 0
+)
+
+
+def measure_query(flt: SeizureFilter, measure_key: str, dimensions: tuple[str, ...]) -> sa.Select:
+    """SELECT *dimensions, value ... GROUP BY dimensions, for a measure and a filter."""
+    if not dimensions:
+        raise ValueError("a measure needs at least one dimension to group by")
+    measure = MEASURES_BY_KEY[measure_key]
+    keys = [DIMENSIONS[d].label(d) for d in dimensions]
+    where = flt.conditions()
+    if measure.category is None:
+        value = EVENT_COUNT
+    else:
+        value = sa.func.sum(seizures.c.quantity)
+        where += [seizures.c.category == measure.category, seizures.c.unit == measure.unit]
+    return sa.select(*keys, value.label("value")).where(*where).group_by(*keys).order_by(*keys)
+
+
+def measure_by(engine: sa.Engine, flt: SeizureFilter, measure_key: str, *dimensions: str) -> pd.DataFrame:
+    """The measure per group of the dimensions: columns *dimensions, value (float)."""
+    frame = _frame(engine, measure_query(flt, measure_key, dimensions))
+    # Sums of float columns carry binary noise (68.799999 kg): grams are precise enough.
+    frame["value"] = frame["value"].astype("float64").round(3)
+    return frame
+
+
+def headline_figures(engine: sa.Engine, flt: SeizureFilter, first_year: int, last_year: int) -> pd.DataFrame:
+    """Per headline measure: the last year's value, the year before's, their change and the period's total.
+
+    Columns: measure, label, unit, year, value, previous, change, pct_change, period_total. The year before is read
+    even when it lies outside the selected period, so a one-year period still has a year-over-year change; it is
+    None only before the store's first year (a year without matching seizures counts as zero).
+    """
+    bounds = year_bounds(engine)
+    has_previous = bounds is not None and bounds[0] <= last_year - 1
+    rows = []
+    for key in HEADLINE_MEASURES:
+        measure = MEASURES_BY_KEY[key]
+        by_year = measure_by(engine, flt.with_years(min(first_year, last_year - 1), last_year), key, "year")
+        values = dict(zip(by_year["year"], by_year["value"]))
+        value = values.get(last_year, 0.0)
+        previous = values.get(last_year - 1, 0.0) if has_previous else None
+        rows.append({
+            "measure": key, "label": measure.label, "unit": measure.unit, "year": last_year,
+            "value": value, "previous": previous,
+            "change": None if previous is None else value - previous,
+            "pct_change": None if not previous else (value - previous) / previous * 100,
+            "period_total": sum(v for y, v in values.items() if y >= first_year),
+        })
+    return pd.DataFrame(rows)
+
+
+def recorded_and_published(engine: sa.Engine, flt: SeizureFilter, measure_key: str) -> pd.DataFrame:
+    """Per year of the period: the record-level sum for the filter beside the published national figure.
+
+    Columns: year, recorded, published, qualifier (e.g. "more than"); a side without a figure is empty (NaN).
+    """
+    measure = MEASURES_BY_KEY[measure_key]
+    recorded = measure_by(engine, flt, measure_key, "year").rename(columns={"value": "recorded"})
+    indicators = [k for k, pair in PUBLISHED_INDICATORS.items() if pair == (measure.category, measure.unit)]
+    t = published_totals
+    query = sa.select(t.c.year, t.c.value.label("published"), t.c.qualifier).where(t.c.indicator.in_(indicators))
+    if flt.year_from is not None:
+        query = query.where(t.c.year >= flt.year_from)
+    if flt.year_to is not None:
+        query = query.where(t.c.year <= flt.year_to)
+    published = _frame(engine, query)
+    merged = recorded.merge(published, on="year", how="outer").sort_values("year").reset_index(drop=True)
+    merged["year"] = merged["year"].astype("int64")
+    return merged.astype({"recorded": "float64", "published": "float64"})
+
+
+def region_summary(
+    by_region: pd.DataFrame, region_table: pd.DataFrame, selected: tuple[str, ...], years: int
+) -> pd.DataFrame:
+    """Each selected directorate's total, its share of the national total and its yearly rate per 100,000.
+
+    by_region: region_code, value for ALL directorates (the national total is their sum). The rate is the yearly
+    average over `years` years per 100,000 inhabitants, left empty where no population figure is known.
+    Empty when the national total is zero.
+    Columns: region_code, name, value, share_pct, population, rate_per_100k, population_note.
+    """
+    national = by_region["value"].sum()
+    columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_note"]
+    if not national:
+        return pd.DataFrame(columns=columns)
+    table = region_table[["code", "name_en", "population", "population_note"]].rename(
+        columns={"code": "region_code", "name_en": "name"}
+    )
+    if selected:
+        table = table[table["region_code"].isin(selected)]
+    out = table.merge(by_region[["region_code", "value"]], on="region_code", how="left")
+    out["value"] = out["value"].fillna(0.0).astype("float64")
+    out["share_pct"] = out["value"] / national * 100
+    population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
+    out["population"] = population
+    out["rate_per_100k"] = out["value"] / max(years, 1) / population.where(population > 0) * 100_000
+    return out.sort_values("name")[columns].reset_index(drop=True)
+
+
+def totals_by_category(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
+    """category, unit, quantity, events."""
+    return _grouped(engine, flt)
+
+
+# --- Records: the filtered lines, sorted and paginated in the database -------------------------------------------
+
+RECORD_COLUMNS = (
+    "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "unit", "context",
+    "case_ref", "source", "illustrative",
+)
+SORTABLE_COLUMNS = (
+    "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "context", "case_ref",
+)
+
+
+def records_query(flt: SeizureFilter, sort: str = "seized_on", descending: bool = False) -> sa.Select:
+    """The filtered lines in a stable order (sort column, then id); sort must be one of SORTABLE_COLUMNS."""
+    if sort not in SORTABLE_COLUMNS:
+        raise ValueError(f"cannot sort by {sort!r}: choose one of {', '.join(SORTABLE_COLUMNS)}")
+    column, tie = seizures.c[sort], seizures.c.id
+    order = (column.desc(), tie.desc()) if descending else (column.asc(), tie.asc())
+    return (
+        sa.select(*(seizures.c[c] for c in RECORD_COLUMNS))
+        .where(*flt.conditions())
+        .order_by(order[0].nulls_last(), order[1])
+    )
+
+
+def record_counts(engine: sa.Engine, flt: SeizureFilter) -> tuple[int, int]:
+    """How many lines match the filter, and how many of them are illustrative."""
+    illustrative = sa.func.coalesce(sa.func.sum(sa.case((seizures.c.illustrative, 1), else_=0)), 0)
+    with engine.connect() as conn:
+        rows, flagged = conn.execute(sa.select(sa.func.count(), illustrative).where(*flt.conditions())).one()
+    return int(rows), int(flagged)
+
+
+def records_page(
+    engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on", descending: bool = False,
+    limit: int = 50, offset: int = 0,
+) -> pd.DataFrame:
+    """One page of the filtered lines (LIMIT/OFFSET in the database)."""
+    frame = _frame(engine, records_query(flt, sort, descending).limit(limit).offset(offset))
+    return frame if not frame.empty else pd.DataFrame(columns=list(RECORD_COLUMNS))
+
+
+def iter_records(
+    engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on", descending: bool = False, chunk_rows: int = 5000
+) -> Iterator[tuple]:
+    """Every filtered line as a tuple in RECORD_COLUMNS order, fetched from the database in chunks."""
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=chunk_rows).execute(records_query(flt, sort, descending))
+        for partition in result.partitions():
+            yield from (tuple(row) for row in partition)
