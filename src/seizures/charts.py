@@ -94,23 +94,6 @@ def kpi_sparkline(series: pd.DataFrame, baseline: float | None, target: float | 
     themed(fig, None, x_title=None, y_title=unit if isinstance(unit, str) and unit else "value")
     fig.update_layout(height=200, showlegend=False, margin=dict(l=10, r=10, t=10, b=10))
     fig.update_yaxes(rangemode="normal")  # a sparkline shows the movement, not the distance from zero
-
-
-# --- Overview, Regions, Weapons & context -------------------------------------------------------------------------
-# Each builder takes the small frame a query returned and draws it; axis titles carry units.
-
-MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]
-# Weapon types the SEESAC reports single out: always their own series, in their own colours.
-HIGHLIGHTED_WEAPONS = {"converted_firearm": "#D55E00", "blank_firing_weapon": "#CC79A7"}
-OTHER_COLOUR = "#999999"
-
-
-def _region_name(names: dict[str, str], code: str) -> str:
-    return names.get(code, code)
-
-
-def _yearly(fig: go.Figure) -> go.Figure:
-    """A tick per year, never a repeated or fractional one."""
     fig.update_xaxes(dtick=1)
     return fig
 
@@ -136,6 +119,26 @@ def kpi_progress(progress: pd.DataFrame) -> go.Figure:
     fig.update_layout(height=480, legend=dict(y=-0.22, yanchor="top"))  # below the plot, clear of the title
     fig.update_yaxes(rangemode="normal", ticksuffix=" %")
     fig.update_xaxes(dtick=1)
+    return fig
+
+
+# --- Overview, Regions, Weapons & context -------------------------------------------------------------------------
+# Each builder takes the small frame a query returned and draws it; axis titles carry units.
+
+MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]
+# Weapon types the SEESAC reports single out: always their own series, in their own colours.
+HIGHLIGHTED_WEAPONS = {"converted_firearm": "#D55E00", "blank_firing_weapon": "#CC79A7"}
+OTHER_COLOUR = "#999999"
+
+
+def _region_name(names: dict[str, str], code: str) -> str:
+    return names.get(code, code)
+
+
+def _yearly(fig: go.Figure) -> go.Figure:
+    """A tick per year, never a repeated or fractional one."""
+    fig.update_xaxes(dtick=1)
+    return fig
 
 
 def _rows_height(rows: int, per_row: int = 34, extra: int = 110) -> int:
