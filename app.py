@@ -4,7 +4,7 @@ import streamlit as st
 
 from seizures import ui
 
-st.set_page_config(page_title="Firearms seizure statistics", page_icon=":material/analytics:", layout="wide")
+st.set_page_config(page_title="Firearms seizure statistics", page_icon="📊", layout="wide")
 
 page = st.navigation(
     [
