@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from seizures.filters import SeizureFilter
-from seizures.schema import published_totals, regions, seizures
+from seizures.schema import imports, published_totals, regions, seizures
 
 YEAR = sa.cast(sa.extract("year", seizures.c.seized_on), sa.Integer).label("year")
 MONTH = sa.cast(sa.extract("month", seizures.c.seized_on), sa.Integer).label("month")
@@ -121,3 +121,16 @@ def year_bounds(engine: sa.Engine) -> tuple[int, int] | None:
     with engine.connect() as conn:
         low, high = conn.execute(sa.select(sa.func.min(seizures.c.seized_on), sa.func.max(seizures.c.seized_on))).one()
     return (low.year, high.year) if low else None
+
+
+def data_version(engine: sa.Engine) -> tuple[int, int]:
+    """A cheap stamp that changes whenever seizure lines are imported or rolled back.
+
+    (highest import id, number of rolled-back imports): every import adds an id, every rollback a timestamp.
+    Caches keyed on it show new numbers without a restart.
+    """
+    with engine.connect() as conn:
+        last, rolled_back = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(imports.c.id), 0), sa.func.count(imports.c.rolled_back_at))
+        ).one()
+    return int(last), int(rolled_back)
