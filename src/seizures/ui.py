@@ -25,9 +25,22 @@ def engine() -> sa.Engine:
     return store.make_engine()
 
 
-@st.cache_data(show_spinner=False, ttl=600)
 def cached(query_name: str, flt: SeizureFilter | None = None) -> pd.DataFrame:
-    """A query's result, cached per filter; query_name is a function name in seizures.queries."""
+    """A query's result, cached per filter and data version; query_name is a function name in seizures.queries.
+
+    Keyed on queries.data_version, so an import or rollback (here or from the CLI) shows without a restart.
+    """
+    return _cached_query(query_name, flt, data_version())
+
+
+def data_version() -> tuple[int, int]:
+    """Changes with every import and rollback (see queries.data_version)."""
+    return queries.data_version(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _cached_query(query_name: str, flt: SeizureFilter | None, version: tuple[int, int]) -> pd.DataFrame:
+    # `version` is only part of the cache key.
     func: Callable = getattr(queries, query_name)
     return func(engine(), flt) if flt is not None else func(engine())
 
