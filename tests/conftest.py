@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -26,6 +29,19 @@ def demo_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def demo_engine(demo_url) -> sa.Engine:
     return store.make_engine(demo_url)
+
+
+@pytest.fixture()
+def demo_copy_url(demo_url, tmp_path) -> str:
+    """A private copy of the demo store, for a test that writes to it."""
+    target = tmp_path / "demo-copy.duckdb"
+    shutil.copy(Path(sa.make_url(demo_url).database), target)
+    return f"duckdb:///{target}"
+
+
+@pytest.fixture()
+def demo_copy_engine(demo_copy_url) -> sa.Engine:
+    return store.make_engine(demo_copy_url)
 
 
 @pytest.fixture()
