@@ -123,6 +123,14 @@ def _header_problems(header: list[str]) -> tuple[dict[str, int], list[tuple]]:
     return positions, problems
 
 
+def _check_known_columns(header: list[str]) -> None:
+    if not any(normalise_header(name) in HEADER_ALIASES for name in header):
+        raise upload.UploadError(
+            f"the first row holds none of the expected column names ({', '.join(COLUMNS)}): "
+            "is this a file laid out as the import template?"
+        )
+
+
 # --- reference values ---------------------------------------------------------------------------------------
 
 
@@ -391,11 +399,16 @@ def import_file(
     report = progress or (lambda _fraction, _text: None)
     name = file_name or (source.name if isinstance(source, Path) else "upload")
     today = today or dt.date.today()
+    if max_mb is None:
+        try:
+            max_mb = settings.max_upload_mb()
+        except ValueError as exc:
+            raise store.StoreError(str(exc)) from exc
     if store.current_version(engine) is None:
         raise store.StoreError("the store has no schema yet: run `seizures init` first")
     report(0.05, "Reading the file")
     try:
-        raw = upload.read_upload(source, max_mb)
+        raw = upload.read_upload(source, max_mb, _check_known_columns)
     except upload.UploadError as exc:
         return ImportResult("rejected", name, file_error=str(exc))
     with raw:

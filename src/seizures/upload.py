@@ -16,6 +16,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -84,8 +85,15 @@ def check_size(size_bytes: int, max_mb: float | None = None) -> None:
         )
 
 
-def read_upload(source: bytes | Path, max_mb: float | None = None) -> RawTable:
-    """Read a CSV or .xlsx file (a path or its bytes) into a workbench table, or raise UploadError."""
+HeaderCheck = Callable[[list[str]], None]
+
+
+def read_upload(source: bytes | Path, max_mb: float | None = None, header_check: HeaderCheck | None = None) -> RawTable:
+    """Read a CSV or .xlsx file (a path or its bytes) into a workbench table, or raise UploadError.
+
+    header_check, given the column names, may raise UploadError before the body of a CSV is parsed.
+    """
+    header_check = header_check or (lambda _header: None)
     if isinstance(source, Path):
         try:
             check_size(source.stat().st_size, max_mb)
@@ -101,13 +109,13 @@ def read_upload(source: bytes | Path, max_mb: float | None = None) -> RawTable:
     con = duckdb.connect()
     try:
         if data.startswith(b"PK\x03\x04"):
-            table = _read_xlsx(con, data)
+            table = _read_xlsx(con, data, header_check)
         elif data.startswith(b"\xd0\xcf\x11\xe0"):
             raise UploadError(
                 "this is an old Excel 97-2003 (.xls) or other Office file: save it as .xlsx or as CSV UTF-8"
             )
         else:
-            table = _read_csv(con, data)
+            table = _read_csv(con, data, header_check)
         table.content_hash, table.size_bytes = digest, len(data)
         if table.rows == 0:
             raise UploadError("the file has column names but no rows of data")
@@ -146,13 +154,15 @@ def decode_text(data: bytes) -> tuple[str, str, list[str]]:
         )
     scores = {enc: sum(ch in EXPECTED_CHARACTERS for ch in text) for enc, text in candidates.items()}
     best = max(scores, key=lambda enc: (scores[enc], enc == "cp1250"))
-    texts = set(candidates.values())
-    note = f"The file is not UTF-8; it was read as {LEGACY_ENCODINGS[best]}"
-    if len(texts) > 1 and len(set(scores.values())) == 1:
-        note += (": its letters did not tell Windows-1250 from Windows-1252 apart, so check names with č, ć, đ "
-                 "in the result, or save the file as \"CSV UTF-8\" and import it again.")
+    if len(set(candidates.values())) == 1:
+        names = " or ".join(LEGACY_ENCODINGS[enc] for enc in candidates)
+        note = f"The file is not UTF-8; it was read as {names} (its letters are the same in both)."
+    elif len(set(scores.values())) == 1:
+        note = (f"The file is not UTF-8; it was read as {LEGACY_ENCODINGS[best]}, but its letters did not tell "
+                "Windows-1250 from Windows-1252: check names with č, ć, đ in the result, or save the file as "
+                "\"CSV UTF-8\" and import it again.")
     else:
-        note += "."
+        note = f"The file is not UTF-8; it was read as {LEGACY_ENCODINGS[best]}."
     return candidates[best], best, [note]
 
 
@@ -178,7 +188,7 @@ def _csv_problem(exc: duckdb.Error) -> str:
     return f"{where}{first[:200]}"
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> RawTable:
+def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderCheck) -> RawTable:
     text, encoding, notes = decode_text(data)
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
@@ -188,6 +198,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> RawTable:
         raise UploadError("the first line is empty: it must hold the column names")
     if len(header) > MAX_COLUMNS:
         raise UploadError(f"the header has {len(header)} columns, more than {MAX_COLUMNS}: is this the right file?")
+    header_check([h.strip() for h in header])
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
     with tempfile.TemporaryDirectory(prefix="seizures-import-") as folder:
         path = Path(folder) / "upload.csv"
@@ -247,7 +258,7 @@ def _cell_text(value) -> str | None:
     return str(value)
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes) -> RawTable:
+def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderCheck) -> RawTable:
     import openpyxl  # defusedxml, when installed, guards its XML parsing
 
     _check_workbook_zip(data)
@@ -267,6 +278,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes) -> RawTable:
                         header = [("" if v is None else v).strip() for v in values]
                         while header and not header[-1]:
                             header.pop()
+                        header_check(header)
                     continue
                 if not any(v is not None and v.strip() for v in values[: len(header)]):
                     continue
