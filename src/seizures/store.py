@@ -31,7 +31,7 @@ def _process_name(pid: str, program: str) -> str:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
         cmdline = ""
-    return (cmdline or program)[:120]
+    return " ".join((cmdline or program).split())[:120]
 
 
 def _wait_when_locked(engine: sa.Engine, path: str, wait_seconds: float) -> None:
