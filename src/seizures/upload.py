@@ -179,7 +179,8 @@ def _csv_problem(exc: duckdb.Error) -> str:
     found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
     where = f"line {line[1]}: " if line else ""
     if found:
-        return f"{where}{found[2]} values where the header has {found[1]} columns"
+        values = "1 value" if found[2] == "1" else f"{found[2]} values"
+        return f"{where}{values} where the header has {found[1]} columns"
     if "unterminated quote" in text:
         return f"{where}a quoted value is never closed (unterminated quote)"
     if "maximum line size" in text.lower():
@@ -193,7 +194,10 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderC
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = _delimiter(first_line)
-    header = next(csv.reader(io.StringIO(text[: 1024 * 1024]), delimiter=delimiter), [])
+    try:
+        header = next(csv.reader(io.StringIO(text[: 1024 * 1024], newline=""), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise UploadError(f"cannot read the first line as CSV column names: {exc}") from exc
     if not any(name.strip() for name in header):
         raise UploadError("the first line is empty: it must hold the column names")
     if len(header) > MAX_COLUMNS:
