@@ -67,7 +67,11 @@ st.caption(
 )
 
 st.subheader("2. Upload and import")
-limit_mb = settings.max_upload_mb()
+try:
+    limit_mb = settings.max_upload_mb()
+except ValueError as exc:
+    st.error(f"Uploads are off until the setting is corrected: {exc}", icon="🚫")
+    st.stop()
 uploaded = st.file_uploader(
     f"CSV or Excel (.xlsx) file, up to {limit_mb:g} MB", type=["csv", "txt", "xlsx"],
     max_upload_size=max(1, math.ceil(limit_mb)), key="upload",
