@@ -5,11 +5,17 @@ Open to every user for now; it becomes the administrators' page once roles exist
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from seizures import ingest, settings, store, template, ui
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_COLUMNS = {
+    "id": "import", "imported_at": "imported at", "user_name": "by", "kind": "kind", "file_name": "file",
+    "rows_read": "rows read", "rows_accepted": "accepted", "rows_rejected": "rejected",
+    "lines_stored": "lines now stored", "status": "status", "content_hash": "SHA-256 (start)",
+}
 
 st.title("Data: import seizure records")
 st.caption(
@@ -93,6 +99,7 @@ if st.button("Import", type="primary", disabled=uploaded is None, key="import"):
         st.session_state["import_result"] = result
         if result.written:
             st.cache_data.clear()
+            st.session_state.pop("rollback_id", None)  # offer the newest import first
     bar.empty()
 if "import_result" in st.session_state:
     _draw_result(st.session_state["import_result"])
@@ -104,7 +111,10 @@ imports = ingest.list_imports(engine)
 if imports.empty:
     st.info("No imports yet.")
 else:
-    shown = imports.drop(columns=["content_hash"]).rename(columns={"lines_stored": "lines now stored"})
+    shown = imports.assign(
+        status=imports["rolled_back_at"].map(lambda t: f"rolled back {t:%Y-%m-%d %H:%M}" if pd.notna(t) else "active"),
+        content_hash=imports["content_hash"].str.slice(0, 12),
+    )[list(IMPORT_COLUMNS)].rename(columns=IMPORT_COLUMNS)
     st.dataframe(shown, hide_index=True, width="stretch", key="imports_table")
     active = imports[imports["rolled_back_at"].isna()]
     if not active.empty:

@@ -7,8 +7,9 @@ and Serbian name, every category with its unit) in benchmarks/out/, then times, 
 - baseline: DuckDB reading the file into a table of a new DuckDB file (`CREATE TABLE ... AS SELECT * FROM
   read_csv(...)`, types auto-detected): parsing and storing, no checks;
 - import: the `seizures import FILE` command in a new process (start-up, every validation rule, the
-  duplicate check against the 9,816 demo lines, the audit row, the write), into a store holding the demo data.
-Reports the median of the repeats, rows per second and the ratio import / baseline.
+  duplicate check against the 9,816 demo lines, the audit row, the write), into a store holding the demo data;
+- in-process: `ingest.import_file` called directly, with the time spent in each stage.
+Reports the median of the repeats, rows per second and the ratios to the baseline.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(ROOT / "src"))
 
-from seizures import seed, store  # noqa: E402
+from seizures import ingest, seed, store  # noqa: E402
 
 # Directorate spellings as users write them, and a municipality of each.
 REGIONS = [
@@ -107,6 +108,20 @@ def time_import(csv_path: Path, url: str, rows: int) -> float:
     return elapsed
 
 
+def time_in_process(csv_path: Path, url: str) -> tuple[float, dict[str, float]]:
+    """import_file called directly; seconds spent between its progress reports."""
+    engine = store.make_engine(url)
+    marks: list[tuple[float, str]] = []
+    started = time.perf_counter()
+    result = ingest.import_file(engine, csv_path, progress=lambda _f, text: marks.append((time.perf_counter(), text)))
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    if result.status != "imported":
+        raise SystemExit(f"in-process import failed: {result.summary()}")
+    stages = {text: round(end - begin, 2) for (begin, text), (end, _) in zip(marks, marks[1:])}
+    return elapsed, stages
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -126,22 +141,27 @@ def main() -> None:
     seed.load_demo(engine)
     engine.dispose()
 
-    baseline, imports = [], []
+    baseline, imports, in_process = [], [], []
     for round_ in range(1, args.repeat + 1):
         baseline.append(time_baseline(csv_path, OUT))
         imports.append(time_import(csv_path, fresh_demo_store(OUT, demo_db), args.rows))
-        print(f"round {round_}: DuckDB read_csv {baseline[-1]:.2f} s, seizures import {imports[-1]:.2f} s")
-    base, imp = statistics.median(baseline), statistics.median(imports)
+        seconds, stages = time_in_process(csv_path, fresh_demo_store(OUT, demo_db))
+        in_process.append(seconds)
+        print(f"round {round_}: DuckDB read_csv {baseline[-1]:.2f} s, seizures import {imports[-1]:.2f} s, "
+              f"in-process {seconds:.2f} s {stages}")
+    base, imp, inner = statistics.median(baseline), statistics.median(imports), statistics.median(in_process)
     report = {
         "rows": args.rows, "file_mb": round(csv_path.stat().st_size / 1e6, 1), "repeat": args.repeat,
         "duckdb_read_csv_s": round(base, 2), "seizures_import_s": round(imp, 2),
         "duckdb_rows_per_s": round(args.rows / base), "import_rows_per_s": round(args.rows / imp),
         "ratio_import_to_read_csv": round(imp / base, 1),
+        "in_process_import_s": round(inner, 2), "ratio_in_process_to_read_csv": round(inner / base, 1),
     }
     (OUT / "import_bench.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"median of {args.repeat}: DuckDB read_csv {base:.2f} s ({report['duckdb_rows_per_s']:,} rows/s); "
           f"seizures import {imp:.2f} s ({report['import_rows_per_s']:,} rows/s); "
-          f"import / read_csv = {report['ratio_import_to_read_csv']}×")
+          f"import / read_csv = {report['ratio_import_to_read_csv']}×; in-process import {inner:.2f} s "
+          f"({report['ratio_in_process_to_read_csv']}×)")
     for suffix in ("", ".wal"):
         Path(f"{OUT / 'store.duckdb'}{suffix}").unlink(missing_ok=True)
 
