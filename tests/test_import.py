@@ -315,3 +315,12 @@ def test_the_untouched_template_is_refused_and_a_filled_one_imports(empty_engine
     assert result.status == "imported", result.errors
     line = imported_lines(empty_engine, result.import_id).iloc[0]
     assert (line["case_ref"], line["seized_on"], line["region_code"]) == ("PZ-2023-0001", dt.date(2023, 3, 5), "PZ")
+
+
+def test_an_empty_column_without_a_name_is_ignored_but_not_one_with_values(empty_engine):
+    trailing = csv_bytes(valid_rows(2), [*HEADER, ""])  # "a,b,...,case_ref," as spreadsheets often save
+    assert trailing.splitlines()[1].endswith(b",")
+    assert run_import(empty_engine, trailing).status == "imported"
+    with_values = csv_bytes([{**r, "": "note"} for r in valid_rows(2, "U")], [*HEADER, ""])
+    result = assert_rejected_unchanged(empty_engine, with_values, {(1, "column 10")})
+    assert result.errors.loc[0, "reason"] == "values in a column without a name"

@@ -99,8 +99,11 @@ def normalise_header(name: str) -> str:
 HEADER_ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
 
 
-def _header_problems(header: list[str]) -> tuple[dict[str, int], list[tuple]]:
-    """Canonical column -> position in the file, and the header's problems as error rows (row 1)."""
+def _header_problems(header: list[str], blank_columns: set[int]) -> tuple[dict[str, int], list[tuple]]:
+    """Canonical column -> position in the file, and the header's problems as error rows (row 1).
+
+    A column without a name is ignored if it holds nothing (spreadsheets often save a trailing empty column).
+    """
     positions: dict[str, int] = {}
     problems = []
     for index, name in enumerate(header):
@@ -108,7 +111,8 @@ def _header_problems(header: list[str]) -> tuple[dict[str, int], list[tuple]]:
         if key == ERRORS_COLUMN:
             continue
         if not key:
-            problems.append((1, f"column {index + 1}", name, "a column without a name"))
+            if index not in blank_columns:
+                problems.append((1, f"column {index + 1}", name, "values in a column without a name"))
             continue
         column = HEADER_ALIASES.get(key)
         if column is None:
@@ -414,17 +418,17 @@ def import_file(
     with raw:
         result = ImportResult("rejected", name, rows_read=raw.rows, notes=list(raw.notes))
         with engine.connect() as conn:
-            previous = _previous_import(conn, raw.content_hash)
-        if previous:
-            result.status, result.previous, result.rows_read = "already_imported", previous, raw.rows
+            result.previous = _previous_import(conn, raw.content_hash)
+        if result.previous:
+            result.status = "already_imported"
             return result
         report(0.25, f"Checking {result.rows_read:,} rows")
-        positions, header_problems = _header_problems(raw.header)
-        con = raw.con
+        positions, header_problems = _header_problems(raw.header, _blank_columns(raw))
         if header_problems:
             result.errors = pd.DataFrame(header_problems, columns=ERROR_COLUMNS)
             result.rows_rejected = result.rows_read
             return result
+        con = raw.con
         con.execute(FOLD_MACRO)
         _load_lookups(con, *reference_frames(engine))
         _validate(con, positions, today)
@@ -432,39 +436,55 @@ def import_file(
         report(0.55, "Comparing with the records already stored")
         with engine.begin() as conn:
             # Checked again inside the writing transaction: nothing can slip in between check and write.
-            previous = _previous_import(conn, raw.content_hash)
-            if previous:
-                result.status, result.previous = "already_imported", previous
+            result.previous = _previous_import(conn, raw.content_hash)
+            if result.previous:
+                result.status = "already_imported"
                 return result
             _store_duplicates(con, conn)
             result.errors = _error_frame(con, raw.header, positions)
-            bad_rows = result.errors["row"].nunique()
-            result.rows_rejected = int(bad_rows)
-            result.rows_accepted = result.rows_read - result.rows_rejected
-            if skip_invalid and bad_rows:
+            result.rows_rejected = int(result.errors["row"].nunique())
+            if skip_invalid and result.rows_rejected:
                 result.rejected_rows = _rejected_rows(con, raw)
-            if (bad_rows and not skip_invalid) or result.rows_accepted == 0:
-                result.rows_accepted = 0
-                return result  # leaving the block without writing: the transaction holds nothing
+            if result.rows_rejected == result.rows_read or (result.rows_rejected and not skip_invalid):
+                return result  # leaving the block without a write: the transaction holds nothing
+            result.rows_accepted = result.rows_read - result.rows_rejected
             report(0.7, f"Writing {result.rows_accepted:,} rows")
-            import_id = conn.execute(
-                schema.imports.insert().values(
-                    file_name=name[:255], content_hash=raw.content_hash, kind="file", rows_read=result.rows_read,
-                    rows_accepted=result.rows_accepted, rows_rejected=result.rows_rejected,
-                    user_name=user or seed.os_user(), imported_at=dt.datetime.now(),
-                ).returning(schema.imports.c.id)
-            ).scalar_one()
-            records = con.sql("""
-                SELECT seized_on_value AS seized_on, region_code, municipality_name AS municipality,
-                       category_code AS category, weapon_type_code AS weapon_type, quantity_value AS quantity,
-                       unit_code AS unit, context_code AS context, case_ref,
-                       coalesce(source, $default_source) AS source, false AS illustrative, $import_id AS import_id
-                FROM clean WHERE row NOT IN (SELECT row FROM errors) ORDER BY row
-            """, params={"default_source": f"Imported from {name}"[:SOURCE_MAX], "import_id": import_id}).to_arrow_table()
-            store.insert_frame(conn, schema.seizures, records)
-        result.status, result.import_id = "imported", import_id
+            result.import_id = _write(conn, con, result, user or seed.os_user(), raw.content_hash)
+        result.status = "imported"
         report(1.0, "Done")
         return result
+
+
+def _blank_columns(raw: upload.RawTable) -> set[int]:
+    """Positions of the columns without a name that hold no value at all."""
+    unnamed = [i for i, name in enumerate(raw.header) if not normalise_header(name)]
+    if not unnamed:
+        return set()
+    counts = raw.con.execute(
+        "SELECT " + ", ".join(f"count(nullif(trim(c{i}, $ws), ''))" for i in unnamed) + " FROM raw",
+        {"ws": WHITESPACE},
+    ).fetchone()
+    return {i for i, count in zip(unnamed, counts) if count == 0}
+
+
+def _write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result: ImportResult, user: str, digest: str) -> int:
+    """The audit row, then the valid lines carrying its id, in the caller's transaction; returns the import id."""
+    import_id = conn.execute(
+        schema.imports.insert().values(
+            file_name=result.file_name[:255], content_hash=digest, kind="file", rows_read=result.rows_read,
+            rows_accepted=result.rows_accepted, rows_rejected=result.rows_rejected, user_name=user,
+            imported_at=dt.datetime.now(),
+        ).returning(schema.imports.c.id)
+    ).scalar_one()
+    lines = con.sql("""
+        SELECT seized_on_value AS seized_on, region_code, municipality_name AS municipality,
+               category_code AS category, weapon_type_code AS weapon_type, quantity_value AS quantity,
+               unit_code AS unit, context_code AS context, case_ref,
+               coalesce(source, $default_source) AS source, false AS illustrative, $import_id AS import_id
+        FROM clean WHERE row NOT IN (SELECT row FROM errors) ORDER BY row
+    """, params={"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX], "import_id": import_id})
+    store.insert_frame(conn, schema.seizures, lines.to_arrow_table())
+    return import_id
 
 
 def rollback(engine: sa.Engine, import_id: int) -> int:

@@ -7,6 +7,7 @@ import re
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
@@ -22,7 +23,9 @@ class StoreBusy(StoreError):
     """Another process holds the DuckDB file (one writing process per file) and kept it past the wait."""
 
 
-LOCK_MESSAGE = re.compile(r"Could not set lock on file.*Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)", re.S)
+LOCK_MESSAGE = re.compile(
+    r"Could not set lock on file.*Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)", re.S
+)
 
 
 def _process_name(pid: str, program: str) -> str:
@@ -44,7 +47,7 @@ def _wait_when_locked(engine: sa.Engine, path: str, wait_seconds: float) -> None
         while True:
             try:
                 return dialect.connect(*cargs, **cparams)
-            except Exception as exc:  # duckdb.IOException; the driver module is the dialect's
+            except duckdb.Error as exc:
                 held = LOCK_MESSAGE.search(str(exc))
                 if not held:
                     raise
