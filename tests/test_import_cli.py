@@ -138,3 +138,10 @@ def test_an_import_says_who_holds_the_file(demo_copy_url, tmp_path):
     assert f"in use by another process (PID {holder.pid}" in run.stderr
     assert "Traceback" not in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_importing_into_a_store_without_schema_says_what_to_do(tmp_path, capsys):
+    path = tmp_path / "new.csv"
+    path.write_bytes(csv_bytes([row()]))
+    assert main(["--db-url", f"duckdb:///{tmp_path / 'none.duckdb'}", "import", str(path)]) == EXIT_BAD_INPUT
+    assert "run `seizures init` first" in capsys.readouterr().err

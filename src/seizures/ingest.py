@@ -138,15 +138,18 @@ def _check_known_columns(header: list[str]) -> None:
 # --- reference values ---------------------------------------------------------------------------------------
 
 
-def reference_frames(engine: sa.Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reference_frames(engine_or_conn: sa.Engine | sa.Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Regions (code, name_en, name_sq, name_sr) and municipalities (name, region_code): the store's, or data/'s."""
-    with engine.connect() as conn:
-        regions = pd.DataFrame(conn.execute(sa.select(
-            schema.regions.c.code, schema.regions.c.name_en, schema.regions.c.name_sq, schema.regions.c.name_sr
-        )).fetchall(), columns=["code", "name_en", "name_sq", "name_sr"])
-        municipalities = pd.DataFrame(conn.execute(sa.select(
-            schema.municipalities.c.name, schema.municipalities.c.region_code
-        )).fetchall(), columns=["name", "region_code"])
+    if isinstance(engine_or_conn, sa.Engine):
+        with engine_or_conn.connect() as conn:
+            return reference_frames(conn)
+    conn = engine_or_conn
+    regions = pd.DataFrame(conn.execute(sa.select(
+        schema.regions.c.code, schema.regions.c.name_en, schema.regions.c.name_sq, schema.regions.c.name_sr
+    )).fetchall(), columns=["code", "name_en", "name_sq", "name_sr"])
+    municipalities = pd.DataFrame(conn.execute(sa.select(
+        schema.municipalities.c.name, schema.municipalities.c.region_code
+    )).fetchall(), columns=["name", "region_code"])
     if regions.empty:
         regions = seed.read_table_csv(settings.data_dir() / "regions.csv", schema.regions)
         regions = regions[["code", "name_en", "name_sq", "name_sr"]]
@@ -174,20 +177,23 @@ def _load_lookups(con: duckdb.DuckDBPyConnection, regions: pd.DataFrame, municip
     )
     con.unregister("municipality_frame")
     for column, vocabulary in CODED.items():
-        spellings = [(code, code) for code in vocabulary] + [(label, code) for code, label in vocabulary.items()]
-        con.execute(f"CREATE TABLE {column}_alias (spelling VARCHAR, code VARCHAR)")
-        con.executemany(f"INSERT INTO {column}_alias VALUES (?, ?)", spellings)
-        con.execute(f"CREATE OR REPLACE TABLE {column}_alias AS SELECT DISTINCT fold(spelling) AS key, code FROM {column}_alias")
-    con.execute("CREATE TABLE category_unit (category VARCHAR, unit VARCHAR, allowed_units VARCHAR)")
-    con.executemany(
-        "INSERT INTO category_unit VALUES (?, ?, ?)",
+        spellings = pd.DataFrame(
+            [(code, code) for code in vocabulary] + [(label, code) for code, label in vocabulary.items()],
+            columns=["spelling", "code"],
+        )
+        con.register("spellings_frame", spellings)
+        con.execute(f"CREATE TABLE {column}_alias AS SELECT DISTINCT fold(spelling) AS key, code FROM spellings_frame")
+        con.unregister("spellings_frame")
+    con.register("category_unit_frame", pd.DataFrame(
         [(category, unit, " or ".join(units)) for category, units in vocab.CATEGORY_UNITS.items() for unit in units],
-    )
-    con.execute("CREATE TABLE unit_limit (unit VARCHAR, max_quantity DOUBLE, limit_text VARCHAR, whole BOOLEAN)")
-    con.executemany(
-        "INSERT INTO unit_limit VALUES (?, ?, ?, ?)",
-        [(unit, limit, f"{limit:,}", unit in vocab.WHOLE_UNITS) for unit, limit in vocab.QUANTITY_LIMITS.items()],
-    )
+        columns=["category", "unit", "allowed_units"],
+    ))
+    con.execute("CREATE TABLE category_unit AS SELECT * FROM category_unit_frame")
+    con.register("unit_limit_frame", pd.DataFrame(
+        [(unit, float(limit), f"{limit:,}", unit in vocab.WHOLE_UNITS) for unit, limit in vocab.QUANTITY_LIMITS.items()],
+        columns=["unit", "max_quantity", "limit_text", "whole"],
+    ))
+    con.execute("CREATE TABLE unit_limit AS SELECT * FROM unit_limit_frame")
 
 
 # --- validation in SQL --------------------------------------------------------------------------------------
@@ -408,8 +414,6 @@ def import_file(
             max_mb = settings.max_upload_mb()
         except ValueError as exc:
             raise store.StoreError(str(exc)) from exc
-    if store.current_version(engine) is None:
-        raise store.StoreError("the store has no schema yet: run `seizures init` first")
     report(0.05, "Reading the file")
     try:
         raw = upload.read_upload(source, max_mb, _check_known_columns)
@@ -417,8 +421,11 @@ def import_file(
         return ImportResult("rejected", name, file_error=str(exc))
     with raw:
         result = ImportResult("rejected", name, rows_read=raw.rows, notes=list(raw.notes))
-        with engine.connect() as conn:
+        with engine.connect() as conn:  # one short read: the file is not held while the rows are checked
+            if not sa.inspect(conn).has_table(schema.imports.name):
+                raise store.StoreError("the store has no schema yet: run `seizures init` first")
             result.previous = _previous_import(conn, raw.content_hash)
+            references = reference_frames(conn)
         if result.previous:
             result.status = "already_imported"
             return result
@@ -430,7 +437,7 @@ def import_file(
             return result
         con = raw.con
         con.execute(FOLD_MACRO)
-        _load_lookups(con, *reference_frames(engine))
+        _load_lookups(con, *references)
         _validate(con, positions, today)
         _cell_problem_errors(con, raw, positions)
         report(0.55, "Comparing with the records already stored")
