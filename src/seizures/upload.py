@@ -141,10 +141,12 @@ def decode_text(data: bytes) -> tuple[str, str, list[str]]:
         return data.decode("utf-8-sig"), "utf-8", []
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    # Both are one byte per character and agree on ASCII: judge them on the other bytes alone.
+    high = re.sub(rb"[\x00-\x7f]+", b"", data)
     candidates = {}
     for encoding in LEGACY_ENCODINGS:
         try:
-            candidates[encoding] = data.decode(encoding)
+            candidates[encoding] = high.decode(encoding)
         except UnicodeDecodeError:
             continue
     if not candidates:
@@ -163,7 +165,7 @@ def decode_text(data: bytes) -> tuple[str, str, list[str]]:
                 "\"CSV UTF-8\" and import it again.")
     else:
         note = f"The file is not UTF-8; it was read as {LEGACY_ENCODINGS[best]}."
-    return candidates[best], best, [note]
+    return data.decode(best), best, [note]
 
 
 def _delimiter(header_line: str) -> str:
