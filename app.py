@@ -16,6 +16,7 @@ page = st.navigation(
         st.Page("app_pages/records.py", title="Records", icon=":material/table_rows:", url_path="records"),
         st.Page("app_pages/training.py", title="Training & capacity", icon=":material/school:", url_path="training"),
         st.Page("app_pages/kpis.py", title="Roadmap KPIs", icon=":material/flag:", url_path="kpis"),
+        st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
         st.Page("app_pages/about.py", title="About & methodology", icon=":material/info:", url_path="about"),
     ]
 )

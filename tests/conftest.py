@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import uuid
+import shutil
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -139,6 +141,19 @@ def pg_demo_engine(demo_url, pg_databases):
 def any_demo_engine(request) -> sa.Engine:
     """The demo store, once on each engine (built once per test session)."""
     return request.getfixturevalue("demo_engine" if request.param == "duckdb" else "pg_demo_engine")
+
+
+@pytest.fixture()
+def demo_copy_url(demo_url, tmp_path) -> str:
+    """A private copy of the demo store, for a test that writes to it."""
+    target = tmp_path / "demo-copy.duckdb"
+    shutil.copy(Path(sa.make_url(demo_url).database), target)
+    return f"duckdb:///{target}"
+
+
+@pytest.fixture()
+def demo_copy_engine(demo_copy_url) -> sa.Engine:
+    return store.make_engine(demo_copy_url)
 
 
 @pytest.fixture()

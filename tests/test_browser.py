@@ -31,6 +31,7 @@ PAGES = [
     ("records", "Records", "Seizure records"),
     ("training", "Training & capacity", "Training & capacity"),
     ("kpis", "Roadmap KPIs", "Roadmap KPIs"),
+    ("data", "Data", "Data: import seizure records"),
     ("about", "About & methodology", "About & methodology"),
 ]
 FILTER_QUERY = "region=PZ,GJ&from=2021"
@@ -193,3 +194,45 @@ def test_map_page_draws_offline(server, page):
     shot(page, "map")
     assert all(url.startswith(server) or url.startswith("data:") for url in requests), [
         u for u in requests if not u.startswith(server)]
+
+
+@pytest.fixture(scope="module")
+def data_server(demo_url, tmp_path_factory):
+    """A fresh server on a private copy of the demo store (the Data page writes to it)."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    copy = tmp_path_factory.mktemp("browser-data") / "store.duckdb"
+    shutil.copy(sa.make_url(demo_url).database, copy)
+    proc, base = start_server(f"duckdb:///{copy}")
+    yield base
+    stop_server(proc)
+
+
+def upload_and_import(page, name: str, content: bytes) -> None:
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
+    )
+    page.get_by_text(name).first.wait_for(timeout=30_000)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
+    page.get_by_role("button", name="Import", exact=True).click()
+
+
+def test_data_page_uploads_through_the_browser(data_server, page):
+    # A deep link to the Data page on a fresh server, then a real upload over HTTP.
+    page.goto(f"{data_server}/data")
+    page.get_by_text("Data: import seizure records").wait_for(timeout=30_000)
+    page.locator('[data-testid="stSidebar"]').get_by_text("Regional directorates").wait_for(timeout=30_000)
+    good = (b"seized_on,region,category,weapon_type,quantity,unit,context,case_ref\n"
+            b"05.03.2023,Prizren,firearm,pistol,2,pieces,house_search,WEB-1\n"
+            b"2023-03-06,GL,ammunition,pistol,40,rounds,traffic_control,WEB-2\n")
+    upload_and_import(page, "web.csv", good)
+    page.get_by_text("web.csv: imported 2 of 2 rows as import #2").wait_for(timeout=30_000)
+    shot(page, "data-imported")
+
+    bad = good.replace(b"WEB-1", b"WEB-3").replace(b"WEB-2", b"WEB-4").replace(b",2,pieces", b",0,pieces")
+    upload_and_import(page, "bad.csv", bad)
+    page.get_by_text("bad.csv: nothing imported: 1 problem(s) in 1 of 2 rows").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Download the problems (CSV)").wait_for(timeout=30_000)
+    shot(page, "data-rejected")

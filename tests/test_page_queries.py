@@ -7,7 +7,6 @@ import math
 import openpyxl
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from seizures import export, queries, schema, settings, store

@@ -1,16 +1,20 @@
-"""The command line: `seizures init [--demo]`, `summary`, `demo-data`, `report`, `copy`."""
+"""The command line: `seizures init [--demo]`, `summary`, `demo-data`, `import FILE`, `imports`, `rollback ID`,
+`template --out PATH`, `report`, `copy`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-
 from pathlib import Path
 
-from seizures import demo, queries, seed, settings, store, transfer
+import pandas as pd
+
+from seizures import demo, ingest, queries, seed, settings, store, template, transfer
 from seizures.filters import SeizureFilter, from_query_params
 
+EXIT_REJECTED = 1
 EXIT_BAD_INPUT = 2
+ERRORS_PRINTED = 1000
 
 
 def _engine(args: argparse.Namespace):
@@ -110,6 +114,71 @@ def cmd_copy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    try:
+        frame.to_csv(path, index=False)
+    except OSError as exc:
+        raise store.StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise store.StoreError(f"no such file: {path}")
+    result = ingest.import_file(_engine(args), path, path.name, skip_invalid=args.skip_invalid)
+    for note in result.notes:
+        print(f"note: {note}")
+    print(result.summary())
+    if not result.errors.empty:
+        shown = result.errors.head(ERRORS_PRINTED)
+        print(shown.to_string(index=False, max_colwidth=60), file=sys.stderr)
+        if len(result.errors) > len(shown):
+            print(f"... and {len(result.errors) - len(shown):,} more problems (all of them: --errors-out FILE)",
+                  file=sys.stderr)
+        if args.errors_out:
+            _write_csv(ingest.spreadsheet_safe(result.errors), Path(args.errors_out))
+            print(f"problems written to {args.errors_out}")
+    if result.rejected_rows is not None:
+        out = Path(args.rejected_out) if args.rejected_out else path.with_name(f"{path.stem}.rejected.csv")
+        _write_csv(result.rejected_rows, out)
+        print(f"{len(result.rejected_rows):,} rejected rows written to {out} (correct them and import that file)")
+    return 0 if result.status in ("imported", "already_imported") else EXIT_REJECTED
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    frame = ingest.list_imports(_engine(args))
+    if frame.empty:
+        print("no imports yet")
+        return 0
+    frame["status"] = frame["rolled_back_at"].map(lambda t: f"rolled back {t:%Y-%m-%d %H:%M}" if pd.notna(t) else "active")
+    frame["imported_at"] = frame["imported_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}")
+    columns = ["id", "kind", "file_name", "rows_read", "rows_accepted", "rows_rejected", "lines_stored",
+               "user_name", "imported_at", "status"]
+    print(frame[columns].to_string(index=False))
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    try:
+        removed = ingest.rollback(_engine(args), args.id)
+    except ingest.RollbackError as exc:
+        print(f"seizures: error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"rolled back import #{args.id}: {removed:,} seizure lines removed")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    try:
+        written = template.write_template(_engine(args), Path(args.out))
+    except ValueError as exc:
+        raise store.StoreError(str(exc)) from exc
+    except OSError as exc:
+        raise store.StoreError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+    print("wrote " + " and ".join(str(p) for p in written))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seizures", description=__doc__)
     parser.add_argument("--db-url", help=f"SQLAlchemy URL of the store (default: ${settings.DB_URL_SETTING} or the DuckDB file in data/)")
@@ -135,6 +204,24 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--to", dest="target", required=True, metavar="URL", help="the store to write (schema created if missing)")
     copy.add_argument("--replace", action="store_true", help="overwrite a target that already holds rows")
     copy.set_defaults(func=cmd_copy)
+    imp = sub.add_parser(
+        "import", help="import seizure records from a CSV or .xlsx file (all-or-nothing)",
+        description="Validate every row, then import all of them in one transaction, or nothing. "
+        f"Exit status: 0 imported (or already imported), {EXIT_REJECTED} rejected, {EXIT_BAD_INPUT} store error.",
+    )
+    imp.add_argument("file", help="a CSV (UTF-8, or Windows-1250/1252) or .xlsx file laid out as the template")
+    imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows, write the invalid ones to a file")
+    imp.add_argument("--rejected-out", metavar="PATH", help="where --skip-invalid writes the rejected rows "
+                     "(default: FILE's name + .rejected.csv, beside it)")
+    imp.add_argument("--errors-out", metavar="PATH", help="also write every problem found to this CSV file")
+    imp.set_defaults(func=cmd_import)
+    sub.add_parser("imports", help="list past imports").set_defaults(func=cmd_imports)
+    rollback = sub.add_parser("rollback", help="remove the seizure lines of one import")
+    rollback.add_argument("id", type=int, help="the import's id (see `seizures imports`)")
+    rollback.set_defaults(func=cmd_rollback)
+    tpl = sub.add_parser("template", help="write the import template (.csv or .xlsx)")
+    tpl.add_argument("--out", required=True, metavar="PATH", help="file to write: .xlsx, or .csv (allowed values beside it)")
+    tpl.set_defaults(func=cmd_template)
     return parser
 
 

@@ -452,3 +452,16 @@ def iter_records(
         result = conn.execution_options(yield_per=chunk_rows).execute(records_query(flt, sort, descending))
         for partition in result.partitions():
             yield from (tuple(row) for row in partition)
+
+
+def data_version(engine: sa.Engine) -> tuple[int, int]:
+    """A cheap stamp that changes whenever seizure lines are imported or rolled back.
+
+    (highest import id, number of rolled-back imports): every import adds an id, every rollback a timestamp.
+    Caches keyed on it show new numbers without a restart.
+    """
+    with engine.connect() as conn:
+        last, rolled_back = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(imports.c.id), 0), sa.func.count(imports.c.rolled_back_at))
+        ).one()
+    return int(last), int(rolled_back)

@@ -1,4 +1,5 @@
-"""Where the store lives: one setting, SEIZURES_DB_URL, from the environment or .streamlit/secrets.toml."""
+"""Settings: where the store lives (SEIZURES_DB_URL, from the environment or .streamlit/secrets.toml) and the
+limits of an import (SEIZURES_MAX_UPLOAD_MB, SEIZURES_LOCK_WAIT_SECONDS, from the environment)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import tomllib
 from pathlib import Path
 
 DB_URL_SETTING = "SEIZURES_DB_URL"
+MAX_UPLOAD_SETTING = "SEIZURES_MAX_UPLOAD_MB"
+LOCK_WAIT_SETTING = "SEIZURES_LOCK_WAIT_SECONDS"
+DEFAULT_MAX_UPLOAD_MB = 200  # Streamlit's own default upload limit; a 1 M-row CSV is about 70 MB
+DEFAULT_LOCK_WAIT_SECONDS = 10.0
 
 
 def project_root() -> Path:
@@ -45,3 +50,26 @@ def db_url(override: str | None = None) -> str:
         or _from_secrets(project_root())
         or default_db_url()
     )
+
+
+def _positive_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number") from None
+    if value <= 0:
+        raise ValueError(f"{name}={raw!r} must be greater than 0")
+    return value
+
+
+def max_upload_mb() -> float:
+    """The largest file an import accepts, in MB (SEIZURES_MAX_UPLOAD_MB, default 200)."""
+    return _positive_number(MAX_UPLOAD_SETTING, DEFAULT_MAX_UPLOAD_MB)
+
+
+def lock_wait_seconds() -> float:
+    """How long to wait for a DuckDB file another process holds before saying so (SEIZURES_LOCK_WAIT_SECONDS)."""
+    return _positive_number(LOCK_WAIT_SETTING, DEFAULT_LOCK_WAIT_SECONDS)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
@@ -15,31 +18,83 @@ class StoreError(Exception):
     """The store cannot be reached or is not usable: a one-line message for the user."""
 
 
+class StoreBusy(StoreError):
+    """Another process holds the DuckDB file (one writing process per file) and kept it past the wait."""
+
+
+LOCK_MESSAGE = re.compile(
+    r"Could not set lock on file.*Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)", re.S
+)
+
+
+def _process_name(pid: str, program: str) -> str:
+    """The holder's command line (from /proc where there is one), else the program DuckDB names."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        cmdline = ""
+    return " ".join((cmdline or program).split())[:120]
+
+
+def _wait_when_locked(engine: sa.Engine, path: str, wait_seconds: float) -> None:
+    """Retry opening a DuckDB file held by another process, with backoff, then raise StoreBusy naming the PID."""
+
+    @sa.event.listens_for(engine, "do_connect")
+    def connect(dialect, _record, cargs, cparams):
+        deadline = time.monotonic() + wait_seconds
+        delay = 0.05
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except duckdb.Error as exc:
+                held = LOCK_MESSAGE.search(str(exc))
+                if not held:
+                    raise
+                if time.monotonic() + delay > deadline:
+                    who = _process_name(held["pid"], held["program"])
+                    raise StoreBusy(
+                        f"the database {path} is in use by another process (PID {held['pid']}: {who}) and was "
+                        f"still locked after {wait_seconds:g} s; try again when it has finished"
+                    ) from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+
 def is_duckdb(engine_or_url: sa.Engine | str) -> bool:
     url = engine_or_url.url if isinstance(engine_or_url, sa.Engine) else sa.make_url(engine_or_url)
     return url.get_backend_name() == "duckdb"
 
 
-def make_engine(url: str | None = None) -> sa.Engine:
-    """An engine for the configured store; raises StoreError with a readable message if it cannot connect."""
+def make_engine(url: str | None = None, lock_wait_seconds: float | None = None) -> sa.Engine:
+    """An engine for the configured store; raises StoreError with a readable message if it cannot connect.
+
+    On a DuckDB file held by another process, each connection waits up to `lock_wait_seconds`
+    (default: settings.lock_wait_seconds()) before raising StoreBusy.
+    """
     url = settings.db_url(url)
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError as exc:
         raise StoreError(f"not a database URL: {url!r}") from exc
+    duckdb_file = parsed.get_backend_name() == "duckdb" and (parsed.database or ":memory:") != ":memory:"
     kwargs: dict = {}
-    if parsed.get_backend_name() == "duckdb":
-        database = parsed.database or ":memory:"
-        if database != ":memory:":
-            folder = Path(database).parent
-            if not folder.is_dir():
-                raise StoreError(f"folder does not exist for the DuckDB file: {folder}")
-            # A DuckDB file allows one writing process: open it per use, never hold it between queries.
-            kwargs["poolclass"] = NullPool
+    if duckdb_file:
+        folder = Path(parsed.database).parent
+        if not folder.is_dir():
+            raise StoreError(f"folder does not exist for the DuckDB file: {folder}")
+        # A DuckDB file allows one writing process: open it per use, never hold it between queries.
+        kwargs["poolclass"] = NullPool
+        if lock_wait_seconds is None:
+            try:
+                lock_wait_seconds = settings.lock_wait_seconds()
+            except ValueError as exc:
+                raise StoreError(str(exc)) from exc
     else:
         kwargs["pool_pre_ping"] = True  # a server may drop idle connections of a long-running app
     try:
         engine = sa.create_engine(parsed, **kwargs)
+        if duckdb_file:
+            _wait_when_locked(engine, parsed.database, lock_wait_seconds)
         with engine.connect():
             pass
     except (sa.exc.NoSuchModuleError, ModuleNotFoundError) as exc:
@@ -93,16 +148,19 @@ def _adopt_legacy_store(conn: sa.Connection) -> None:
         )
 
 
-def insert_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
-    """Insert a DataFrame's rows into a table inside the caller's transaction, in bulk.
+def insert_frame(conn: sa.Connection, table: sa.Table, frame) -> int:
+    """Insert the rows of a DataFrame or Arrow table into a table inside the caller's transaction, in bulk.
 
     DuckDB reads the frame in place, PostgreSQL receives it by COPY, other engines get an executemany INSERT;
     a failure raises the same SQLAlchemy exception (IntegrityError, ...) on every path.
     """
-    if frame.empty:
+    if len(frame) == 0:
         return 0
-    columns = [c for c in frame.columns if c in table.c]
-    frame = frame[columns]
+    if conn.dialect.name != "duckdb" and not isinstance(frame, pd.DataFrame):
+        frame = frame.to_pandas()
+    names = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame.column_names)
+    columns = [c for c in names if c in table.c]
+    frame = frame[columns] if isinstance(frame, pd.DataFrame) else frame.select(columns)
     if conn.dialect.name not in ("duckdb", "postgresql"):
         conn.execute(table.insert(), _python_values(frame).to_dict("records"))
         return len(frame)
@@ -131,6 +189,17 @@ def insert_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> i
 def _python_values(frame: pd.DataFrame) -> pd.DataFrame:
     """Plain Python values with None for missing ones, as DB-API drivers expect."""
     return frame.astype(object).where(frame.notna(), None)
+
+
+def fetch_arrow(conn: sa.Connection, query: sa.Select):
+    """A query's result as an Arrow table, inside the caller's transaction (DuckDB: without a Python row loop)."""
+    if conn.dialect.name == "duckdb":
+        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        return conn.connection.dbapi_connection.sql(sql).to_arrow_table()
+    import pyarrow as pa
+
+    result = conn.execute(query)
+    return pa.Table.from_pandas(pd.DataFrame(result.fetchall(), columns=list(result.keys())), preserve_index=False)
 
 
 def table_counts(engine: sa.Engine) -> dict[str, int]:

@@ -27,9 +27,23 @@ def engine() -> sa.Engine:
     return store.make_engine()
 
 
-@st.cache_data(show_spinner=False, ttl=600)
 def cached(query_name: str, *args):
-    """A query's result, cached per arguments (the filter first, mostly); query_name is a function in seizures.queries."""
+    """A query's result, cached per arguments (the filter first, mostly) and data version; query_name is a
+    function in seizures.queries.
+
+    Keyed on queries.data_version, so an import or rollback (here or from the CLI) shows without a restart.
+    """
+    return _cached_query(query_name, data_version(), *args)
+
+
+def data_version() -> tuple[int, int]:
+    """Changes with every import and rollback (see queries.data_version)."""
+    return queries.data_version(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _cached_query(query_name: str, version: tuple[int, int], *args):
+    # `version` is only part of the cache key.
     func: Callable = getattr(queries, query_name)
     return func(engine(), *args)
 

@@ -48,3 +48,9 @@ CATEGORY_UNITS = {
 def label(vocabulary: dict[str, str], code: str) -> str:
     """English label of a code, or the code itself when it is unknown."""
     return vocabulary.get(code, code)
+
+
+# The largest quantity one seizure line may hold, per unit: a sanity bound against typing errors.
+QUANTITY_LIMITS = {"pieces": 10_000, "rounds": 1_000_000, "kg": 10_000}
+# Units counted in whole numbers.
+WHOLE_UNITS = ("pieces", "rounds")

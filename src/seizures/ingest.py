@@ -1,0 +1,540 @@
+"""Importing seizure records from a CSV or .xlsx file: validated in bulk, written all-or-nothing, audited.
+
+The file is read into an in-memory DuckDB workbench (upload.py) and every rule is checked there in SQL over the
+whole table at once, so a million rows cost seconds, not a Python loop. Only then is the store touched, in one
+transaction: the audit row in `imports`, then the accepted lines, each carrying its `import_id`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+import sqlalchemy as sa
+
+from seizures import schema, seed, settings, store, upload, vocab
+
+# Canonical column -> the header spellings accepted for it (after normalise_header).
+COLUMNS = {
+    "seized_on": ("seized_on", "date", "seizure_date", "date_seized"),
+    "region": ("region", "region_code", "directorate", "regional_directorate"),
+    "municipality": ("municipality",),
+    "category": ("category",),
+    "weapon_type": ("weapon_type", "weapon", "type"),
+    "quantity": ("quantity", "qty"),
+    "unit": ("unit", "units"),
+    "context": ("context", "seizure_context"),
+    "case_ref": ("case_ref", "case_reference", "case_number", "case_no", "case"),
+    "source": ("source",),
+}
+REQUIRED = ("seized_on", "region", "category", "weapon_type", "quantity", "unit", "context", "case_ref")
+# A column the rejected-rows file adds: ignored on import, so that file can be corrected and imported again.
+ERRORS_COLUMN = "import_errors"
+CODED = {"category": vocab.CATEGORIES, "weapon_type": vocab.WEAPON_TYPES, "unit": vocab.UNITS, "context": vocab.CONTEXTS}
+EARLIEST_DATE = dt.date(1999, 1, 1)  # Kosovo Police records begin in 1999
+CASE_REF_MAX = 64
+SOURCE_MAX = 300
+EXAMPLE_PREFIX = "EXAMPLE"
+ERROR_COLUMNS = ["row", "column", "value", "reason"]
+VALUE_SHOWN_MAX = 100
+WHITESPACE = " \t\r\n\u00a0"
+# One normal form for names typed by hand: lower case, no accents, đ -> dj, runs of space/_/- -> one space.
+FOLD_MACRO = (
+    "CREATE MACRO fold(x) AS trim(regexp_replace("
+    "strip_accents(replace(lower(x), 'đ', 'dj')), '[\\s_\\-]+', ' ', 'g'))"
+)
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportResult:
+    """What an import did. status: imported | rejected | already_imported."""
+
+    status: str
+    file_name: str
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    import_id: int | None = None
+    previous: dict | None = None  # the earlier import of the same content, for already_imported
+    file_error: str | None = None  # the file as a whole was unusable
+    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    rejected_rows: pd.DataFrame | None = None  # the invalid rows as read, plus import_errors (skip_invalid)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> bool:
+        return self.status == "imported"
+
+    def summary(self) -> str:
+        if self.status == "already_imported":
+            p = self.previous or {}
+            return (f"{self.file_name}: this exact file was already imported as import #{p.get('id')} "
+                    f"on {p.get('imported_at'):%Y-%m-%d %H:%M} by {p.get('user_name')}: nothing to do")
+        if self.file_error:
+            return f"{self.file_name}: nothing imported: {self.file_error}"
+        if self.status == "rejected":
+            return (f"{self.file_name}: nothing imported: {len(self.errors):,} problem(s) in "
+                    f"{self.rows_rejected:,} of {self.rows_read:,} rows")
+        text = f"{self.file_name}: imported {self.rows_accepted:,} of {self.rows_read:,} rows as import #{self.import_id}"
+        if self.rows_rejected:
+            text += f"; {self.rows_rejected:,} invalid rows skipped"
+        return text
+
+
+class RollbackError(Exception):
+    """An import cannot be rolled back (unknown id, or already rolled back)."""
+
+
+def normalise_header(name: str) -> str:
+    return re.sub(r"[\s\-.]+", "_", name.strip().strip("\ufeff").casefold()).strip("_")
+
+
+HEADER_ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
+
+
+def _header_problems(header: list[str], blank_columns: set[int]) -> tuple[dict[str, int], list[tuple]]:
+    """Canonical column -> position in the file, and the header's problems as error rows (row 1).
+
+    A column without a name is ignored if it holds nothing (spreadsheets often save a trailing empty column).
+    """
+    positions: dict[str, int] = {}
+    problems = []
+    for index, name in enumerate(header):
+        key = normalise_header(name)
+        if key == ERRORS_COLUMN:
+            continue
+        if not key:
+            if index not in blank_columns:
+                problems.append((1, f"column {index + 1}", name, "values in a column without a name"))
+            continue
+        column = HEADER_ALIASES.get(key)
+        if column is None:
+            problems.append((1, name, name, f"unknown column; expected: {', '.join(COLUMNS)}"))
+        elif column in positions:
+            problems.append((1, name, name, f"a second {column} column (the first is column {positions[column] + 1})"))
+        else:
+            positions[column] = index
+    for column in REQUIRED:
+        if column not in positions:
+            problems.append((1, column, "", "required column missing"))
+    return positions, problems
+
+
+def _check_known_columns(header: list[str]) -> None:
+    if not any(normalise_header(name) in HEADER_ALIASES for name in header):
+        raise upload.UploadError(
+            f"the first row holds none of the expected column names ({', '.join(COLUMNS)}): "
+            "is this a file laid out as the import template?"
+        )
+
+
+# --- reference values ---------------------------------------------------------------------------------------
+
+
+def reference_frames(engine_or_conn: sa.Engine | sa.Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Regions (code, name_en, name_sq, name_sr) and municipalities (name, region_code): the store's, or data/'s."""
+    if isinstance(engine_or_conn, sa.Engine):
+        with engine_or_conn.connect() as conn:
+            return reference_frames(conn)
+    conn = engine_or_conn
+    regions = pd.DataFrame(conn.execute(sa.select(
+        schema.regions.c.code, schema.regions.c.name_en, schema.regions.c.name_sq, schema.regions.c.name_sr
+    )).fetchall(), columns=["code", "name_en", "name_sq", "name_sr"])
+    municipalities = pd.DataFrame(conn.execute(sa.select(
+        schema.municipalities.c.name, schema.municipalities.c.region_code
+    )).fetchall(), columns=["name", "region_code"])
+    if regions.empty:
+        regions = seed.read_table_csv(settings.data_dir() / "regions.csv", schema.regions)
+        regions = regions[["code", "name_en", "name_sq", "name_sr"]]
+    if municipalities.empty:
+        municipalities = seed.read_table_csv(settings.data_dir() / "municipalities.csv", schema.municipalities)
+        municipalities = municipalities[["name", "region_code"]]
+    return regions, municipalities
+
+
+def _load_lookups(con: duckdb.DuckDBPyConnection, regions: pd.DataFrame, municipalities: pd.DataFrame) -> None:
+    """Lookup tables in the workbench: folded spelling -> code, for every coded column."""
+    region_aliases = pd.concat(
+        [pd.DataFrame({"spelling": regions[name], "code": regions["code"]})
+         for name in ("code", "name_en", "name_sq", "name_sr")]
+    ).dropna()
+    con.register("region_aliases_frame", region_aliases)
+    con.execute("CREATE TABLE region_alias AS SELECT DISTINCT fold(spelling) AS key, code FROM region_aliases_frame")
+    con.unregister("region_aliases_frame")
+    clash = con.execute("SELECT key FROM region_alias GROUP BY key HAVING count(*) > 1").fetchall()
+    if clash:
+        raise store.StoreError(f"region spellings shared by two directorates: {', '.join(k for (k,) in clash)}")
+    con.register("municipality_frame", municipalities)
+    con.execute(
+        "CREATE TABLE municipality_alias AS SELECT fold(name) AS key, name, region_code FROM municipality_frame"
+    )
+    con.unregister("municipality_frame")
+    for column, vocabulary in CODED.items():
+        spellings = pd.DataFrame(
+            [(code, code) for code in vocabulary] + [(label, code) for code, label in vocabulary.items()],
+            columns=["spelling", "code"],
+        )
+        con.register("spellings_frame", spellings)
+        con.execute(f"CREATE TABLE {column}_alias AS SELECT DISTINCT fold(spelling) AS key, code FROM spellings_frame")
+        con.unregister("spellings_frame")
+    con.register("category_unit_frame", pd.DataFrame(
+        [(category, unit, " or ".join(units)) for category, units in vocab.CATEGORY_UNITS.items() for unit in units],
+        columns=["category", "unit", "allowed_units"],
+    ))
+    con.execute("CREATE TABLE category_unit AS SELECT * FROM category_unit_frame")
+    con.register("unit_limit_frame", pd.DataFrame(
+        [(unit, float(limit), f"{limit:,}", unit in vocab.WHOLE_UNITS) for unit, limit in vocab.QUANTITY_LIMITS.items()],
+        columns=["unit", "max_quantity", "limit_text", "whole"],
+    ))
+    con.execute("CREATE TABLE unit_limit AS SELECT * FROM unit_limit_frame")
+
+
+# --- validation in SQL --------------------------------------------------------------------------------------
+
+
+def _mapped(con: duckdb.DuckDBPyConnection, column: str, sql_value: str, join: str = "") -> None:
+    """A table from each distinct raw value of a column to its parsed value: work once per distinct value."""
+    con.execute(
+        f"CREATE TABLE map_{column} AS SELECT v, {sql_value} FROM (SELECT DISTINCT {column} AS v FROM t "
+        f"WHERE {column} IS NOT NULL) d {join}"
+    )
+
+
+def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: dt.date) -> None:
+    """Build table `clean` (parsed values per row) and table `errors` (row, column, value, reason)."""
+    selects = ", ".join(
+        f"nullif(trim(c{positions[c]}, $ws), '') AS {c}" if c in positions else f"NULL::VARCHAR AS {c}"
+        for c in COLUMNS
+    )
+    con.execute(f"CREATE TABLE t AS SELECT row, {selects} FROM raw", {"ws": WHITESPACE})
+
+    # ISO, or the local DD.MM.YYYY (also with the trailing dot of Serbian usage); always a four-digit year.
+    _mapped(con, "seized_on", """CASE
+        WHEN regexp_full_match(v, '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}') THEN try_strptime(v, '%Y-%m-%d')
+        WHEN regexp_full_match(v, '[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}[.]?') THEN try_strptime(rtrim(v, '.'), '%d.%m.%Y')
+        END::DATE AS parsed""")
+    _mapped(con, "quantity",
+            "CASE WHEN regexp_full_match(v, '-?[0-9]+(\\.[0-9]+)?') THEN CAST(v AS DOUBLE) END AS parsed")
+    _mapped(con, "region", "a.code AS parsed", "LEFT JOIN region_alias a ON fold(d.v) = a.key")
+    _mapped(con, "municipality", "a.name AS parsed, a.region_code AS parsed_region",
+            "LEFT JOIN municipality_alias a ON fold(d.v) = a.key")
+    for column in CODED:
+        _mapped(con, column, "a.code AS parsed", f"LEFT JOIN {column}_alias a ON fold(d.v) = a.key")
+
+    con.execute("""
+        CREATE TABLE clean AS SELECT
+            t.row, t.seized_on, t.region, t.municipality, t.category, t.weapon_type, t.quantity, t.unit,
+            t.context, t.case_ref, t.source,
+            d.parsed AS seized_on_value, r.parsed AS region_code, m.parsed AS municipality_name,
+            m.parsed_region AS municipality_region, c.parsed AS category_code, w.parsed AS weapon_type_code,
+            q.parsed AS quantity_value, u.parsed AS unit_code, x.parsed AS context_code,
+            l.max_quantity, l.limit_text, l.whole AS whole_unit,
+            k.unit IS NOT NULL AS unit_fits_category, a.allowed_units
+        FROM t
+        LEFT JOIN map_seized_on d ON t.seized_on = d.v
+        LEFT JOIN map_region r ON t.region = r.v
+        LEFT JOIN map_municipality m ON t.municipality = m.v
+        LEFT JOIN map_category c ON t.category = c.v
+        LEFT JOIN map_weapon_type w ON t.weapon_type = w.v
+        LEFT JOIN map_quantity q ON t.quantity = q.v
+        LEFT JOIN map_unit u ON t.unit = u.v
+        LEFT JOIN map_context x ON t.context = x.v
+        LEFT JOIN unit_limit l ON l.unit = u.parsed
+        LEFT JOIN category_unit k ON k.category = c.parsed AND k.unit = u.parsed
+        LEFT JOIN (SELECT DISTINCT category, allowed_units FROM category_unit) a ON a.category = c.parsed
+    """)
+
+    def allowed(column: str) -> str:
+        return ", ".join(CODED[column])
+
+    region_codes = ", ".join(code for (code,) in con.execute("SELECT DISTINCT code FROM region_alias ORDER BY 1").fetchall())
+    checks: list[tuple[str, str, str]] = [(c, f"{c} IS NULL", "'required: the cell is empty'") for c in REQUIRED]
+    checks += [
+        ("seized_on", "seized_on IS NOT NULL AND seized_on_value IS NULL",
+         "'not a date: write YYYY-MM-DD (2023-03-05) or DD.MM.YYYY (05.03.2023)'"),
+        ("seized_on", "seized_on_value > $today", "'a date in the future'"),
+        ("seized_on", "seized_on_value < $earliest",
+         f"'before {EARLIEST_DATE:%d.%m.%Y}, when Kosovo Police records begin'"),
+        ("region", "region IS NOT NULL AND region_code IS NULL",
+         f"'unknown regional directorate: use a code ({region_codes}) or its name in Albanian, English or Serbian'"),
+        ("municipality", "municipality IS NOT NULL AND municipality_name IS NULL",
+         "'unknown municipality: see the allowed values in the template'"),
+        ("municipality", "municipality_name IS NOT NULL AND region_code IS NOT NULL "
+         "AND municipality_region <> region_code",
+         "municipality_name || ' belongs to directorate ' || municipality_region || "
+         "' in data/municipalities.csv, not ' || region_code"),
+    ]
+    checks += [
+        (column, f"{column} IS NOT NULL AND {column}_code IS NULL",
+         f"'not an allowed {column.replace('_', ' ')}: one of {allowed(column)}'")
+        for column in CODED
+    ]
+    checks += [
+        ("unit", "category_code IS NOT NULL AND unit_code IS NOT NULL AND NOT unit_fits_category",
+         "category_code || ' is not counted in ' || unit_code || ': use ' || allowed_units"),
+        ("quantity", "quantity IS NOT NULL AND quantity_value IS NULL",
+         "'not a number: write digits with a decimal point, e.g. 3 or 2.5 (no thousands separators)'"),
+        ("quantity", "quantity_value <= 0", "'must be greater than 0'"),
+        ("quantity", "quantity_value > max_quantity",
+         "'more than ' || limit_text || ' ' || unit_code || ' on one line: check the number "
+         "(the limit guards against typing errors)'"),
+        ("quantity", "quantity_value > 0 AND quantity_value <> floor(quantity_value) AND whole_unit",
+         "unit_code || ' are counted in whole numbers'"),
+        ("case_ref", f"length(case_ref) > {CASE_REF_MAX}", f"'longer than {CASE_REF_MAX} characters'"),
+        ("case_ref", f"upper(case_ref) LIKE '{EXAMPLE_PREFIX}%'",
+         "'the template''s example row: replace it with real records or delete it'"),
+        ("source", f"length(source) > {SOURCE_MAX}", f"'longer than {SOURCE_MAX} characters'"),
+    ]
+    parts = [
+        f"SELECT row, '{column}' AS column_key, {column} AS value, {reason} AS reason FROM clean WHERE {condition}"
+        for column, condition, reason in checks
+    ]
+    # The same case reference, category, weapon type and unit twice in the file: the later rows are duplicates.
+    parts.append("""
+        SELECT row, 'case_ref', case_ref,
+               'same case reference, category, weapon type and unit as row ' || first_row
+        FROM (SELECT row, case_ref, min(row) OVER (
+                  PARTITION BY upper(case_ref), category_code, weapon_type_code, unit_code) AS first_row
+              FROM clean
+              WHERE case_ref IS NOT NULL AND category_code IS NOT NULL
+                AND weapon_type_code IS NOT NULL AND unit_code IS NOT NULL)
+        WHERE row > first_row
+    """)
+    con.execute(
+        "CREATE TABLE errors AS " + " UNION ALL ".join(parts),
+        {"today": today, "earliest": EARLIEST_DATE},
+    )
+
+
+def _store_duplicates(con: duckdb.DuckDBPyConnection, conn: sa.Connection) -> None:
+    """Add an error for each row whose line (case reference, category, weapon type, unit) is already stored."""
+    s = schema.seizures
+    query = (
+        sa.select(sa.func.upper(s.c.case_ref).label("key"), s.c.category, s.c.weapon_type, s.c.unit,
+                  sa.func.min(s.c.import_id).label("import_id"))
+        .where(s.c.case_ref.is_not(None))
+        .group_by(sa.func.upper(s.c.case_ref), s.c.category, s.c.weapon_type, s.c.unit)
+    )
+    existing = store.fetch_arrow(conn, query)
+    con.register("stored_keys", existing)
+    con.execute("""
+        INSERT INTO errors
+        SELECT c.row, 'case_ref', c.case_ref,
+               'already in the store (import #' || coalesce(k.import_id::VARCHAR, '?') ||
+               ') with the same case reference, category, weapon type and unit'
+        FROM clean c JOIN stored_keys k
+          ON upper(c.case_ref) = k.key AND c.category_code = k.category
+         AND c.weapon_type_code = k.weapon_type AND c.unit_code = k.unit
+    """)
+    con.unregister("stored_keys")
+
+
+def _error_frame(con: duckdb.DuckDBPyConnection, header: list[str], positions: dict[str, int]) -> pd.DataFrame:
+    """The errors, with each column named as in the file, sorted by row then column order."""
+    order = {column: i for i, column in enumerate(COLUMNS)}
+    frame = con.execute("SELECT row, column_key, value, reason FROM errors").df()
+    shown = {column: header[index] for column, index in positions.items()}
+    frame["column"] = frame["column_key"].map(shown).fillna(frame["column_key"])
+    frame["value"] = frame["value"].fillna("").astype(str).str.slice(0, VALUE_SHOWN_MAX)
+    frame["order"] = frame["column_key"].map(order)
+    frame = frame.sort_values(["row", "order"], kind="stable").reset_index(drop=True)
+    return frame[ERROR_COLUMNS].astype({"row": "int64"})
+
+
+def _cell_problem_errors(con: duckdb.DuckDBPyConnection, raw: upload.RawTable, positions: dict[str, int]) -> None:
+    by_index = {index: column for column, index in positions.items()}
+    records = [
+        (p.row, by_index.get(p.column_index, raw.header[p.column_index] or f"column {p.column_index + 1}"),
+         p.value, p.reason)
+        for p in raw.cell_problems
+        if p.column_index in by_index
+    ]
+    if records:
+        con.executemany("INSERT INTO errors VALUES (?, ?, ?, ?)", records)
+
+
+# --- the import ---------------------------------------------------------------------------------------------
+
+
+def _previous_import(conn: sa.Connection, digest: str) -> dict | None:
+    i = schema.imports
+    row = conn.execute(
+        sa.select(i.c.id, i.c.imported_at, i.c.user_name, i.c.file_name)
+        .where(i.c.content_hash == digest, i.c.kind == "file", i.c.rolled_back_at.is_(None))
+        .order_by(i.c.id)
+        .limit(1)
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def _rejected_rows(con: duckdb.DuckDBPyConnection, raw: upload.RawTable) -> pd.DataFrame:
+    """The invalid rows as read (the file's own columns) plus import_errors, ready to be corrected."""
+    names = [f"c{i}" for i in range(len(raw.header))]
+    order = ", ".join(f"('{column}', {i})" for i, column in enumerate(COLUMNS))
+    frame = con.execute(f"""
+        SELECT {', '.join(f'r.{n}' for n in names)},
+               string_agg(e.column_key || ': ' || e.reason, '; ' ORDER BY o.position) AS errors
+        FROM raw r JOIN errors e USING (row) LEFT JOIN (VALUES {order}) o(column_key, position) USING (column_key)
+        GROUP BY r.row, {', '.join(f'r.{n}' for n in names)}
+        ORDER BY r.row
+    """).df()
+    keep = [i for i, h in enumerate(raw.header) if normalise_header(h) != ERRORS_COLUMN]
+    frame = frame[[names[i] for i in keep] + ["errors"]]
+    frame.columns = [raw.header[i] or f"column {i + 1}" for i in keep] + [ERRORS_COLUMN]
+    return frame
+
+
+def import_file(
+    engine: sa.Engine,
+    source: bytes | Path,
+    file_name: str | None = None,
+    *,
+    skip_invalid: bool = False,
+    user: str | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+    max_mb: float | None = None,
+) -> ImportResult:
+    """Validate a file and, if it passes (or with skip_invalid, its valid rows), import it in one transaction.
+
+    Never raises for a bad file: every problem is in the result. Raises StoreError if the store is unusable.
+    """
+    report = progress or (lambda _fraction, _text: None)
+    name = file_name or (source.name if isinstance(source, Path) else "upload")
+    today = today or dt.date.today()
+    if max_mb is None:
+        try:
+            max_mb = settings.max_upload_mb()
+        except ValueError as exc:
+            raise store.StoreError(str(exc)) from exc
+    report(0.05, "Reading the file")
+    try:
+        raw = upload.read_upload(source, max_mb, _check_known_columns)
+    except upload.UploadError as exc:
+        return ImportResult("rejected", name, file_error=str(exc))
+    with raw:
+        result = ImportResult("rejected", name, rows_read=raw.rows, notes=list(raw.notes))
+        with engine.connect() as conn:  # one short read: the file is not held while the rows are checked
+            if not sa.inspect(conn).has_table(schema.imports.name):
+                raise store.StoreError("the store has no schema yet: run `seizures init` first")
+            result.previous = _previous_import(conn, raw.content_hash)
+            references = reference_frames(conn)
+        if result.previous:
+            result.status = "already_imported"
+            return result
+        report(0.25, f"Checking {result.rows_read:,} rows")
+        positions, header_problems = _header_problems(raw.header, _blank_columns(raw))
+        if header_problems:
+            result.errors = pd.DataFrame(header_problems, columns=ERROR_COLUMNS)
+            result.rows_rejected = result.rows_read
+            return result
+        con = raw.con
+        con.execute(FOLD_MACRO)
+        _load_lookups(con, *references)
+        _validate(con, positions, today)
+        _cell_problem_errors(con, raw, positions)
+        report(0.55, "Comparing with the records already stored")
+        with engine.begin() as conn:
+            # Checked again inside the writing transaction: nothing can slip in between check and write.
+            result.previous = _previous_import(conn, raw.content_hash)
+            if result.previous:
+                result.status = "already_imported"
+                return result
+            _store_duplicates(con, conn)
+            result.errors = _error_frame(con, raw.header, positions)
+            result.rows_rejected = int(result.errors["row"].nunique())
+            if skip_invalid and result.rows_rejected:
+                result.rejected_rows = _rejected_rows(con, raw)
+            if result.rows_rejected == result.rows_read or (result.rows_rejected and not skip_invalid):
+                return result  # leaving the block without a write: the transaction holds nothing
+            result.rows_accepted = result.rows_read - result.rows_rejected
+            report(0.7, f"Writing {result.rows_accepted:,} rows")
+            result.import_id = _write(conn, con, result, user or seed.os_user(), raw.content_hash)
+        result.status = "imported"
+        report(1.0, "Done")
+        return result
+
+
+def _blank_columns(raw: upload.RawTable) -> set[int]:
+    """Positions of the columns without a name that hold no value at all."""
+    unnamed = [i for i, name in enumerate(raw.header) if not normalise_header(name)]
+    if not unnamed:
+        return set()
+    counts = raw.con.execute(
+        "SELECT " + ", ".join(f"count(nullif(trim(c{i}, $ws), ''))" for i in unnamed) + " FROM raw",
+        {"ws": WHITESPACE},
+    ).fetchone()
+    return {i for i, count in zip(unnamed, counts) if count == 0}
+
+
+def _write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result: ImportResult, user: str, digest: str) -> int:
+    """The audit row, then the valid lines carrying its id, in the caller's transaction; returns the import id."""
+    import_id = conn.execute(
+        schema.imports.insert().values(
+            file_name=result.file_name[:255], content_hash=digest, kind="file", rows_read=result.rows_read,
+            rows_accepted=result.rows_accepted, rows_rejected=result.rows_rejected, user_name=user,
+            imported_at=dt.datetime.now(),
+        ).returning(schema.imports.c.id)
+    ).scalar_one()
+    lines = con.sql("""
+        SELECT seized_on_value AS seized_on, region_code, municipality_name AS municipality,
+               category_code AS category, weapon_type_code AS weapon_type, quantity_value AS quantity,
+               unit_code AS unit, context_code AS context, case_ref,
+               coalesce(source, $default_source) AS source, false AS illustrative, $import_id AS import_id
+        FROM clean WHERE row NOT IN (SELECT row FROM errors) ORDER BY row
+    """, params={"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX], "import_id": import_id})
+    store.insert_frame(conn, schema.seizures, lines.to_arrow_table())
+    return import_id
+
+
+def rollback(engine: sa.Engine, import_id: int) -> int:
+    """Remove an import's seizure lines and mark it rolled back (one transaction); returns the lines removed."""
+    i, s = schema.imports, schema.seizures
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(i.c.rolled_back_at, i.c.file_name).where(i.c.id == import_id)).first()
+        if row is None:
+            raise RollbackError(f"there is no import #{import_id}")
+        if row.rolled_back_at is not None:
+            raise RollbackError(f"import #{import_id} ({row.file_name}) was already rolled back on "
+                                f"{row.rolled_back_at:%Y-%m-%d %H:%M}")
+        removed = conn.execute(s.delete().where(s.c.import_id == import_id)).rowcount
+        conn.execute(i.update().where(i.c.id == import_id).values(rolled_back_at=dt.datetime.now()))
+    return removed
+
+
+def list_imports(engine: sa.Engine) -> pd.DataFrame:
+    """Every import, newest first, with the seizure lines it still holds."""
+    i, s = schema.imports, schema.seizures
+    lines = (
+        sa.select(s.c.import_id, sa.func.count().label("lines"))
+        .group_by(s.c.import_id)
+        .subquery()
+    )
+    query = (
+        sa.select(i.c.id, i.c.kind, i.c.file_name, i.c.rows_read, i.c.rows_accepted, i.c.rows_rejected,
+                  i.c.user_name, i.c.imported_at, i.c.rolled_back_at,
+                  sa.func.coalesce(lines.c.lines, 0).label("lines_stored"), i.c.content_hash)
+        .select_from(i.outerjoin(lines, lines.c.import_id == i.c.id))
+        .order_by(i.c.id.desc())
+    )
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as formulas when the CSV is opened in a spreadsheet (OWASP CSV injection)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            text = out[column].astype("string")
+            risky = text.str.match(r"^[=+\-@\t\r]", na=False)
+            out[column] = text.where(~risky, "'" + text)
+    return out

@@ -1,0 +1,312 @@
+"""Reading an uploaded file safely into a table of text: CSV (any common encoding) or .xlsx, nothing else.
+
+Every way a file can be unusable as a whole (too large, empty, binary, a zip bomb, a broken CSV) raises
+UploadError with one message for the user. A readable file becomes a DuckDB in-memory table `raw`: one VARCHAR
+column per column of the file (named c0, c1, ...) and `row`, the row number a spreadsheet shows (header = row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from seizures import settings
+
+MB = 1024 * 1024
+# An .xlsx is a zip of XML: refuse one that would expand beyond this, or by more than this ratio (a zip bomb).
+XLSX_MAX_EXPANDED_MB = 1000
+XLSX_MAX_RATIO = 200
+XLSX_MAX_MEMBERS = 10_000
+MAX_COLUMNS = 100
+DELIMITERS = (",", ";", "\t", "|")
+# Letters of Albanian and Serbian/Bosnian Latin text, and the typographic marks office software writes: the more
+# of them a decoding produces, the likelier it is the right one.
+EXPECTED_CHARACTERS = set("ëËçÇčČćĆšŠžŽđĐ“”„‘’–—€…°")
+LEGACY_ENCODINGS = {"cp1250": "Windows-1250 (Central European)", "cp1252": "Windows-1252 (Western European)"}
+
+
+class UploadError(Exception):
+    """The file as a whole cannot be imported: one message for the user; nothing was written."""
+
+
+@dataclass
+class CellProblem:
+    """One cell that is unusable whatever its column (an XLSX formula); the validation reports it."""
+
+    row: int
+    column_index: int
+    value: str
+    reason: str
+
+
+@dataclass
+class RawTable:
+    """A file read as text: the workbench connection holding table `raw`, and what was learnt on the way."""
+
+    con: duckdb.DuckDBPyConnection
+    header: list[str]
+    file_kind: str  # csv | xlsx
+    content_hash: str
+    size_bytes: int
+    notes: list[str] = field(default_factory=list)
+    cell_problems: list[CellProblem] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.con.execute("SELECT count(*) FROM raw").fetchone()[0]
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "RawTable":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def check_size(size_bytes: int, max_mb: float | None = None) -> None:
+    limit = settings.max_upload_mb() if max_mb is None else max_mb
+    if size_bytes > limit * MB:
+        raise UploadError(
+            f"the file is {size_bytes / MB:,.1f} MB, more than the limit of {limit:g} MB "
+            f"(set {settings.MAX_UPLOAD_SETTING} to change it, or split the file)"
+        )
+
+
+HeaderCheck = Callable[[list[str]], None]
+
+
+def read_upload(source: bytes | Path, max_mb: float | None = None, header_check: HeaderCheck | None = None) -> RawTable:
+    """Read a CSV or .xlsx file (a path or its bytes) into a workbench table, or raise UploadError.
+
+    header_check, given the column names, may raise UploadError before the body of a CSV is parsed.
+    """
+    header_check = header_check or (lambda _header: None)
+    if isinstance(source, Path):
+        try:
+            check_size(source.stat().st_size, max_mb)
+            data = source.read_bytes()
+        except OSError as exc:
+            raise UploadError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    else:
+        data = bytes(source)
+    check_size(len(data), max_mb)
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise UploadError("the file is empty")
+    con = duckdb.connect()
+    try:
+        if data.startswith(b"PK\x03\x04"):
+            table = _read_xlsx(con, data, header_check)
+        elif data.startswith(b"\xd0\xcf\x11\xe0"):
+            raise UploadError(
+                "this is an old Excel 97-2003 (.xls) or other Office file: save it as .xlsx or as CSV UTF-8"
+            )
+        else:
+            table = _read_csv(con, data, header_check)
+        table.content_hash, table.size_bytes = digest, len(data)
+        if table.rows == 0:
+            raise UploadError("the file has column names but no rows of data")
+        return table
+    except BaseException:
+        con.close()
+        raise
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> tuple[str, str, list[str]]:
+    """The file's text, the encoding used, and a note when it was not UTF-8; UploadError if it is not text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16", ["The file is UTF-16 (Excel \"Unicode text\"); it was converted."]
+        except UnicodeDecodeError as exc:
+            raise UploadError("the file starts like UTF-16 text but is not valid UTF-16") from exc
+    if b"\x00" in data[: 64 * 1024]:
+        raise UploadError("this is not a text file (it holds binary data): upload a CSV file or an .xlsx workbook")
+    try:
+        return data.decode("utf-8-sig"), "utf-8", []
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    # Both are one byte per character and agree on ASCII: judge them on the other bytes alone.
+    high = re.sub(rb"[\x00-\x7f]+", b"", data)
+    candidates = {}
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            candidates[encoding] = high.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    if not candidates:
+        raise UploadError(
+            f"the file is not UTF-8 (invalid byte at position {first_bad}) nor Windows-1250/1252 text: "
+            "save it as \"CSV UTF-8\""
+        )
+    scores = {enc: sum(ch in EXPECTED_CHARACTERS for ch in text) for enc, text in candidates.items()}
+    best = max(scores, key=lambda enc: (scores[enc], enc == "cp1250"))
+    if len(set(candidates.values())) == 1:
+        names = " or ".join(LEGACY_ENCODINGS[enc] for enc in candidates)
+        note = f"The file is not UTF-8; it was read as {names} (its letters are the same in both)."
+    elif len(set(scores.values())) == 1:
+        note = (f"The file is not UTF-8; it was read as {LEGACY_ENCODINGS[best]}, but its letters did not tell "
+                "Windows-1250 from Windows-1252: check names with č, ć, đ in the result, or save the file as "
+                "\"CSV UTF-8\" and import it again.")
+    else:
+        note = f"The file is not UTF-8; it was read as {LEGACY_ENCODINGS[best]}."
+    return data.decode(best), best, [note]
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _csv_problem(exc: duckdb.Error) -> str:
+    """DuckDB's CSV error in one line: where and what."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    where = f"line {line[1]}: " if line else ""
+    if found:
+        values = "1 value" if found[2] == "1" else f"{found[2]} values"
+        return f"{where}{values} where the header has {found[1]} columns"
+    if "unterminated quote" in text:
+        return f"{where}a quoted value is never closed (unterminated quote)"
+    if "maximum line size" in text.lower():
+        return f"{where}a line is longer than DuckDB's limit of 2 MB"
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "unreadable")
+    return f"{where}{first[:200]}"
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderCheck) -> RawTable:
+    text, encoding, notes = decode_text(data)
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = _delimiter(first_line)
+    try:
+        header = next(csv.reader(io.StringIO(text[: 1024 * 1024], newline=""), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise UploadError(f"cannot read the first line as CSV column names: {exc}") from exc
+    if not any(name.strip() for name in header):
+        raise UploadError("the first line is empty: it must hold the column names")
+    if len(header) > MAX_COLUMNS:
+        raise UploadError(f"the header has {len(header)} columns, more than {MAX_COLUMNS}: is this the right file?")
+    header_check([h.strip() for h in header])
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
+    with tempfile.TemporaryDirectory(prefix="seizures-import-") as folder:
+        path = Path(folder) / "upload.csv"
+        path.write_bytes(data if encoding == "utf-8" else text.encode("utf-8"))
+        options = (
+            f"header = true, auto_detect = false, delim = '{delimiter}', quote = '\"', escape = '\"', "
+            f"columns = {{{columns}}}, strict_mode = true"
+        )
+        try:
+            con.execute(f"CREATE TABLE loaded AS SELECT * FROM read_csv(?, {options})", [str(path)])
+        except duckdb.Error as exc:
+            raise UploadError(f"cannot read the file as CSV: {_csv_problem(exc)}") from exc
+    # rowid follows insertion order; the header is row 1.
+    con.execute("CREATE TABLE raw AS SELECT rowid + 2 AS row, * FROM loaded ORDER BY rowid")
+    con.execute("DROP TABLE loaded")
+    return RawTable(con, [h.strip() for h in header], "csv", "", 0, notes)
+
+
+# --- XLSX --------------------------------------------------------------------------------------------------
+
+
+def _check_workbook_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise UploadError("the file looks like a ZIP/.xlsx file but is damaged or truncated") from exc
+    with archive:
+        members = archive.infolist()
+        names = {m.filename for m in members}
+        if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+            raise UploadError("this is an OpenDocument (.ods) file: save it as .xlsx or as CSV UTF-8")
+        if "xl/workbook.xml" not in names:
+            raise UploadError("this is a ZIP file but not an Excel workbook (.xlsx)")
+        if len(members) > XLSX_MAX_MEMBERS:
+            raise UploadError(f"the workbook holds {len(members):,} parts: refused as a possible zip bomb")
+        expanded = sum(m.file_size for m in members)
+        worst = max(members, key=lambda m: m.file_size / max(m.compress_size, 1))
+        ratio = worst.file_size / max(worst.compress_size, 1)
+        if expanded > XLSX_MAX_EXPANDED_MB * MB or (ratio > XLSX_MAX_RATIO and worst.file_size > 10 * MB):
+            raise UploadError(
+                f"the workbook would expand from {len(data) / MB:,.1f} MB to {expanded / MB:,.0f} MB "
+                f"({worst.filename} by {ratio:,.0f}×): refused as a possible zip bomb"
+            )
+
+
+def _cell_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()  # a seizure's date; a time of day is not kept
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderCheck) -> RawTable:
+    import openpyxl  # defusedxml, when installed, guards its XML parsing
+
+    _check_workbook_zip(data)
+    problems: list[CellProblem] = []
+    rows: list[list[str | None]] = []
+    numbers: list[int] = []
+    header: list[str] = []
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            sheet = workbook["records"] if "records" in workbook.sheetnames else workbook.worksheets[0]
+            sheet.reset_dimensions()  # a workbook's stated size may be wrong: read what is there
+            for number, cells in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
+                values = [_cell_text(cell.value) for cell in cells]
+                if not header:
+                    if any(v is not None and v.strip() for v in values):
+                        header = [("" if v is None else v).strip() for v in values]
+                        while header and not header[-1]:
+                            header.pop()
+                        header_check(header)
+                    continue
+                if not any(v is not None and v.strip() for v in values[: len(header)]):
+                    continue
+                for index, cell in enumerate(cells[: len(header)]):
+                    if getattr(cell, "data_type", None) == "f":
+                        problems.append(CellProblem(number, index, values[index], "a formula: paste values only"))
+                values = values[: len(header)]
+                rows.append(values + [None] * (len(header) - len(values)))
+                numbers.append(number)
+        finally:
+            workbook.close()
+    except UploadError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds (KeyError, XML errors, ...) on a broken workbook
+        raise UploadError(f"cannot read the workbook: {type(exc).__name__}: {str(exc)[:200]}") from exc
+    if not header:
+        raise UploadError(f"the sheet \"{sheet.title}\" is empty")
+    frame = pd.DataFrame(rows, columns=[f"c{i}" for i in range(len(header))], dtype=object)
+    frame.insert(0, "row", pd.Series(numbers, dtype="int64"))
+    con.register("sheet_frame", frame)
+    casts = ", ".join(f'CAST("c{i}" AS VARCHAR) AS "c{i}"' for i in range(len(header)))
+    con.execute(f"CREATE TABLE raw AS SELECT row, {casts} FROM sheet_frame ORDER BY row")
+    con.unregister("sheet_frame")
+    notes = [f"Read the sheet \"{sheet.title}\"."] if len(workbook.sheetnames) > 1 else []
+    return RawTable(con, header, "xlsx", "", 0, notes, problems)

@@ -1,0 +1,135 @@
+"""The Data page driven through AppTest: an upload changes the Overview by exactly what was imported, or nothing.
+
+The figures are read from the Overview page's record-level table (index year, columns category × unit).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from import_files import csv_bytes, row
+from seizures import ingest, store
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+DATA_PAGE = "app_pages/data.py"
+OVERVIEW_PAGE = "app_pages/overview.py"
+ERROR_COLUMNS = ["row", "column", "value", "reason"]
+
+# (category, unit) -> year -> quantity the file below adds
+NEW_ROWS = [
+    row(case_ref="APP-1", seized_on="2023-02-01", quantity="2"),
+    row(case_ref="APP-2", seized_on="10.11.2023", region="Gjilan", municipality="Viti", quantity="1"),
+    row(case_ref="APP-3", seized_on="2021-05-05", region="PR", municipality="", quantity="2",
+        weapon_type="revolver"),
+    row(case_ref="APP-4", seized_on="2022-07-07", category="ammunition", unit="rounds", quantity="50"),
+]
+EXPECTED_CHANGE = {("firearm", "pieces"): {2023: 3.0, 2021: 2.0}, ("ammunition", "rounds"): {2022: 50.0}}
+
+
+@pytest.fixture()
+def app(monkeypatch, demo_copy_url, fresh_caches) -> AppTest:
+    monkeypatch.setenv("SEIZURES_DB_URL", demo_copy_url)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def overview_totals(at: AppTest) -> pd.DataFrame:
+    """The Overview's record-level totals: index year, columns (category, unit)."""
+    at.switch_page(OVERVIEW_PAGE).run()
+    assert not at.exception
+    for frame in at.dataframe:
+        value = frame.value
+        if isinstance(value.columns, pd.MultiIndex) and ("firearm", "pieces") in value.columns:
+            return value.fillna(0.0)
+    raise AssertionError("the Overview shows no table of totals by year, category and unit")
+
+
+def upload(at: AppTest, name: str, data: bytes, *, skip_invalid: bool = False) -> AppTest:
+    at.switch_page(DATA_PAGE).run()
+    at.file_uploader(key="upload").set_value((name, data, "text/csv"))
+    at.run()
+    if skip_invalid:
+        at.checkbox(key="skip_invalid").check().run()
+    at.button(key="import").click().run()
+    assert not at.exception
+    return at
+
+
+def error_table(at: AppTest) -> pd.DataFrame | None:
+    for frame in at.dataframe:
+        if list(frame.value.columns) == ERROR_COLUMNS:
+            return frame.value
+    return None
+
+
+def change(before: pd.DataFrame, after: pd.DataFrame) -> dict:
+    """Every cell that changed: (category, unit) -> year -> difference."""
+    diff = after.sub(before, fill_value=0.0)
+    out: dict = {}
+    for column in diff.columns:
+        changed = diff[column][diff[column] != 0]
+        if not changed.empty:
+            out[column] = {int(year): float(value) for year, value in changed.items()}
+    return out
+
+
+def test_a_valid_upload_changes_the_overview_by_exactly_the_imported_quantities(app):
+    before = overview_totals(app)
+    upload(app, "new-records.csv", csv_bytes(NEW_ROWS))
+    assert [s.value for s in app.success] == ["new-records.csv: imported 4 of 4 rows as import #2"]
+    assert error_table(app) is None
+    assert change(before, overview_totals(app)) == EXPECTED_CHANGE
+
+
+def test_an_invalid_upload_shows_the_problems_and_changes_nothing(app):
+    before = overview_totals(app)
+    rows = [*NEW_ROWS[:2], row(case_ref="APP-9", quantity="0"), row(case_ref="APP-10", region="Atlantis")]
+    upload(app, "bad.csv", csv_bytes(rows))
+    assert any("nothing imported: 2 problem(s) in 2 of 4 rows" in e.value for e in app.error)
+    problems = error_table(app)
+    assert list(zip(problems["row"], problems["column"])) == [(4, "quantity"), (5, "region")]
+    assert any(b.label == "Download the problems (CSV)" for b in app.get("download_button"))
+    assert change(before, overview_totals(app)) == {}
+
+
+def test_import_valid_rows_only(app):
+    before = overview_totals(app)
+    upload(app, "mixed.csv", csv_bytes([*NEW_ROWS, row(case_ref="APP-9", quantity="0")]), skip_invalid=True)
+    assert [s.value for s in app.success] == ["mixed.csv: imported 4 of 5 rows as import #2; 1 invalid rows skipped"]
+    assert any("1 rows were not imported" in w.value for w in app.warning)
+    assert any(b.label == "Download the rejected rows (CSV)" for b in app.get("download_button"))
+    assert change(before, overview_totals(app)) == EXPECTED_CHANGE
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_and_the_app_keeps_running(app):
+    before = overview_totals(app)
+    upload(app, "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    assert any("not a text file" in e.value for e in app.error)
+    assert change(before, overview_totals(app)) == {}
+
+
+def test_rolling_back_from_the_page_restores_the_overview(app):
+    before = overview_totals(app)
+    upload(app, "new-records.csv", csv_bytes(NEW_ROWS))
+    assert change(before, overview_totals(app)) == EXPECTED_CHANGE
+    app.switch_page(DATA_PAGE).run()
+    app.selectbox(key="rollback_id").set_value(2).run()
+    assert app.button(key="rollback").disabled  # not before the confirmation
+    app.checkbox(key="rollback_confirm").check().run()
+    app.button(key="rollback").click().run()
+    assert not app.exception
+    assert any("Rolled back import #2: 4 lines removed" in s.value for s in app.success)
+    assert change(before, overview_totals(app)) == {}
+
+
+def test_an_import_from_outside_the_app_shows_without_a_restart(app, demo_copy_url):
+    before = overview_totals(app)  # the app has cached its query results
+    result = ingest.import_file(store.make_engine(demo_copy_url), csv_bytes(NEW_ROWS), "cli.csv")
+    assert result.status == "imported"
+    assert change(before, overview_totals(app)) == EXPECTED_CHANGE  # no cache clear, no restart
