@@ -1,6 +1,6 @@
 """The Data page driven through AppTest: an upload changes the Overview by exactly what was imported, or nothing.
 
-The figures are read from the Overview page's record-level table (index year, columns category × unit).
+The figures are read from the record-level bars of the Overview page's yearly trend charts.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -40,14 +41,17 @@ def app(monkeypatch, demo_copy_url, fresh_caches) -> AppTest:
 
 
 def overview_totals(at: AppTest) -> pd.DataFrame:
-    """The Overview's record-level totals: index year, columns (category, unit)."""
+    """The record-level sums on the Overview's yearly trend charts: index year, columns (category, unit)."""
     at.switch_page(OVERVIEW_PAGE).run()
     assert not at.exception
-    for frame in at.dataframe:
-        value = frame.value
-        if isinstance(value.columns, pd.MultiIndex) and ("firearm", "pieces") in value.columns:
-            return value.fillna(0.0)
-    raise AssertionError("the Overview shows no table of totals by year, category and unit")
+    columns = {}
+    for key, column in (("firearms", ("firearm", "pieces")), ("ammunition", ("ammunition", "rounds"))):
+        charts = [e for e in at.get("plotly_chart") if e.proto.id.endswith(f"chart_trend_{key}")]
+        assert charts, f"the Overview shows no trend chart of {key}"
+        bars = [t for t in pio.from_json(charts[0].proto.spec).data if t.type == "bar"]
+        assert len(bars) == 1, "expected one bar series of record-level sums"
+        columns[column] = pd.Series(list(bars[0].y), index=[int(x) for x in bars[0].x], dtype="float64")
+    return pd.DataFrame(columns).fillna(0.0)
 
 
 def upload(at: AppTest, name: str, data: bytes, *, skip_invalid: bool = False) -> AppTest:
