@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from import_files import HEADER, csv_bytes, errors_at, fingerprint, row, valid_rows
-from seizures import ingest, queries, schema, template
+from seizures import ingest, queries, schema, store, template
 from seizures.filters import SeizureFilter
 
 TODAY = dt.date(2024, 6, 30)
@@ -250,6 +252,44 @@ def test_reimporting_the_same_file_is_a_no_op(any_demo_copy_engine):
     assert again.previous["id"] == first.import_id
     assert f"import #{first.import_id}" in again.summary()
     assert fingerprint(any_demo_copy_engine) == after_first
+
+
+def test_importers_racing_with_the_same_lines_land_once(any_engine):
+    """Four importers reach the store together: the same file twice, and another file with the same lines twice.
+
+    One lands; its twin finds it by content hash, the other two find its lines: no gap between check and write.
+    """
+    files = [csv_bytes(valid_rows(3, "RACE"))] * 2 + [csv_bytes(valid_rows(3, "RACE")[::-1])] * 2
+    arrived = threading.Barrier(len(files), timeout=60)
+    passed = []
+
+    def importer(i: int) -> ingest.ImportResult:
+        engine = store.make_engine(any_engine.url.render_as_string(hide_password=False))
+
+        def progress(_fraction, text):
+            if text.startswith("Comparing with the records already stored"):  # just before the writing transaction
+                arrived.wait()
+                passed.append(i)
+
+        try:
+            return run_import(engine, files[i], f"race-{i}.csv", progress=progress)
+        finally:
+            engine.dispose()
+
+    with ThreadPoolExecutor(len(files)) as pool:
+        results = list(pool.map(importer, range(len(files))))
+    assert len(passed) == len(files)  # all four were held at the barrier, then let go at once
+    assert sorted(r.status for r in results) == ["already_imported", "imported", "rejected", "rejected"]
+    landed = next(r for r in results if r.written)
+    for result in results:
+        if result.status == "rejected":
+            assert errors_at(result) == {(2, "case_ref"), (3, "case_ref"), (4, "case_ref")}
+            assert result.errors["reason"].str.startswith(f"already in the store (import #{landed.import_id})").all()
+        elif result.status == "already_imported":
+            assert result.previous["id"] == landed.import_id
+            assert files[results.index(result)] == files[results.index(landed)]
+    assert store_lines(any_engine) == 3
+    assert list(ingest.list_imports(any_engine)["id"]) == [landed.import_id]
 
 
 def test_rollback_removes_exactly_the_import(any_demo_copy_engine):

@@ -441,8 +441,9 @@ def import_file(
         _validate(con, positions, today)
         _cell_problem_errors(con, raw, positions)
         report(0.55, "Comparing with the records already stored")
-        with engine.begin() as conn:
-            # Checked again inside the writing transaction: nothing can slip in between check and write.
+        waiting = lambda: report(0.55, "Waiting for another import or rollback to finish")  # noqa: E731
+        with store.serial_write(engine, on_wait=waiting) as conn:
+            # Checked again with the store to ourselves: nothing can slip in between check and write.
             result.previous = _previous_import(conn, raw.content_hash)
             if result.previous:
                 result.status = "already_imported"
@@ -497,7 +498,7 @@ def _write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result: ImportRe
 def rollback(engine: sa.Engine, import_id: int) -> int:
     """Remove an import's seizure lines and mark it rolled back (one transaction); returns the lines removed."""
     i, s = schema.imports, schema.seizures
-    with engine.begin() as conn:
+    with store.serial_write(engine) as conn:
         row = conn.execute(sa.select(i.c.rolled_back_at, i.c.file_name).where(i.c.id == import_id)).first()
         if row is None:
             raise RollbackError(f"there is no import #{import_id}")

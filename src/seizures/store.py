@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -146,6 +149,49 @@ def _adopt_legacy_store(conn: sa.Connection) -> None:
         raise StoreError(
             "the database has some of the store's tables but no schema revision: not made by `seizures init`"
         )
+
+
+LINES_WRITE_LOCK = 7_000_008  # key of the PostgreSQL advisory lock held by a transaction changing seizure lines
+_process_write_locks: dict[str, threading.Lock] = {}
+_process_write_locks_guard = threading.Lock()
+
+
+def _process_write_lock(engine: sa.Engine) -> threading.Lock:
+    """One lock per DuckDB file in this process (other processes are kept out by DuckDB's own file lock)."""
+    database = engine.url.database or ":memory:"
+    key = str(Path(database).resolve()) if database != ":memory:" else engine.url.render_as_string()
+    with _process_write_locks_guard:
+        return _process_write_locks.setdefault(key, threading.Lock())
+
+
+@contextmanager
+def serial_write(engine: sa.Engine, on_wait: Callable[[], None] | None = None) -> Iterator[sa.Connection]:
+    """A transaction that checks and changes seizure lines while no other such transaction runs on the store.
+
+    Imports check for lines already stored, then write: two at once would both pass the check. PostgreSQL: an
+    advisory lock taken first in the transaction and released at its end; at READ COMMITTED (the default) every
+    later statement sees what the previous holder committed. DuckDB: a file has one writing process, and the
+    threads of that process (the app's sessions) take turns here, before their transaction starts.
+    `on_wait` is called once if another writer holds the store.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            if not conn.execute(sa.select(sa.func.pg_try_advisory_xact_lock(LINES_WRITE_LOCK))).scalar_one():
+                if on_wait:
+                    on_wait()
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LINES_WRITE_LOCK)))
+            yield conn
+        return
+    lock = _process_write_lock(engine)
+    if not lock.acquire(blocking=False):
+        if on_wait:
+            on_wait()
+        lock.acquire()
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        lock.release()
 
 
 def insert_frame(conn: sa.Connection, table: sa.Table, frame) -> int:
