@@ -250,3 +250,19 @@ def oracle(demo_engine) -> Oracle:
     with demo_engine.connect() as conn:
         rows = pd.read_sql(sa.text("SELECT * FROM seizures"), conn)
     return Oracle(rows)
+
+
+_figures: list[str] = []
+
+
+@pytest.fixture()
+def figures() -> list[str]:
+    """Lines a test adds to the terminal summary (shown with or without -s), e.g. measured figures."""
+    return _figures
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _figures:
+        terminalreporter.section("figures")
+        for text in _figures:
+            terminalreporter.write_line(text)
