@@ -28,6 +28,9 @@ class StoreBusy(StoreError):
 LOCK_MESSAGE = re.compile(
     r"Could not set lock on file.*Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)", re.S
 )
+# Opening a file while another thread of this process closes its last connection to it (the app's sessions,
+# concurrent imports): transient, like a lock.
+REOPEN_MESSAGE = re.compile(r"Unique file handle conflict")
 
 
 def _process_name(pid: str, program: str) -> str:
@@ -40,7 +43,8 @@ def _process_name(pid: str, program: str) -> str:
 
 
 def _wait_when_locked(engine: sa.Engine, path: str, wait_seconds: float) -> None:
-    """Retry opening a DuckDB file held by another process, with backoff, then raise StoreBusy naming the PID."""
+    """Retry opening a DuckDB file that another process holds or another thread is closing, with backoff;
+    then raise StoreBusy (naming the holder's PID)."""
 
     @sa.event.listens_for(engine, "do_connect")
     def connect(dialect, _record, cargs, cparams):
@@ -51,9 +55,12 @@ def _wait_when_locked(engine: sa.Engine, path: str, wait_seconds: float) -> None
                 return dialect.connect(*cargs, **cparams)
             except duckdb.Error as exc:
                 held = LOCK_MESSAGE.search(str(exc))
-                if not held:
+                if not held and not REOPEN_MESSAGE.search(str(exc)):
                     raise
                 if time.monotonic() + delay > deadline:
+                    if not held:
+                        raise StoreBusy(f"the database {path} could not be opened after {wait_seconds:g} s: "
+                                        f"{str(exc).splitlines()[0]}") from exc
                     who = _process_name(held["pid"], held["program"])
                     raise StoreBusy(
                         f"the database {path} is in use by another process (PID {held['pid']}: {who}) and was "
