@@ -19,7 +19,7 @@ def run_step(engine, step: dict, import_ids: dict[str, int]) -> dict:
         return {"removed": ingest.rollback(engine, import_ids[step["of"]])}
     waited = []
     result = ingest.import_file(engine, Path(step["file"]), skip_invalid=step["skip_invalid"], user=step["key"],
-                                progress=lambda _fraction, text: waited.append(text.startswith("Waiting")))
+                                progress=lambda _fraction, text: waited.append(text == ingest.WAITING))
     if result.written:
         import_ids[step["key"]] = result.import_id
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
@@ -290,6 +291,32 @@ def test_importers_racing_with_the_same_lines_land_once(any_engine):
             assert files[results.index(result)] == files[results.index(landed)]
     assert store_lines(any_engine) == 3
     assert list(ingest.list_imports(any_engine)["id"]) == [landed.import_id]
+
+
+def test_an_import_waits_while_another_writer_holds_the_store_and_says_so(any_engine):
+    holding, release = threading.Event(), threading.Event()
+
+    def other_writer():
+        with store.serial_write(store.make_engine(any_engine.url.render_as_string(hide_password=False))):
+            holding.set()
+            release.wait(60)
+
+    texts: list[str] = []
+    with ThreadPoolExecutor(2) as pool:
+        held = pool.submit(other_writer)
+        assert holding.wait(60)
+        importing = pool.submit(run_import, any_engine, csv_bytes(valid_rows(2)), progress=lambda _f, t: texts.append(t))
+        deadline = time.monotonic() + 60
+        while ingest.WAITING not in texts and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ingest.WAITING in texts
+        time.sleep(0.2)
+        assert not importing.done() and store_lines(any_engine) == 0  # still waiting: nothing written
+        release.set()
+        held.result(timeout=60)
+        assert importing.result(timeout=60).status == "imported"
+    assert store_lines(any_engine) == 2
+    assert texts[texts.index(ingest.WAITING) + 1].startswith("Writing")
 
 
 def test_rollback_removes_exactly_the_import(any_demo_copy_engine):

@@ -50,6 +50,7 @@ FOLD_MACRO = (
 )
 
 Progress = Callable[[float, str], None]
+WAITING = "Waiting for another import or rollback to finish"  # progress text while another one writes
 
 
 @dataclass
@@ -470,8 +471,7 @@ def import_file(
         _validate(con, positions, today)
         _cell_problem_errors(con, raw, positions)
         report(0.55, "Comparing with the records already stored")
-        waiting = lambda: report(0.55, "Waiting for another import or rollback to finish")  # noqa: E731
-        with store.serial_write(engine, on_wait=waiting) as conn:
+        with store.serial_write(engine, on_wait=lambda: report(0.55, WAITING)) as conn:
             # Checked again with the store to ourselves: nothing can slip in between check and write.
             result.previous = _previous_import(conn, raw.content_hash)
             if result.previous:

@@ -244,17 +244,6 @@ def _python_values(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
-def fetch_arrow(conn: sa.Connection, query: sa.Select):
-    """A query's result as an Arrow table, inside the caller's transaction (DuckDB: without a Python row loop)."""
-    if conn.dialect.name == "duckdb":
-        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-        return conn.connection.dbapi_connection.sql(sql).to_arrow_table()
-    import pyarrow as pa
-
-    result = conn.execute(query)
-    return pa.Table.from_pandas(pd.DataFrame(result.fetchall(), columns=list(result.keys())), preserve_index=False)
-
-
 def table_counts(engine: sa.Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {
