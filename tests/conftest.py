@@ -12,6 +12,7 @@ import os
 import uuid
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -159,7 +160,7 @@ def pg_demo_template(demo_url, pg_databases) -> str:
 
 
 @pytest.fixture()
-def any_demo_copy_url(engine_kind, request) -> str:
+def any_demo_copy_url(engine_kind, request) -> Iterator[str]:
     """A private copy of the demo store, for a test that writes to it, once on each engine."""
     if engine_kind == "duckdb":
         yield request.getfixturevalue("demo_copy_url")

@@ -1,4 +1,4 @@
-"""Builders of import files for the tests, and a fingerprint of the store (either engine) to prove that nothing was written."""
+"""Builders of import files for the tests, and a fingerprint of a store (either engine) to prove nothing was written."""
 
 from __future__ import annotations
 

@@ -176,7 +176,9 @@ def test_duplicates_against_the_store(any_demo_copy_engine):
         stored = conn.execute(sa.select(s).where(s.c.case_ref.is_not(None)).order_by(s.c.id).limit(1)).one()
     again = row(case_ref=stored.case_ref.lower(), category=stored.category, weapon_type=stored.weapon_type,
                 unit=stored.unit, quantity="1" if stored.unit != "kg" else "1.5")
-    result = assert_rejected_unchanged(any_demo_copy_engine, csv_bytes([row(case_ref="NEW-1"), again]), {(3, "case_ref")})
+    result = assert_rejected_unchanged(
+        any_demo_copy_engine, csv_bytes([row(case_ref="NEW-1"), again]), {(3, "case_ref")}
+    )
     assert f"already in the store (import #{stored.import_id})" in result.errors.loc[0, "reason"]
 
 
@@ -305,7 +307,8 @@ def test_an_import_waits_while_another_writer_holds_the_store_and_says_so(any_en
     with ThreadPoolExecutor(2) as pool:
         held = pool.submit(other_writer)
         assert holding.wait(60)
-        importing = pool.submit(run_import, any_engine, csv_bytes(valid_rows(2)), progress=lambda _f, t: texts.append(t))
+        importing = pool.submit(run_import, any_engine, csv_bytes(valid_rows(2)),
+                                progress=lambda _fraction, text: texts.append(text))
         deadline = time.monotonic() + 60
         while ingest.WAITING not in texts and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -70,7 +70,8 @@ def test_skip_invalid_writes_the_rejected_rows(any_demo_copy_url, tmp_path, caps
     path.write_bytes(csv_bytes(rows))
     out_path = tmp_path / "fix-me.csv"
     before = lines_in(any_demo_copy_url)
-    assert main(["--db-url", any_demo_copy_url, "import", str(path), "--skip-invalid", "--rejected-out", str(out_path)]) == 0
+    command = ["--db-url", any_demo_copy_url, "import", str(path), "--skip-invalid", "--rejected-out", str(out_path)]
+    assert main(command) == 0
     assert "imported 2 of 3 rows" in capsys.readouterr().out
     assert lines_in(any_demo_copy_url) == before + 2
     rejected = pd.read_csv(out_path, dtype=str)

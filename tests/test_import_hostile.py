@@ -69,7 +69,8 @@ def test_a_workbook_with_a_header_only_or_nothing(any_demo_copy_engine):
 
 
 def test_a_text_file_that_is_not_a_records_file(any_demo_copy_engine):
-    refused(any_demo_copy_engine, b"Dear colleagues,\nplease find the figures attached.\n", "none of the expected column names")
+    refused(any_demo_copy_engine, b"Dear colleagues,\nplease find the figures attached.\n",
+            "none of the expected column names")
 
 
 # --- encodings and dialects ---------------------------------------------------------------------------------

@@ -217,22 +217,20 @@ def test_concurrent_importers_and_readers(pg_databases, pg_demo_template, tmp_pa
     expected_lines = IMPORTERS * (OWN_ROWS - 1) + CONTESTED_GROUPS * CONTESTED_ROWS + SHARED_ROWS
     assert sum(s["rows_accepted"] for s in kept) == expected_lines
     lines_t, imports_t = schema.seizures, schema.imports
+    line_key = (sa.func.upper(lines_t.c.case_ref), lines_t.c.category, lines_t.c.weapon_type, lines_t.c.unit)
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(lines_t)).scalar_one() == base_lines + expected_lines
         per_import = dict(conn.execute(
-            sa.select(lines_t.c.import_id, sa.func.count()).where(lines_t.c.import_id.in_([x["import_id"] for x in landed]))
+            sa.select(lines_t.c.import_id, sa.func.count())
+            .where(lines_t.c.import_id.in_([x["import_id"] for x in landed]))
             .group_by(lines_t.c.import_id)
         ).all())
         file_imports = conn.execute(
             sa.select(sa.func.count(), sa.func.count(imports_t.c.rolled_back_at)).where(imports_t.c.kind == "file")
         ).one()
-        repeated = conn.execute(
-            sa.select(sa.func.count()).select_from(
-                sa.select(sa.func.upper(lines_t.c.case_ref)).group_by(sa.func.upper(lines_t.c.case_ref), lines_t.c.category,
-                                                               lines_t.c.weapon_type, lines_t.c.unit)
-                .having(sa.func.count() > 1).subquery()
-            )
-        ).scalar_one()
+        repeated = conn.execute(sa.select(sa.func.count()).select_from(
+            sa.select(*line_key).group_by(*line_key).having(sa.func.count() > 1).subquery()
+        )).scalar_one()
     engine.dispose()
     assert per_import == {x["import_id"]: x["rows_accepted"] for x in kept}
     assert tuple(file_imports) == (len(landed), IMPORTERS)
