@@ -12,6 +12,7 @@ import os
 import uuid
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -66,12 +67,19 @@ class PostgresDatabases:
         self.server = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
         self.names: list[str] = []
 
-    def new_url(self) -> str:
+    def new_url(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of the template database (which must have no open connection)."""
         name = f"seizures_test_{uuid.uuid4().hex[:12]}"
         with self.server.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
         self.names.append(name)
         return self.server.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        name = sa.make_url(url).database
+        with self.server.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.names.remove(name)
 
     def drop_all(self) -> None:
         with self.server.connect() as conn:
@@ -141,6 +149,33 @@ def pg_demo_engine(demo_url, pg_databases):
 def any_demo_engine(request) -> sa.Engine:
     """The demo store, once on each engine (built once per test session)."""
     return request.getfixturevalue("demo_engine" if request.param == "duckdb" else "pg_demo_engine")
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(demo_url, pg_databases) -> str:
+    """The name of a PostgreSQL copy of the demo store that nobody connects to: the template of private copies."""
+    url = pg_databases.new_url()
+    transfer.copy_store(demo_url, url)
+    return sa.make_url(url).database
+
+
+@pytest.fixture()
+def any_demo_copy_url(engine_kind, request) -> Iterator[str]:
+    """A private copy of the demo store, for a test that writes to it, once on each engine."""
+    if engine_kind == "duckdb":
+        yield request.getfixturevalue("demo_copy_url")
+        return
+    databases = request.getfixturevalue("pg_databases")
+    url = databases.new_url(template=request.getfixturevalue("pg_demo_template"))
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture()
+def any_demo_copy_engine(any_demo_copy_url):
+    engine = store.make_engine(any_demo_copy_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture()
@@ -216,3 +251,19 @@ def oracle(demo_engine) -> Oracle:
     with demo_engine.connect() as conn:
         rows = pd.read_sql(sa.text("SELECT * FROM seizures"), conn)
     return Oracle(rows)
+
+
+_figures: list[str] = []
+
+
+@pytest.fixture()
+def figures() -> list[str]:
+    """Lines a test adds to the terminal summary (shown with or without -s), e.g. measured figures."""
+    return _figures
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _figures:
+        terminalreporter.section("figures")
+        for text in _figures:
+            terminalreporter.write_line(text)

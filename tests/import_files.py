@@ -1,4 +1,4 @@
-"""Builders of import files for the tests, and a fingerprint of the store to prove that nothing was written."""
+"""Builders of import files for the tests, and a fingerprint of a store (either engine) to prove nothing was written."""
 
 from __future__ import annotations
 
@@ -34,12 +34,22 @@ def valid_rows(n: int, prefix: str = "T") -> list[dict[str, str]]:
     return [row(case_ref=f"{prefix}-{i}") for i in range(1, n + 1)]
 
 
+# An order-independent checksum of a table's rows, in SQL: DuckDB's row hash, PostgreSQL's md5 of the row's text.
+ROW_CHECKSUM = {
+    "duckdb": "coalesce(sum(hash(t)::HUGEINT), 0)",
+    "postgresql": "coalesce(sum(('x' || left(md5(CAST(t AS text)), 16))::bit(64)::bigint), 0)",
+}
+
+
 def fingerprint(engine: sa.Engine) -> dict[str, tuple[int, int]]:
-    """Row count and an order-independent checksum of every table (DuckDB's row hash)."""
+    """Row count and checksum of every table of the store."""
+    checksum = ROW_CHECKSUM[engine.dialect.name]
     with engine.connect() as conn:
-        names = conn.exec_driver_sql("SELECT table_name FROM information_schema.tables ORDER BY 1").scalars().all()
+        names = conn.exec_driver_sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+        ).scalars().all()
         return {
-            name: tuple(conn.exec_driver_sql(f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{name}" t').one())
+            name: tuple(conn.exec_driver_sql(f'SELECT count(*), {checksum} FROM "{name}" t').one())
             for name in names
         }
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from import_files import HEADER, csv_bytes, errors_at, fingerprint, row, valid_rows
-from seizures import ingest, queries, schema, template
+from seizures import ingest, queries, schema, store, template
 from seizures.filters import SeizureFilter
 
 TODAY = dt.date(2024, 6, 30)
@@ -39,7 +42,7 @@ def assert_rejected_unchanged(engine, data: bytes, expected: set[tuple[int, str]
 # --- a valid file ------------------------------------------------------------------------------------------
 
 
-def test_a_valid_file_is_imported_with_parsed_values_and_an_audit_row(demo_copy_engine):
+def test_a_valid_file_is_imported_with_parsed_values_and_an_audit_row(any_demo_copy_engine):
     rows = [
         row(case_ref="A-1", seized_on="2023-03-05", region="PZ", quantity="2"),
         row(case_ref="A-2", seized_on="05.03.2023", region="Pejë", municipality="Istog", category="ammunition",
@@ -47,11 +50,11 @@ def test_a_valid_file_is_imported_with_parsed_values_and_an_audit_row(demo_copy_
         row(case_ref="A-3", seized_on="6.3.2023.", region="Južna Mitrovica", municipality="vushtrri",
             category="explosive", weapon_type="explosive", quantity="2.5", unit="kg", context="Border crossing"),
     ]
-    before = store_lines(demo_copy_engine)
-    result = run_import(demo_copy_engine, csv_bytes(rows))
+    before = store_lines(any_demo_copy_engine)
+    result = run_import(any_demo_copy_engine, csv_bytes(rows))
     assert result.status == "imported", result.errors
     assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (3, 3, 0)
-    lines = imported_lines(demo_copy_engine, result.import_id)
+    lines = imported_lines(any_demo_copy_engine, result.import_id)
     assert list(lines["case_ref"]) == ["A-1", "A-2", "A-3"]
     assert list(lines["seized_on"]) == [dt.date(2023, 3, 5), dt.date(2023, 3, 5), dt.date(2023, 3, 6)]
     assert list(lines["region_code"]) == ["PZ", "PE", "MS"]
@@ -60,8 +63,8 @@ def test_a_valid_file_is_imported_with_parsed_values_and_an_audit_row(demo_copy_
     assert list(lines["quantity"]) == [2.0, 50.0, 2.5]
     assert not lines["illustrative"].any()
     assert set(lines["source"]) == {"Imported from records.csv"}
-    assert store_lines(demo_copy_engine) == before + 3
-    audit = ingest.list_imports(demo_copy_engine).set_index("id").loc[result.import_id]
+    assert store_lines(any_demo_copy_engine) == before + 3
+    audit = ingest.list_imports(any_demo_copy_engine).set_index("id").loc[result.import_id]
     assert (audit["kind"], audit["file_name"], audit["user_name"]) == ("file", "records.csv", "tester")
     assert (audit["rows_read"], audit["rows_accepted"], audit["rows_rejected"], audit["lines_stored"]) == (3, 3, 0, 3)
     assert len(audit["content_hash"]) == 64
@@ -77,26 +80,26 @@ def store_lines(engine) -> int:
     ("Gjakovë", "GJ"), ("Đakovica", "GJ"), ("Djakovica", "GJ"), ("Mitrovicë Veri", "MN"),
     ("Severna Mitrovica", "MN"), ("mitrovica-south", "MS"), ("Uroševac", "FE"), ("Gnjilane", "GL"),
 ])
-def test_directorates_by_code_or_albanian_english_serbian_name(empty_engine, spelling, code):
-    result = run_import(empty_engine, csv_bytes([row(region=spelling, municipality="")]))
+def test_directorates_by_code_or_albanian_english_serbian_name(any_engine, spelling, code):
+    result = run_import(any_engine, csv_bytes([row(region=spelling, municipality="")]))
     assert result.status == "imported", result.errors
-    assert list(imported_lines(empty_engine, result.import_id)["region_code"]) == [code]
+    assert list(imported_lines(any_engine, result.import_id)["region_code"]) == [code]
 
 
-def test_column_names_ignore_case_spaces_and_accept_common_aliases(empty_engine):
+def test_column_names_ignore_case_spaces_and_accept_common_aliases(any_engine):
     header = [" Seized On ", "REGION", "Municipality", "Category", "Weapon-Type", "QTY", "Unit", "Context", "Case Reference"]
     data = csv_bytes([row()], HEADER).replace(",".join(HEADER).encode(), ",".join(header).encode(), 1)
-    result = run_import(empty_engine, data)
+    result = run_import(any_engine, data)
     assert result.status == "imported", result.errors
     assert result.rows_accepted == 1
 
 
-def test_labels_are_accepted_for_coded_values(empty_engine):
-    result = run_import(empty_engine, csv_bytes([
+def test_labels_are_accepted_for_coded_values(any_engine):
+    result = run_import(any_engine, csv_bytes([
         row(category="Firearms", weapon_type="Automatic rifle", unit="PIECES", context="Special investigative measure")
     ]))
     assert result.status == "imported", result.errors
-    line = imported_lines(empty_engine, result.import_id).iloc[0]
+    line = imported_lines(any_engine, result.import_id).iloc[0]
     assert (line["category"], line["weapon_type"], line["unit"], line["context"]) == (
         "firearm", "automatic_rifle", "pieces", "special_investigative_measure")
 
@@ -105,10 +108,10 @@ def test_labels_are_accepted_for_coded_values(empty_engine):
 
 
 @pytest.mark.parametrize("column", ingest.REQUIRED)
-def test_a_required_cell_left_empty(demo_copy_engine, column):
+def test_a_required_cell_left_empty(any_demo_copy_engine, column):
     rows = valid_rows(3)
     rows[1][column] = "  "
-    result = assert_rejected_unchanged(demo_copy_engine, csv_bytes(rows), {(3, column)})
+    result = assert_rejected_unchanged(any_demo_copy_engine, csv_bytes(rows), {(3, column)})
     assert "required" in result.errors.loc[0, "reason"]
 
 
@@ -116,10 +119,10 @@ def test_a_required_cell_left_empty(demo_copy_engine, column):
     ("2023-02-30", "not a date"), ("05/03/2023", "not a date"), ("05.03.23", "not a date"), ("March 5", "not a date"),
     ("2024-07-01", "future"), ("1998-12-31", "before 01.01.1999"),
 ])
-def test_bad_dates(demo_copy_engine, value, reason):
+def test_bad_dates(any_demo_copy_engine, value, reason):
     rows = valid_rows(2)
     rows[1]["seized_on"] = value
-    result = assert_rejected_unchanged(demo_copy_engine, csv_bytes(rows), {(3, "seized_on")})
+    result = assert_rejected_unchanged(any_demo_copy_engine, csv_bytes(rows), {(3, "seized_on")})
     assert result.errors.loc[0, "value"] == value
     assert reason in result.errors.loc[0, "reason"]
 
@@ -142,10 +145,10 @@ def test_bad_dates(demo_copy_engine, value, reason):
     ("case_ref", "X" * 65, "longer than 64"),
     ("case_ref", "EXAMPLE-2023-0001", "example row"),
 ])
-def test_each_rule_reports_its_row_and_column(demo_copy_engine, column, value, reason):
+def test_each_rule_reports_its_row_and_column(any_demo_copy_engine, column, value, reason):
     rows = valid_rows(4)
     rows[2][column] = value
-    result = assert_rejected_unchanged(demo_copy_engine, csv_bytes(rows), {(4, column)})
+    result = assert_rejected_unchanged(any_demo_copy_engine, csv_bytes(rows), {(4, column)})
     assert result.errors.loc[0, "value"] == value[: ingest.VALUE_SHOWN_MAX]
     assert reason in result.errors.loc[0, "reason"]
 
@@ -153,47 +156,49 @@ def test_each_rule_reports_its_row_and_column(demo_copy_engine, column, value, r
 @pytest.mark.parametrize("unit, category, weapon, limit", [
     ("rounds", "ammunition", "pistol", 1_000_000), ("kg", "explosive", "explosive", 10_000),
 ])
-def test_quantity_limit_per_unit(empty_engine, unit, category, weapon, limit):
+def test_quantity_limit_per_unit(any_engine, unit, category, weapon, limit):
     ok = row(case_ref="OK", unit=unit, category=category, weapon_type=weapon, quantity=str(limit))
     too_many = row(case_ref="BIG", unit=unit, category=category, weapon_type=weapon, quantity=str(limit + 1))
-    assert_rejected_unchanged(empty_engine, csv_bytes([ok, too_many]), {(3, "quantity")})
-    assert run_import(empty_engine, csv_bytes([ok])).status == "imported"
+    assert_rejected_unchanged(any_engine, csv_bytes([ok, too_many]), {(3, "quantity")})
+    assert run_import(any_engine, csv_bytes([ok])).status == "imported"
 
 
-def test_duplicates_within_the_file_point_at_the_first_row(empty_engine):
+def test_duplicates_within_the_file_point_at_the_first_row(any_engine):
     rows = [row(case_ref="D-1"), row(case_ref="D-2"), row(case_ref="d-1 "),
             row(case_ref="D-1", category="ammunition", unit="rounds", quantity="20")]  # other item of the same case
-    result = assert_rejected_unchanged(empty_engine, csv_bytes(rows), {(4, "case_ref")})
+    result = assert_rejected_unchanged(any_engine, csv_bytes(rows), {(4, "case_ref")})
     assert "as row 2" in result.errors.loc[0, "reason"]
 
 
-def test_duplicates_against_the_store(demo_copy_engine):
+def test_duplicates_against_the_store(any_demo_copy_engine):
     s = schema.seizures
-    with demo_copy_engine.connect() as conn:
+    with any_demo_copy_engine.connect() as conn:
         stored = conn.execute(sa.select(s).where(s.c.case_ref.is_not(None)).order_by(s.c.id).limit(1)).one()
     again = row(case_ref=stored.case_ref.lower(), category=stored.category, weapon_type=stored.weapon_type,
                 unit=stored.unit, quantity="1" if stored.unit != "kg" else "1.5")
-    result = assert_rejected_unchanged(demo_copy_engine, csv_bytes([row(case_ref="NEW-1"), again]), {(3, "case_ref")})
+    result = assert_rejected_unchanged(
+        any_demo_copy_engine, csv_bytes([row(case_ref="NEW-1"), again]), {(3, "case_ref")}
+    )
     assert f"already in the store (import #{stored.import_id})" in result.errors.loc[0, "reason"]
 
 
-def test_every_problem_is_reported_at_once(demo_copy_engine):
+def test_every_problem_is_reported_at_once(any_demo_copy_engine):
     rows = valid_rows(6)
     rows[0]["region"] = "Atlantis"
     rows[0]["quantity"] = "-1"
     rows[2]["seized_on"] = "yesterday"
     rows[5]["context"] = ""
     result = assert_rejected_unchanged(
-        demo_copy_engine, csv_bytes(rows), {(2, "region"), (2, "quantity"), (4, "seized_on"), (7, "context")}
+        any_demo_copy_engine, csv_bytes(rows), {(2, "region"), (2, "quantity"), (4, "seized_on"), (7, "context")}
     )
     assert list(result.errors["row"]) == [2, 2, 4, 7]  # sorted by row, then by the column order of the template
     assert result.rows_rejected == 3
 
 
-def test_header_problems_are_reported_on_row_1(demo_copy_engine):
+def test_header_problems_are_reported_on_row_1(any_demo_copy_engine):
     header = ["seized_on", "Region", "region_code", "category", "weapon_type", "quantity", "unit", "context", "colour"]
     result = assert_rejected_unchanged(
-        demo_copy_engine, csv_bytes([row()], header), {(1, "region_code"), (1, "colour"), (1, "case_ref")}
+        any_demo_copy_engine, csv_bytes([row()], header), {(1, "region_code"), (1, "colour"), (1, "case_ref")}
     )
     reasons = dict(zip(result.errors["column"], result.errors["reason"]))
     assert "a second region column" in reasons["region_code"]
@@ -201,91 +206,156 @@ def test_header_problems_are_reported_on_row_1(demo_copy_engine):
     assert reasons["case_ref"] == "required column missing"
 
 
-def test_problems_name_the_column_as_written_in_the_file(empty_engine):
+def test_problems_name_the_column_as_written_in_the_file(any_engine):
     header = [h.upper() for h in HEADER]
     data = csv_bytes([row()], HEADER).replace(",".join(HEADER).encode(), ",".join(header).encode(), 1)
     data += b"2023-01-01,PZ,,firearm,pistol,0,pieces,house_search,T-2\n"
-    assert_rejected_unchanged(empty_engine, data, {(3, "QUANTITY")})
+    assert_rejected_unchanged(any_engine, data, {(3, "QUANTITY")})
 
 
 # --- all-or-nothing, skip-invalid, re-import, rollback ------------------------------------------------------------
 
 
-def test_skip_invalid_imports_the_valid_rows_and_returns_the_others(demo_copy_engine):
+def test_skip_invalid_imports_the_valid_rows_and_returns_the_others(any_demo_copy_engine):
     rows = valid_rows(5)
     rows[1]["quantity"] = "0"
     rows[3]["region"] = "Atlantis"
-    before = store_lines(demo_copy_engine)
-    result = run_import(demo_copy_engine, csv_bytes(rows), skip_invalid=True)
+    before = store_lines(any_demo_copy_engine)
+    result = run_import(any_demo_copy_engine, csv_bytes(rows), skip_invalid=True)
     assert result.status == "imported"
     assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (5, 3, 2)
-    assert store_lines(demo_copy_engine) == before + 3
-    assert list(imported_lines(demo_copy_engine, result.import_id)["case_ref"]) == ["T-1", "T-3", "T-5"]
+    assert store_lines(any_demo_copy_engine) == before + 3
+    assert list(imported_lines(any_demo_copy_engine, result.import_id)["case_ref"]) == ["T-1", "T-3", "T-5"]
     rejected = result.rejected_rows
     assert list(rejected.columns) == [*HEADER, ingest.ERRORS_COLUMN]
     assert list(rejected["case_ref"]) == ["T-2", "T-4"]
     assert "greater than 0" in rejected.loc[0, ingest.ERRORS_COLUMN]
     # Corrected, the rejected-rows file imports as it is (its import_errors column is ignored).
     rejected.loc[0, "quantity"], rejected.loc[1, "region"] = "4", "Prizren"
-    fixed = run_import(demo_copy_engine, rejected.to_csv(index=False).encode(), "fixed.csv")
+    fixed = run_import(any_demo_copy_engine, rejected.to_csv(index=False).encode(), "fixed.csv")
     assert fixed.status == "imported", fixed.errors
-    assert store_lines(demo_copy_engine) == before + 5
+    assert store_lines(any_demo_copy_engine) == before + 5
 
 
-def test_skip_invalid_with_no_valid_row_writes_nothing(demo_copy_engine):
-    before = fingerprint(demo_copy_engine)
-    result = run_import(demo_copy_engine, csv_bytes([row(quantity="0")]), skip_invalid=True)
+def test_skip_invalid_with_no_valid_row_writes_nothing(any_demo_copy_engine):
+    before = fingerprint(any_demo_copy_engine)
+    result = run_import(any_demo_copy_engine, csv_bytes([row(quantity="0")]), skip_invalid=True)
     assert result.status == "rejected" and result.rows_accepted == 0
     assert list(result.rejected_rows["case_ref"]) == ["T-1"]
-    assert fingerprint(demo_copy_engine) == before
+    assert fingerprint(any_demo_copy_engine) == before
 
 
-def test_reimporting_the_same_file_is_a_no_op(demo_copy_engine):
+def test_reimporting_the_same_file_is_a_no_op(any_demo_copy_engine):
     data = csv_bytes(valid_rows(3))
-    first = run_import(demo_copy_engine, data)
+    first = run_import(any_demo_copy_engine, data)
     assert first.status == "imported"
-    after_first = fingerprint(demo_copy_engine)
-    again = run_import(demo_copy_engine, data, "renamed.csv")
+    after_first = fingerprint(any_demo_copy_engine)
+    again = run_import(any_demo_copy_engine, data, "renamed.csv")
     assert again.status == "already_imported"
     assert again.previous["id"] == first.import_id
     assert f"import #{first.import_id}" in again.summary()
-    assert fingerprint(demo_copy_engine) == after_first
+    assert fingerprint(any_demo_copy_engine) == after_first
 
 
-def test_rollback_removes_exactly_the_import(demo_copy_engine):
+def test_importers_racing_with_the_same_lines_land_once(any_engine):
+    """Four importers reach the store together: the same file twice, and another file with the same lines twice.
+
+    One lands; its twin finds it by content hash, the other two find its lines: no gap between check and write.
+    """
+    files = [csv_bytes(valid_rows(3, "RACE"))] * 2 + [csv_bytes(valid_rows(3, "RACE")[::-1])] * 2
+    arrived = threading.Barrier(len(files), timeout=60)
+    passed = []
+
+    def importer(i: int) -> ingest.ImportResult:
+        engine = store.make_engine(any_engine.url.render_as_string(hide_password=False))
+
+        def progress(_fraction, text):
+            if text.startswith("Comparing with the records already stored"):  # just before the writing transaction
+                arrived.wait()
+                passed.append(i)
+
+        try:
+            return run_import(engine, files[i], f"race-{i}.csv", progress=progress)
+        finally:
+            engine.dispose()
+
+    with ThreadPoolExecutor(len(files)) as pool:
+        results = list(pool.map(importer, range(len(files))))
+    assert len(passed) == len(files)  # all four were held at the barrier, then let go at once
+    assert sorted(r.status for r in results) == ["already_imported", "imported", "rejected", "rejected"]
+    landed = next(r for r in results if r.written)
+    for result in results:
+        if result.status == "rejected":
+            assert errors_at(result) == {(2, "case_ref"), (3, "case_ref"), (4, "case_ref")}
+            assert result.errors["reason"].str.startswith(f"already in the store (import #{landed.import_id})").all()
+        elif result.status == "already_imported":
+            assert result.previous["id"] == landed.import_id
+            assert files[results.index(result)] == files[results.index(landed)]
+    assert store_lines(any_engine) == 3
+    assert list(ingest.list_imports(any_engine)["id"]) == [landed.import_id]
+
+
+def test_an_import_waits_while_another_writer_holds_the_store_and_says_so(any_engine):
+    holding, release = threading.Event(), threading.Event()
+
+    def other_writer():
+        with store.serial_write(store.make_engine(any_engine.url.render_as_string(hide_password=False))):
+            holding.set()
+            release.wait(60)
+
+    texts: list[str] = []
+    with ThreadPoolExecutor(2) as pool:
+        held = pool.submit(other_writer)
+        assert holding.wait(60)
+        importing = pool.submit(run_import, any_engine, csv_bytes(valid_rows(2)),
+                                progress=lambda _fraction, text: texts.append(text))
+        deadline = time.monotonic() + 60
+        while ingest.WAITING not in texts and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ingest.WAITING in texts
+        time.sleep(0.2)
+        assert not importing.done() and store_lines(any_engine) == 0  # still waiting: nothing written
+        release.set()
+        held.result(timeout=60)
+        assert importing.result(timeout=60).status == "imported"
+    assert store_lines(any_engine) == 2
+    assert texts[texts.index(ingest.WAITING) + 1].startswith("Writing")
+
+
+def test_rollback_removes_exactly_the_import(any_demo_copy_engine):
     flt = SeizureFilter(categories=("firearm",))
-    totals_before = queries.totals_by_year(demo_copy_engine, flt)
-    version_before = queries.data_version(demo_copy_engine)
-    result = run_import(demo_copy_engine, csv_bytes([row(case_ref="R-1", quantity="7")]))
-    version_imported = queries.data_version(demo_copy_engine)
+    totals_before = queries.totals_by_year(any_demo_copy_engine, flt)
+    version_before = queries.data_version(any_demo_copy_engine)
+    result = run_import(any_demo_copy_engine, csv_bytes([row(case_ref="R-1", quantity="7")]))
+    version_imported = queries.data_version(any_demo_copy_engine)
     assert version_imported != version_before
-    by_year = queries.totals_by_year(demo_copy_engine, flt).set_index("year")["quantity"]
+    by_year = queries.totals_by_year(any_demo_copy_engine, flt).set_index("year")["quantity"]
     assert by_year[2023] == totals_before.set_index("year")["quantity"][2023] + 7
 
-    assert ingest.rollback(demo_copy_engine, result.import_id) == 1
-    pd.testing.assert_frame_equal(queries.totals_by_year(demo_copy_engine, flt), totals_before)
-    assert queries.data_version(demo_copy_engine) not in (version_before, version_imported)
-    audit = ingest.list_imports(demo_copy_engine).set_index("id").loc[result.import_id]
+    assert ingest.rollback(any_demo_copy_engine, result.import_id) == 1
+    pd.testing.assert_frame_equal(queries.totals_by_year(any_demo_copy_engine, flt), totals_before)
+    assert queries.data_version(any_demo_copy_engine) not in (version_before, version_imported)
+    audit = ingest.list_imports(any_demo_copy_engine).set_index("id").loc[result.import_id]
     assert pd.notna(audit["rolled_back_at"]) and audit["lines_stored"] == 0
     with pytest.raises(ingest.RollbackError, match="already rolled back"):
-        ingest.rollback(demo_copy_engine, result.import_id)
+        ingest.rollback(any_demo_copy_engine, result.import_id)
     with pytest.raises(ingest.RollbackError, match="no import #999"):
-        ingest.rollback(demo_copy_engine, 999)
+        ingest.rollback(any_demo_copy_engine, 999)
     # Once rolled back, the same file may be imported again.
-    assert run_import(demo_copy_engine, csv_bytes([row(case_ref="R-1", quantity="7")])).status == "imported"
+    assert run_import(any_demo_copy_engine, csv_bytes([row(case_ref="R-1", quantity="7")])).status == "imported"
 
 
-def test_a_rejected_import_leaves_the_data_version(demo_copy_engine):
-    version = queries.data_version(demo_copy_engine)
-    run_import(demo_copy_engine, csv_bytes([row(quantity="0")]))
-    assert queries.data_version(demo_copy_engine) == version
+def test_a_rejected_import_leaves_the_data_version(any_demo_copy_engine):
+    version = queries.data_version(any_demo_copy_engine)
+    run_import(any_demo_copy_engine, csv_bytes([row(quantity="0")]))
+    assert queries.data_version(any_demo_copy_engine) == version
 
 
 # --- templates ----------------------------------------------------------------------------------------------
 
 
-def test_templates_hold_every_column_and_allowed_value(demo_engine, tmp_path):
-    written = template.write_template(demo_engine, tmp_path / "t.csv")
+def test_templates_hold_every_column_and_allowed_value(any_demo_engine, tmp_path):
+    written = template.write_template(any_demo_engine, tmp_path / "t.csv")
     assert [p.name for p in written] == ["t.csv", "t-allowed-values.csv"]
     frame = pd.read_csv(written[0], dtype=str)
     assert list(frame.columns) == list(ingest.COLUMNS)
@@ -296,12 +366,12 @@ def test_templates_hold_every_column_and_allowed_value(demo_engine, tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_the_untouched_template_is_refused_and_a_filled_one_imports(empty_engine, tmp_path, suffix):
-    path = template.write_template(empty_engine, tmp_path / f"template{suffix}")[0]
-    before = fingerprint(empty_engine)
-    result = ingest.import_file(empty_engine, path, today=TODAY)
+def test_the_untouched_template_is_refused_and_a_filled_one_imports(any_engine, tmp_path, suffix):
+    path = template.write_template(any_engine, tmp_path / f"template{suffix}")[0]
+    before = fingerprint(any_engine)
+    result = ingest.import_file(any_engine, path, today=TODAY)
     assert errors_at(result) == {(2, "case_ref")}
-    assert fingerprint(empty_engine) == before
+    assert fingerprint(any_engine) == before
     if suffix == ".csv":
         path.write_text(path.read_text().replace("EXAMPLE-2023-0001", "PZ-2023-0001"))
     else:
@@ -311,16 +381,16 @@ def test_the_untouched_template_is_refused_and_a_filled_one_imports(empty_engine
         book["records"]["I2"] = "PZ-2023-0001"
         book["records"]["A2"] = dt.datetime(2023, 3, 5)  # a real date cell
         book.save(path)
-    result = ingest.import_file(empty_engine, path, today=TODAY)
+    result = ingest.import_file(any_engine, path, today=TODAY)
     assert result.status == "imported", result.errors
-    line = imported_lines(empty_engine, result.import_id).iloc[0]
+    line = imported_lines(any_engine, result.import_id).iloc[0]
     assert (line["case_ref"], line["seized_on"], line["region_code"]) == ("PZ-2023-0001", dt.date(2023, 3, 5), "PZ")
 
 
-def test_an_empty_column_without_a_name_is_ignored_but_not_one_with_values(empty_engine):
+def test_an_empty_column_without_a_name_is_ignored_but_not_one_with_values(any_engine):
     trailing = csv_bytes(valid_rows(2), [*HEADER, ""])  # "a,b,...,case_ref," as spreadsheets often save
     assert trailing.splitlines()[1].endswith(b",")
-    assert run_import(empty_engine, trailing).status == "imported"
+    assert run_import(any_engine, trailing).status == "imported"
     with_values = csv_bytes([{**r, "": "note"} for r in valid_rows(2, "U")], [*HEADER, ""])
-    result = assert_rejected_unchanged(empty_engine, with_values, {(1, "column 10")})
+    result = assert_rejected_unchanged(any_engine, with_values, {(1, "column 10")})
     assert result.errors.loc[0, "reason"] == "values in a column without a name"

@@ -20,59 +20,60 @@ def lines_in(url: str) -> int:
     return store.table_counts(store.make_engine(url))["seizures"]
 
 
-def test_import_then_list_then_roll_back(demo_copy_url, tmp_path, capsys):
+def test_import_then_list_then_roll_back(any_demo_copy_url, tmp_path, capsys):
     path = tmp_path / "new.csv"
     path.write_bytes(csv_bytes(valid_rows(4)))
-    before = lines_in(demo_copy_url)
-    assert main(["--db-url", demo_copy_url, "import", str(path)]) == 0
+    before = lines_in(any_demo_copy_url)
+    assert main(["--db-url", any_demo_copy_url, "import", str(path)]) == 0
     out = capsys.readouterr().out
     assert "new.csv: imported 4 of 4 rows as import #2" in out
-    assert lines_in(demo_copy_url) == before + 4
+    assert lines_in(any_demo_copy_url) == before + 4
 
-    assert main(["--db-url", demo_copy_url, "import", str(path)]) == 0
+    assert main(["--db-url", any_demo_copy_url, "import", str(path)]) == 0
     assert "already imported as import #2" in capsys.readouterr().out
-    assert lines_in(demo_copy_url) == before + 4
+    assert lines_in(any_demo_copy_url) == before + 4
 
-    assert main(["--db-url", demo_copy_url, "imports"]) == 0
+    assert main(["--db-url", any_demo_copy_url, "imports"]) == 0
     listing = capsys.readouterr().out.splitlines()
     assert listing[0].split()[:3] == ["id", "kind", "file_name"]
     assert listing[1].split()[:7] == ["2", "file", "new.csv", "4", "4", "0", "4"]
     assert listing[2].split()[:3] == ["1", "demo", "demo_seizures.csv"]
 
-    assert main(["--db-url", demo_copy_url, "rollback", "2"]) == 0
+    assert main(["--db-url", any_demo_copy_url, "rollback", "2"]) == 0
     assert "rolled back import #2: 4 seizure lines removed" in capsys.readouterr().out
-    assert lines_in(demo_copy_url) == before
-    assert main(["--db-url", demo_copy_url, "rollback", "2"]) == EXIT_REJECTED
+    assert lines_in(any_demo_copy_url) == before
+    assert main(["--db-url", any_demo_copy_url, "rollback", "2"]) == EXIT_REJECTED
     assert "already rolled back" in capsys.readouterr().err
 
 
-def test_a_rejected_file_prints_every_problem_and_exits_1(demo_copy_url, tmp_path, capsys):
+def test_a_rejected_file_prints_every_problem_and_exits_1(any_demo_copy_url, tmp_path, capsys):
     rows = valid_rows(3)
     rows[0]["quantity"], rows[2]["region"] = "0", "Atlantis"
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_bytes(rows))
-    before = fingerprint(store.make_engine(demo_copy_url))
+    before = fingerprint(store.make_engine(any_demo_copy_url))
     errors_out = tmp_path / "problems.csv"
-    assert main(["--db-url", demo_copy_url, "import", str(path), "--errors-out", str(errors_out)]) == EXIT_REJECTED
+    assert main(["--db-url", any_demo_copy_url, "import", str(path), "--errors-out", str(errors_out)]) == EXIT_REJECTED
     captured = capsys.readouterr()
     assert "bad.csv: nothing imported: 2 problem(s) in 2 of 3 rows" in captured.out
     table = [line.split()[:3] for line in captured.err.splitlines()]
     assert ["2", "quantity", "0"] in table and ["4", "region", "Atlantis"] in table
     problems = pd.read_csv(errors_out)
     assert list(zip(problems["row"], problems["column"])) == [(2, "quantity"), (4, "region")]
-    assert fingerprint(store.make_engine(demo_copy_url)) == before
+    assert fingerprint(store.make_engine(any_demo_copy_url)) == before
 
 
-def test_skip_invalid_writes_the_rejected_rows(demo_copy_url, tmp_path, capsys):
+def test_skip_invalid_writes_the_rejected_rows(any_demo_copy_url, tmp_path, capsys):
     rows = valid_rows(3)
     rows[1]["unit"] = "rounds"
     path = tmp_path / "mixed.csv"
     path.write_bytes(csv_bytes(rows))
     out_path = tmp_path / "fix-me.csv"
-    before = lines_in(demo_copy_url)
-    assert main(["--db-url", demo_copy_url, "import", str(path), "--skip-invalid", "--rejected-out", str(out_path)]) == 0
+    before = lines_in(any_demo_copy_url)
+    command = ["--db-url", any_demo_copy_url, "import", str(path), "--skip-invalid", "--rejected-out", str(out_path)]
+    assert main(command) == 0
     assert "imported 2 of 3 rows" in capsys.readouterr().out
-    assert lines_in(demo_copy_url) == before + 2
+    assert lines_in(any_demo_copy_url) == before + 2
     rejected = pd.read_csv(out_path, dtype=str)
     assert list(rejected.columns) == [*HEADER, "import_errors"]
     assert list(rejected["case_ref"]) == ["T-2"]
@@ -140,8 +141,8 @@ def test_an_import_says_who_holds_the_file(demo_copy_url, tmp_path):
     assert len(run.stderr.strip().splitlines()) == 1
 
 
-def test_importing_into_a_store_without_schema_says_what_to_do(tmp_path, capsys):
+def test_importing_into_a_store_without_schema_says_what_to_do(engine_kind, new_store_url, tmp_path, capsys):
     path = tmp_path / "new.csv"
     path.write_bytes(csv_bytes([row()]))
-    assert main(["--db-url", f"duckdb:///{tmp_path / 'none.duckdb'}", "import", str(path)]) == EXIT_BAD_INPUT
+    assert main(["--db-url", new_store_url(engine_kind), "import", str(path)]) == EXIT_BAD_INPUT
     assert "run `seizures init` first" in capsys.readouterr().err

@@ -54,55 +54,56 @@ def xlsx_bytes(rows: list[list], sheet_title: str = "records") -> bytes:
 
 
 @pytest.mark.parametrize("data", [b"", b"\n\n  \r\n", b"\xef\xbb\xbf"])
-def test_an_empty_file(demo_copy_engine, data):
-    refused(demo_copy_engine, data, "the file is empty")
+def test_an_empty_file(any_demo_copy_engine, data):
+    refused(any_demo_copy_engine, data, "the file is empty")
 
 
 @pytest.mark.parametrize("data", [",".join(HEADER).encode(), (",".join(HEADER) + "\r\n\r\n").encode()])
-def test_a_header_without_rows(demo_copy_engine, data):
-    refused(demo_copy_engine, data, "column names but no rows")
+def test_a_header_without_rows(any_demo_copy_engine, data):
+    refused(any_demo_copy_engine, data, "column names but no rows")
 
 
-def test_a_workbook_with_a_header_only_or_nothing(demo_copy_engine):
-    refused(demo_copy_engine, xlsx_bytes([HEADER]), "column names but no rows", "h.xlsx")
-    refused(demo_copy_engine, xlsx_bytes([]), "is empty", "e.xlsx")
+def test_a_workbook_with_a_header_only_or_nothing(any_demo_copy_engine):
+    refused(any_demo_copy_engine, xlsx_bytes([HEADER]), "column names but no rows", "h.xlsx")
+    refused(any_demo_copy_engine, xlsx_bytes([]), "is empty", "e.xlsx")
 
 
-def test_a_text_file_that_is_not_a_records_file(demo_copy_engine):
-    refused(demo_copy_engine, b"Dear colleagues,\nplease find the figures attached.\n", "none of the expected column names")
+def test_a_text_file_that_is_not_a_records_file(any_demo_copy_engine):
+    refused(any_demo_copy_engine, b"Dear colleagues,\nplease find the figures attached.\n",
+            "none of the expected column names")
 
 
 # --- encodings and dialects ---------------------------------------------------------------------------------
 
 
-def test_windows_1250_is_detected_and_converted(demo_copy_engine):
+def test_windows_1250_is_detected_and_converted(any_demo_copy_engine):
     data = csv_bytes([row(region="Đakovica", municipality="Gjakovë", case_ref="Č-1")], encoding="cp1250")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
-    result = run_import(demo_copy_engine, data)
+    result = run_import(any_demo_copy_engine, data)
     assert result.status == "imported", result.errors
     assert any("Windows-1250" in note for note in result.notes)
-    assert stored(demo_copy_engine, result.import_id, "region_code") == ["GJ"]
-    assert stored(demo_copy_engine, result.import_id, "municipality") == ["Gjakovë"]
-    assert stored(demo_copy_engine, result.import_id, "case_ref") == ["Č-1"]
+    assert stored(any_demo_copy_engine, result.import_id, "region_code") == ["GJ"]
+    assert stored(any_demo_copy_engine, result.import_id, "municipality") == ["Gjakovë"]
+    assert stored(any_demo_copy_engine, result.import_id, "case_ref") == ["Č-1"]
 
 
-def test_windows_1252_albanian_letters_are_read(demo_copy_engine):
+def test_windows_1252_albanian_letters_are_read(any_demo_copy_engine):
     data = csv_bytes([row(region="Ferizaj", municipality="Kaçanik", case_ref="FE-ë")], encoding="cp1252")
-    result = run_import(demo_copy_engine, data)
+    result = run_import(any_demo_copy_engine, data)
     assert result.status == "imported", result.errors
     assert any("not UTF-8" in note and "Windows-1252" in note for note in result.notes)
-    assert stored(demo_copy_engine, result.import_id, "municipality") == ["Kaçanik"]
-    assert stored(demo_copy_engine, result.import_id, "case_ref") == ["FE-ë"]
+    assert stored(any_demo_copy_engine, result.import_id, "municipality") == ["Kaçanik"]
+    assert stored(any_demo_copy_engine, result.import_id, "case_ref") == ["FE-ë"]
 
 
-def test_bytes_that_are_no_known_encoding(demo_copy_engine):
+def test_bytes_that_are_no_known_encoding(any_demo_copy_engine):
     data = csv_bytes([row()]) + b"2023-01-01,PZ,,firearm,pistol,1,pieces,house_search,\x81\x81\n"
-    refused(demo_copy_engine, data, 'save it as "CSV UTF-8"')
+    refused(any_demo_copy_engine, data, 'save it as "CSV UTF-8"')
 
 
 @pytest.mark.parametrize("variant", ["bom", "crlf", "semicolon", "tab", "utf16"])
-def test_common_csv_dialects_are_read(demo_copy_engine, variant):
+def test_common_csv_dialects_are_read(any_demo_copy_engine, variant):
     rows = valid_rows(3)
     data = {
         "bom": b"\xef\xbb\xbf" + csv_bytes(rows),
@@ -111,55 +112,55 @@ def test_common_csv_dialects_are_read(demo_copy_engine, variant):
         "tab": csv_bytes(rows, delimiter="\t"),
         "utf16": csv_bytes(rows, delimiter="\t").decode().encode("utf-16"),
     }[variant]
-    result = run_import(demo_copy_engine, data)
+    result = run_import(any_demo_copy_engine, data)
     assert result.status == "imported", (result.file_error, result.errors)
-    assert stored(demo_copy_engine, result.import_id, "case_ref") == ["T-1", "T-2", "T-3"]
+    assert stored(any_demo_copy_engine, result.import_id, "case_ref") == ["T-1", "T-2", "T-3"]
 
 
 @pytest.mark.parametrize("tail, message", [
     (b"2023-01-01,PZ,,firearm,pistol,1,pieces,house_search,T-9,extra\n", "line 3: 10 values where the header has 9"),
     (b'2023-01-01,PZ,,firearm,pistol,1,pieces,house_search,"T-9\n', "unterminated quote"),
 ])
-def test_a_broken_csv_names_the_line(demo_copy_engine, tail, message):
-    refused(demo_copy_engine, csv_bytes([row()]) + tail, message)
+def test_a_broken_csv_names_the_line(any_demo_copy_engine, tail, message):
+    refused(any_demo_copy_engine, csv_bytes([row()]) + tail, message)
 
 
 # --- injection and formulas -----------------------------------------------------------------------------------
 
 
-def test_csv_injection_payloads_are_stored_as_plain_text(demo_copy_engine):
+def test_csv_injection_payloads_are_stored_as_plain_text(any_demo_copy_engine):
     header = [*HEADER, "source"]
     rows = [row(case_ref=f"INJ-{i}", source=payload) for i, payload in enumerate(INJECTIONS)]
     rows.append(row(case_ref=INJECTIONS[0]))
-    result = run_import(demo_copy_engine, csv_bytes(rows, header))
+    result = run_import(any_demo_copy_engine, csv_bytes(rows, header))
     assert result.status == "imported", result.errors
-    assert stored(demo_copy_engine, result.import_id, "source")[: len(INJECTIONS)] == [
+    assert stored(any_demo_copy_engine, result.import_id, "source")[: len(INJECTIONS)] == [
         p.strip() for p in INJECTIONS  # cells are trimmed of surrounding whitespace, nothing else
     ]
-    assert stored(demo_copy_engine, result.import_id, "case_ref")[-1] == INJECTIONS[0]
+    assert stored(any_demo_copy_engine, result.import_id, "case_ref")[-1] == INJECTIONS[0]
 
 
-def test_the_problems_download_defuses_formulas(demo_copy_engine):
-    result = run_import(demo_copy_engine, csv_bytes([row(context="=cmd|' /C calc'!A0")]))
+def test_the_problems_download_defuses_formulas(any_demo_copy_engine):
+    result = run_import(any_demo_copy_engine, csv_bytes([row(context="=cmd|' /C calc'!A0")]))
     assert errors_at(result) == {(2, "context")}
     safe = ingest.spreadsheet_safe(result.errors)
     assert safe.loc[0, "value"] == "'=cmd|' /C calc'!A0"
     assert result.errors.loc[0, "value"] == "=cmd|' /C calc'!A0"  # the table shown keeps the value as it was
 
 
-def test_formulas_in_workbook_cells_are_refused_at_their_cell(demo_copy_engine):
+def test_formulas_in_workbook_cells_are_refused_at_their_cell(any_demo_copy_engine):
     header = [*HEADER, "source"]
     values = [row(case_ref=f"X-{i}") for i in range(3)]
     sheet = [header] + [[r.get(h, "") for h in header] for r in values]
     sheet[2][HEADER.index("quantity")] = "=1+1"
     sheet[3][len(HEADER)] = '=HYPERLINK("http://evil.example","x")'
-    before = fingerprint(demo_copy_engine)
-    result = run_import(demo_copy_engine, xlsx_bytes(sheet), "formulas.xlsx")
+    before = fingerprint(any_demo_copy_engine)
+    result = run_import(any_demo_copy_engine, xlsx_bytes(sheet), "formulas.xlsx")
     assert result.status == "rejected"
     assert ((3, "quantity") in errors_at(result)) and ((4, "source") in errors_at(result))
     formula_rows = result.errors[result.errors["reason"].str.contains("formula")]
     assert set(zip(formula_rows["row"], formula_rows["column"])) == {(3, "quantity"), (4, "source")}
-    assert fingerprint(demo_copy_engine) == before
+    assert fingerprint(any_demo_copy_engine) == before
 
 
 # --- not a spreadsheet, zip bombs, size ---------------------------------------------------------------------
@@ -184,13 +185,13 @@ def zip_bomb(expanded_mb: int = 60) -> bytes:
     return out.getvalue()
 
 
-def test_a_zip_bomb_disguised_as_xlsx(demo_copy_engine):
+def test_a_zip_bomb_disguised_as_xlsx(any_demo_copy_engine):
     data = zip_bomb()
     assert len(data) < upload.MB
-    refused(demo_copy_engine, data, "possible zip bomb", "bomb.xlsx")
+    refused(any_demo_copy_engine, data, "possible zip bomb", "bomb.xlsx")
 
 
-def test_an_xml_entity_bomb_inside_a_workbook(demo_copy_engine):
+def test_an_xml_entity_bomb_inside_a_workbook(any_demo_copy_engine):
     good = zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER, list(row().values())])))
     laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
               + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "&lol;" * 10}">' for i in range(9))
@@ -198,7 +199,7 @@ def test_an_xml_entity_bomb_inside_a_workbook(demo_copy_engine):
               '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol8;</t></is></c></row></sheetData></worksheet>')
     members = {name: good.read(name) for name in good.namelist()}
     members["xl/worksheets/sheet1.xml"] = laughs.encode()
-    refused(demo_copy_engine, zip_bytes(members), "cannot read the workbook", "laughs.xlsx")
+    refused(any_demo_copy_engine, zip_bytes(members), "cannot read the workbook", "laughs.xlsx")
 
 
 @pytest.mark.parametrize("data, message", [
@@ -210,23 +211,23 @@ def test_an_xml_entity_bomb_inside_a_workbook(demo_copy_engine):
     (xlsx_bytes([HEADER])[:700], "damaged or truncated"),
     (zip_bytes({"xl/workbook.xml": b"<not-a-workbook", "[Content_Types].xml": b"<Types/>"}), "cannot read the workbook"),
 ])
-def test_files_that_are_not_spreadsheets(demo_copy_engine, data, message):
-    refused(demo_copy_engine, data, message, "upload.xlsx")
+def test_files_that_are_not_spreadsheets(any_demo_copy_engine, data, message):
+    refused(any_demo_copy_engine, data, message, "upload.xlsx")
 
 
-def test_a_1_gb_file_beyond_the_limit_is_refused_before_it_is_read(demo_copy_engine, tmp_path):
+def test_a_1_gb_file_beyond_the_limit_is_refused_before_it_is_read(any_demo_copy_engine, tmp_path):
     path = tmp_path / "huge.csv"
     with path.open("wb") as f:
         f.truncate(1024**3)  # sparse: costs no disk
-    before = fingerprint(demo_copy_engine)
-    result = ingest.import_file(demo_copy_engine, path)
+    before = fingerprint(any_demo_copy_engine)
+    result = ingest.import_file(any_demo_copy_engine, path)
     assert "1,024.0 MB, more than the limit of 200 MB" in result.file_error
-    assert fingerprint(demo_copy_engine) == before
+    assert fingerprint(any_demo_copy_engine) == before
 
 
-def test_the_size_limit_is_configurable(demo_copy_engine, monkeypatch):
+def test_the_size_limit_is_configurable(any_demo_copy_engine, monkeypatch):
     data = csv_bytes(valid_rows(50))
     monkeypatch.setenv("SEIZURES_MAX_UPLOAD_MB", str(len(data) / upload.MB / 2))
-    refused(demo_copy_engine, data, "SEIZURES_MAX_UPLOAD_MB")
+    refused(any_demo_copy_engine, data, "SEIZURES_MAX_UPLOAD_MB")
     monkeypatch.setenv("SEIZURES_MAX_UPLOAD_MB", "1")
-    assert run_import(demo_copy_engine, data).status == "imported"
+    assert run_import(any_demo_copy_engine, data).status == "imported"

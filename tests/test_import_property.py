@@ -63,12 +63,12 @@ def malformed_files(draw) -> bytes:
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=malformed_files(), skip_invalid=st.booleans())
-def test_any_file_gives_a_result_and_writes_all_or_nothing(demo_copy_engine, data, skip_invalid):
-    before = fingerprint(demo_copy_engine)
-    result = ingest.import_file(demo_copy_engine, data, "generated.csv", skip_invalid=skip_invalid, today=TODAY)
+def test_any_file_gives_a_result_and_writes_all_or_nothing(any_demo_copy_engine, data, skip_invalid):
+    before = fingerprint(any_demo_copy_engine)
+    result = ingest.import_file(any_demo_copy_engine, data, "generated.csv", skip_invalid=skip_invalid, today=TODAY)
     event(f"{result.status}{' (file refused)' if result.file_error else ''}")
     assert result.status in ("imported", "rejected", "already_imported")
-    after = fingerprint(demo_copy_engine)
+    after = fingerprint(any_demo_copy_engine)
     if result.status != "imported":
         assert after == before
         assert result.file_error or not result.errors.empty or result.status == "already_imported"
@@ -78,6 +78,6 @@ def test_any_file_gives_a_result_and_writes_all_or_nothing(demo_copy_engine, dat
     assert after["seizures"][0] == before["seizures"][0] + result.rows_accepted
     assert after["imports"][0] == before["imports"][0] + 1
     s = schema.seizures
-    with demo_copy_engine.connect() as conn:
+    with any_demo_copy_engine.connect() as conn:
         mine = conn.execute(sa.select(sa.func.count()).where(s.c.import_id == result.import_id)).scalar_one()
     assert mine == result.rows_accepted

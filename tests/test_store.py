@@ -1,6 +1,7 @@
 import datetime as dt
 import itertools
 
+import duckdb
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -172,3 +173,29 @@ def test_setting_comes_from_env_then_secrets_then_default(tmp_path, monkeypatch)
     monkeypatch.setenv("SEIZURES_DB_URL", "duckdb:///from-env.duckdb")
     assert settings.db_url() == "duckdb:///from-env.duckdb"
     assert settings.db_url("duckdb:///explicit.duckdb") == "duckdb:///explicit.duckdb"
+
+
+def test_opening_a_file_that_another_thread_is_closing_is_retried(empty_url, monkeypatch):
+    """DuckDB refuses to open a file while this process's last connection to it is closing: a moment's wait."""
+    engine = store.make_engine(empty_url, lock_wait_seconds=1)
+    conflict = duckdb.ResourceInUseException(
+        'Resource In Use Error: Unique file handle conflict: Cannot attach "empty" - the database file '
+        f'"{sa.make_url(empty_url).database}" is already attached by database "empty"'
+    )
+    attempts = []
+    real_connect = engine.dialect.connect
+
+    def connect_while_closing(*args, **kwargs):
+        attempts.append(1)
+        if len(attempts) <= 2:
+            raise conflict
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(engine.dialect, "connect", connect_while_closing)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.seizures)).scalar_one() == 0
+    assert len(attempts) == 3
+    attempts.clear()
+    monkeypatch.setattr(engine.dialect, "connect", lambda *a, **k: (_ for _ in ()).throw(conflict))
+    with pytest.raises(store.StoreBusy, match="could not be opened after 1 s: Resource In Use Error"):
+        engine.connect()

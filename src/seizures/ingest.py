@@ -50,6 +50,7 @@ FOLD_MACRO = (
 )
 
 Progress = Callable[[float, str], None]
+WAITING = "Waiting for another import or rollback to finish"  # progress text while another one writes
 
 
 @dataclass
@@ -313,27 +314,56 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
     )
 
 
+# The file's lines, sent into the store's transaction so that the comparison runs there: only the matches come back,
+# however many lines the store holds, and both sides of the comparison use the store's own upper().
+FILE_KEYS = sa.Table(
+    "import_file_keys",
+    sa.MetaData(),
+    sa.Column("file_row", sa.BigInteger),
+    sa.Column("case_ref", sa.String),
+    sa.Column("category", sa.String),
+    sa.Column("weapon_type", sa.String),
+    sa.Column("unit", sa.String),
+    prefixes=["TEMPORARY"],
+)
+
+
 def _store_duplicates(con: duckdb.DuckDBPyConnection, conn: sa.Connection) -> None:
     """Add an error for each row whose line (case reference, category, weapon type, unit) is already stored."""
-    s = schema.seizures
-    query = (
-        sa.select(sa.func.upper(s.c.case_ref).label("key"), s.c.category, s.c.weapon_type, s.c.unit,
-                  sa.func.min(s.c.import_id).label("import_id"))
-        .where(s.c.case_ref.is_not(None))
-        .group_by(sa.func.upper(s.c.case_ref), s.c.category, s.c.weapon_type, s.c.unit)
-    )
-    existing = store.fetch_arrow(conn, query)
-    con.register("stored_keys", existing)
+    keys = con.sql("""
+        SELECT row AS file_row, case_ref, category_code AS category, weapon_type_code AS weapon_type, unit_code AS unit
+        FROM clean
+        WHERE case_ref IS NOT NULL AND category_code IS NOT NULL AND weapon_type_code IS NOT NULL
+          AND unit_code IS NOT NULL
+    """).to_arrow_table()
+    if keys.num_rows == 0:
+        return
+    s, k = schema.seizures, FILE_KEYS
+    FILE_KEYS.create(conn)  # dropped below; if anything fails, the transaction's rollback removes it
+    store.insert_frame(conn, FILE_KEYS, keys)
+    matches = conn.execute(
+        sa.select(k.c.file_row, sa.func.min(s.c.import_id).label("import_id"))
+        .join_from(k, s, sa.and_(sa.func.upper(s.c.case_ref) == sa.func.upper(k.c.case_ref),
+                                 s.c.category == k.c.category, s.c.weapon_type == k.c.weapon_type,
+                                 s.c.unit == k.c.unit))
+        .group_by(k.c.file_row)
+    ).all()
+    FILE_KEYS.drop(conn)
+    if not matches:
+        return
+    stored = pd.DataFrame({
+        "file_row": pd.array([m.file_row for m in matches], dtype="Int64"),
+        "import_id": pd.array([m.import_id for m in matches], dtype="Int64"),
+    })
+    con.register("stored_matches", stored)
     con.execute("""
         INSERT INTO errors
         SELECT c.row, 'case_ref', c.case_ref,
-               'already in the store (import #' || coalesce(k.import_id::VARCHAR, '?') ||
+               'already in the store (import #' || coalesce(m.import_id::VARCHAR, '?') ||
                ') with the same case reference, category, weapon type and unit'
-        FROM clean c JOIN stored_keys k
-          ON upper(c.case_ref) = k.key AND c.category_code = k.category
-         AND c.weapon_type_code = k.weapon_type AND c.unit_code = k.unit
+        FROM clean c JOIN stored_matches m ON c.row = m.file_row
     """)
-    con.unregister("stored_keys")
+    con.unregister("stored_matches")
 
 
 def _error_frame(con: duckdb.DuckDBPyConnection, header: list[str], positions: dict[str, int]) -> pd.DataFrame:
@@ -441,8 +471,8 @@ def import_file(
         _validate(con, positions, today)
         _cell_problem_errors(con, raw, positions)
         report(0.55, "Comparing with the records already stored")
-        with engine.begin() as conn:
-            # Checked again inside the writing transaction: nothing can slip in between check and write.
+        with store.serial_write(engine, on_wait=lambda: report(0.55, WAITING)) as conn:
+            # Checked again with the store to ourselves: nothing can slip in between check and write.
             result.previous = _previous_import(conn, raw.content_hash)
             if result.previous:
                 result.status = "already_imported"
@@ -497,7 +527,7 @@ def _write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result: ImportRe
 def rollback(engine: sa.Engine, import_id: int) -> int:
     """Remove an import's seizure lines and mark it rolled back (one transaction); returns the lines removed."""
     i, s = schema.imports, schema.seizures
-    with engine.begin() as conn:
+    with store.serial_write(engine) as conn:
         row = conn.execute(sa.select(i.c.rolled_back_at, i.c.file_name).where(i.c.id == import_id)).first()
         if row is None:
             raise RollbackError(f"there is no import #{import_id}")

@@ -64,7 +64,7 @@ def load_demo(engine: sa.Engine, data: Path | None = None) -> dict[str, int]:
     digest = file_hash(demo_path)
     records = read_table_csv(demo_path, schema.seizures)
     imports, seizures = schema.imports, schema.seizures
-    with engine.begin() as conn:
+    with store.serial_write(engine) as conn:  # two servers starting at once must not both load the demo
         counts = load_reference(conn, data)
         current = conn.execute(
             sa.select(imports.c.id, imports.c.content_hash)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -25,6 +28,9 @@ class StoreBusy(StoreError):
 LOCK_MESSAGE = re.compile(
     r"Could not set lock on file.*Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)", re.S
 )
+# Opening a file while another thread of this process closes its last connection to it (the app's sessions,
+# concurrent imports): transient, like a lock.
+REOPEN_MESSAGE = re.compile(r"Unique file handle conflict")
 
 
 def _process_name(pid: str, program: str) -> str:
@@ -37,7 +43,8 @@ def _process_name(pid: str, program: str) -> str:
 
 
 def _wait_when_locked(engine: sa.Engine, path: str, wait_seconds: float) -> None:
-    """Retry opening a DuckDB file held by another process, with backoff, then raise StoreBusy naming the PID."""
+    """Retry opening a DuckDB file that another process holds or another thread is closing, with backoff;
+    then raise StoreBusy (naming the holder's PID)."""
 
     @sa.event.listens_for(engine, "do_connect")
     def connect(dialect, _record, cargs, cparams):
@@ -48,9 +55,12 @@ def _wait_when_locked(engine: sa.Engine, path: str, wait_seconds: float) -> None
                 return dialect.connect(*cargs, **cparams)
             except duckdb.Error as exc:
                 held = LOCK_MESSAGE.search(str(exc))
-                if not held:
+                if not held and not REOPEN_MESSAGE.search(str(exc)):
                     raise
                 if time.monotonic() + delay > deadline:
+                    if not held:
+                        raise StoreBusy(f"the database {path} could not be opened after {wait_seconds:g} s: "
+                                        f"{str(exc).splitlines()[0]}") from exc
                     who = _process_name(held["pid"], held["program"])
                     raise StoreBusy(
                         f"the database {path} is in use by another process (PID {held['pid']}: {who}) and was "
@@ -148,6 +158,49 @@ def _adopt_legacy_store(conn: sa.Connection) -> None:
         )
 
 
+LINES_WRITE_LOCK = 7_000_008  # key of the PostgreSQL advisory lock held by a transaction changing seizure lines
+_process_write_locks: dict[str, threading.Lock] = {}
+_process_write_locks_guard = threading.Lock()
+
+
+def _process_write_lock(engine: sa.Engine) -> threading.Lock:
+    """One lock per DuckDB file in this process (other processes are kept out by DuckDB's own file lock)."""
+    database = engine.url.database or ":memory:"
+    key = str(Path(database).resolve()) if database != ":memory:" else engine.url.render_as_string()
+    with _process_write_locks_guard:
+        return _process_write_locks.setdefault(key, threading.Lock())
+
+
+@contextmanager
+def serial_write(engine: sa.Engine, on_wait: Callable[[], None] | None = None) -> Iterator[sa.Connection]:
+    """A transaction that checks and changes seizure lines while no other such transaction runs on the store.
+
+    Imports check for lines already stored, then write: two at once would both pass the check. PostgreSQL: an
+    advisory lock taken first in the transaction and released at its end; at READ COMMITTED (the default) every
+    later statement sees what the previous holder committed. DuckDB: a file has one writing process, and the
+    threads of that process (the app's sessions) take turns here, before their transaction starts.
+    `on_wait` is called once if another writer holds the store.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            if not conn.execute(sa.select(sa.func.pg_try_advisory_xact_lock(LINES_WRITE_LOCK))).scalar_one():
+                if on_wait:
+                    on_wait()
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LINES_WRITE_LOCK)))
+            yield conn
+        return
+    lock = _process_write_lock(engine)
+    if not lock.acquire(blocking=False):
+        if on_wait:
+            on_wait()
+        lock.acquire()
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        lock.release()
+
+
 def insert_frame(conn: sa.Connection, table: sa.Table, frame) -> int:
     """Insert the rows of a DataFrame or Arrow table into a table inside the caller's transaction, in bulk.
 
@@ -189,17 +242,6 @@ def insert_frame(conn: sa.Connection, table: sa.Table, frame) -> int:
 def _python_values(frame: pd.DataFrame) -> pd.DataFrame:
     """Plain Python values with None for missing ones, as DB-API drivers expect."""
     return frame.astype(object).where(frame.notna(), None)
-
-
-def fetch_arrow(conn: sa.Connection, query: sa.Select):
-    """A query's result as an Arrow table, inside the caller's transaction (DuckDB: without a Python row loop)."""
-    if conn.dialect.name == "duckdb":
-        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-        return conn.connection.dbapi_connection.sql(sql).to_arrow_table()
-    import pyarrow as pa
-
-    result = conn.execute(query)
-    return pa.Table.from_pandas(pd.DataFrame(result.fetchall(), columns=list(result.keys())), preserve_index=False)
 
 
 def table_counts(engine: sa.Engine) -> dict[str, int]:
