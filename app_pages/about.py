@@ -23,7 +23,10 @@ else:
     ).format(file=latest.file_name, kind=latest.kind, rows=ui.number(latest.rows_accepted),
              user=latest.user_name or _("unknown")))
     with st.expander(_("All loads in force ({count})").format(count=len(loads))):
-        st.dataframe(loads.drop(columns="id"), hide_index=True, width="stretch")
+        ui.dataframe(loads.drop(columns="id"), hide_index=True, width="stretch", column_config={
+            "file_name": _("file"), "kind": _("kind"), "user_name": _("by"), "imported_at": _("imported at"),
+            "rows_accepted": st.column_config.NumberColumn(_("accepted"), format="localized"),
+        })
 
 st.header(_("What the indicators mean"))
 st.markdown(_(

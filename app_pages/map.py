@@ -75,7 +75,7 @@ else:
     fig = maps.marker_map(values, maps.MEASURES[measure], title)
 fig.update_layout(height=680)
 
-st.caption(ui.ILLUSTRATIVE_NOTE)
+st.caption(i18n._(ui.ILLUSTRATIVE_NOTE))
 ui.chart(fig, values.drop(columns=["latitude", "longitude"]), "map")
 st.caption(TEXT["boundaries_used"].format(path=path) if boundaries is not None else TEXT["seats_note"])
 if measure == maps.PER_100K:

@@ -188,11 +188,11 @@ def _missing(value) -> bool:
         return True
 
 
-def number(value, decimals: int | None = None, signed: bool = False, missing: str = "–") -> str:
+def number(value, decimals: int | None = None, signed: bool = False, missing: str = "–", minus: str = "-") -> str:
     """A figure with the language's grouping and decimal signs: 1,473.5 / 1 473,5 / 1.473,5.
 
-    decimals None: whole numbers without decimals, others with one. signed: "+" before positive values; negative
-    values get a true minus sign (−) in every language.
+    decimals None: whole numbers without decimals, others with one. signed: "+" before positive values. `minus`
+    is "-" by default (Streamlit reads a metric's direction from it), "−" in print.
     """
     if _missing(value):
         return missing
@@ -202,7 +202,7 @@ def number(value, decimals: int | None = None, signed: bool = False, missing: st
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     text = babel_numbers.format_decimal(abs(value), format=pattern, locale=babel_locale(), decimal_quantization=True)
     if round(value, decimals) < 0:
-        return "−" + text
+        return minus + text
     return ("+" if signed and round(value, decimals) > 0 else "") + text
 
 

@@ -247,7 +247,7 @@ def collect(engine: sa.Engine, flt: SeizureFilter) -> ReportData:
 
 def fmt_number(value, decimals: int = 0) -> str:
     """A figure in the report's language (1,473 / 1 473 / 1.473), with a true minus sign."""
-    return i18n.number(value, decimals)
+    return i18n.number(value, decimals, minus="−")
 
 
 def fmt_quantity(value) -> str:
@@ -261,7 +261,7 @@ def fmt_signed(value, decimals: int | None = None, suffix: str = "") -> str:
     """+193, −14.5 (decimals None: as fmt_quantity)."""
     if value is None or pd.isna(value):
         return "–"
-    return i18n.number(value, decimals, signed=True) + suffix
+    return i18n.number(value, decimals, signed=True, minus="−") + suffix
 
 
 def period_text(first: int, last: int) -> str:
