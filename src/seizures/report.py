@@ -693,14 +693,19 @@ def _headline_box(doc: _ReportPDF, row, x: float, y: float, w: float) -> None:
     doc.set_xy(x + 3, y + 20)
     doc.set_font(FONT, "", 9)
     if row.change is None or pd.isna(row.change):
-        doc.cell(w - 6, 5, TEXT["no_previous"].format(previous=row.previous_year))
+        text = TEXT["no_previous"].format(previous=row.previous_year)
     else:
-        doc.cell(w - 6, 5, TEXT["change_on"].format(
+        text = TEXT["change_on"].format(
             change=_bound(fmt_signed(row.change), row.previous_qualifier, row.qualifier),
             pct=_bound(fmt_signed(row.pct_change, 1, _percent_suffix()), row.previous_qualifier, row.qualifier),
             previous=f"{row.previous_year} ({TEXT['more_than'] + ' ' if row.previous_qualifier == 'more than' else ''}"
                      f"{fmt_number(row.previous)})",
-        ))
+        )
+    size = 9
+    while size > 6.5 and doc.get_string_width(text) > w - 6:  # longer in some languages: shrink to fit the box
+        size -= 0.5
+        doc.set_font(FONT, "", size)
+    doc.cell(w - 6, 5, text)
 
 
 def _title_page(doc: _ReportPDF, data: ReportData, contents: list[str]) -> None:
