@@ -8,20 +8,22 @@ import math
 import pandas as pd
 import streamlit as st
 
-from seizures import ingest, settings, store, template, ui
+from seizures import i18n, ingest, settings, store, template, ui
+from seizures.i18n import N_, _
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_COLUMNS = {
-    "id": "import", "imported_at": "imported at", "user_name": "by", "kind": "kind", "file_name": "file",
-    "rows_read": "rows read", "rows_accepted": "accepted", "rows_rejected": "rejected",
-    "lines_stored": "lines now stored", "status": "status", "content_hash": "SHA-256 (start)",
+    "id": N_("import"), "imported_at": N_("imported at"), "user_name": N_("by"), "kind": N_("kind"),
+    "file_name": N_("file"), "rows_read": N_("rows read"), "rows_accepted": N_("accepted"),
+    "rows_rejected": N_("rejected"), "lines_stored": N_("lines now stored"), "status": N_("status"),
+    "content_hash": N_("SHA-256 (start)"),
 }
 
-st.title("Data: import seizure records")
-st.caption(
+st.title(_("Data: import seizure records"))
+st.caption(_(
     "Open to every user for now (to be restricted to administrators once roles exist). Imported records are "
     "stored as real records, not illustrative; each import can be rolled back."
-)
+))
 engine = ui.engine()
 
 
@@ -33,7 +35,7 @@ def _templates(version: tuple[int, int]) -> tuple[bytes, bytes, bytes]:
 def _draw_problems(result: ingest.ImportResult) -> None:
     st.dataframe(result.errors, hide_index=True, width="stretch", key="import_errors")
     st.download_button(
-        "Download the problems (CSV)", ingest.spreadsheet_safe(result.errors).to_csv(index=False).encode("utf-8"),
+        _("Download the problems (CSV)"), ingest.spreadsheet_safe(result.errors).to_csv(index=False).encode("utf-8"),
         file_name=f"{result.file_name}.problems.csv", mime="text/csv", key="download_problems",
     )
 
@@ -46,47 +48,48 @@ def _draw_result(result: ingest.ImportResult) -> None:
     elif result.file_error:
         st.error(result.summary(), icon="🚫")
     elif result.status == "rejected":
-        st.error(f"{result.summary()}. Correct the rows below and upload the file again, or tick "
-                 "\"Import valid rows only\".", icon="🚫")
+        st.error(_("{summary}. Correct the rows below and upload the file again, or tick \"Import valid rows only\".")
+                 .format(summary=result.summary()), icon="🚫")
         _draw_problems(result)
     else:
         st.success(result.summary(), icon="✅")
         if result.rejected_rows is not None:
-            st.warning(f"{result.rows_rejected:,} rows were not imported: download them, correct them and import "
-                       "that file (its import_errors column is ignored).", icon="⚠️")
+            st.warning(_("{rows} rows were not imported: download them, correct them and import that file (its "
+                         "import_errors column is ignored).").format(rows=ui.number(result.rows_rejected)), icon="⚠️")
             st.download_button(
-                "Download the rejected rows (CSV)", result.rejected_rows.to_csv(index=False).encode("utf-8"),
+                _("Download the rejected rows (CSV)"), result.rejected_rows.to_csv(index=False).encode("utf-8"),
                 file_name=f"{result.file_name}.rejected.csv", mime="text/csv", key="download_rejected",
             )
             _draw_problems(result)
 
 
-st.subheader("1. Get the template")
+st.subheader(_("1. Get the template"))
 csv_template, allowed_csv, xlsx_template = _templates(ui.data_version())
 cols = st.columns(3)
-cols[0].download_button("Template (Excel)", xlsx_template, "seizures-template.xlsx", XLSX_MIME, key="tpl_xlsx")
-cols[1].download_button("Template (CSV)", csv_template, "seizures-template.csv", "text/csv", key="tpl_csv")
-cols[2].download_button("Allowed values (CSV)", allowed_csv, "seizures-allowed-values.csv", "text/csv", key="tpl_values")
-st.caption(
+cols[0].download_button(_("Template (Excel)"), xlsx_template, "seizures-template.xlsx", XLSX_MIME, key="tpl_xlsx")
+cols[1].download_button(_("Template (CSV)"), csv_template, "seizures-template.csv", "text/csv", key="tpl_csv")
+cols[2].download_button(_("Allowed values (CSV)"), allowed_csv, "seizures-allowed-values.csv", "text/csv", key="tpl_values")
+st.caption(_(
     "Dates as YYYY-MM-DD or DD.MM.YYYY; directorates by code or by name in Albanian, English or Serbian; column "
-    "names in any case. Delete the example row before importing."
-)
+    "names in any case; categories, weapon types, units and contexts by code or English label. Delete the example "
+    "row before importing."
+))
 
-st.subheader("2. Upload and import")
+st.subheader(_("2. Upload and import"))
 try:
     limit_mb = settings.max_upload_mb()
 except ValueError as exc:
-    st.error(f"Uploads are off until the setting is corrected: {exc}", icon="🚫")
+    st.error(_("Uploads are off until the setting is corrected: {error}").format(error=exc), icon="🚫")
     st.stop()
 uploaded = st.file_uploader(
-    f"CSV or Excel (.xlsx) file, up to {limit_mb:g} MB", type=["csv", "txt", "xlsx"],
+    _("CSV or Excel (.xlsx) file, up to {size} MB").format(size=i18n.number(limit_mb)), type=["csv", "txt", "xlsx"],
     max_upload_size=max(1, math.ceil(limit_mb)), key="upload",
 )
 skip_invalid = st.checkbox(
-    "Import valid rows only (the invalid rows are skipped and offered as a file to correct)", key="skip_invalid"
+    _("Import valid rows only (the invalid rows are skipped and offered as a file to correct)"), key="skip_invalid"
 )
-if st.button("Import", type="primary", disabled=uploaded is None, key="import"):
-    bar = st.progress(0.0, text="Starting")
+if st.button(_("Import"), type="primary", disabled=uploaded is None, key="import"):
+    bar = st.progress(0.0, text=_("Starting"))
     try:
         result = ingest.import_file(
             engine, uploaded.getvalue(), uploaded.name, skip_invalid=skip_invalid, user="app",
@@ -94,7 +97,7 @@ if st.button("Import", type="primary", disabled=uploaded is None, key="import"):
         )
     except store.StoreError as exc:  # e.g. the database file is held by another process
         st.session_state.pop("import_result", None)
-        st.error(f"Nothing imported: {exc}", icon="🚫")
+        st.error(_("Nothing imported: {error}").format(error=exc), icon="🚫")
     else:
         st.session_state["import_result"] = result
         if result.written:
@@ -104,29 +107,32 @@ if st.button("Import", type="primary", disabled=uploaded is None, key="import"):
 if "import_result" in st.session_state:
     _draw_result(st.session_state["import_result"])
 
-st.subheader("3. Past imports")
+st.subheader(_("3. Past imports"))
 if message := st.session_state.pop("rollback_message", None):
     st.success(message, icon="↩️")
 imports = ingest.list_imports(engine)
 if imports.empty:
-    st.info("No imports yet.")
+    st.info(_("No imports yet."))
 else:
     shown = imports.assign(
-        status=imports["rolled_back_at"].map(lambda t: f"rolled back {t:%Y-%m-%d %H:%M}" if pd.notna(t) else "active"),
+        status=imports["rolled_back_at"].map(
+            lambda t: _("rolled back {time}").format(time=f"{t:%Y-%m-%d %H:%M}") if pd.notna(t) else _("active")),
         content_hash=imports["content_hash"].str.slice(0, 12),
-    )[list(IMPORT_COLUMNS)].rename(columns=IMPORT_COLUMNS)
+    )[list(IMPORT_COLUMNS)].rename(columns={column: _(label) for column, label in IMPORT_COLUMNS.items()})
     st.dataframe(shown, hide_index=True, width="stretch", key="imports_table")
     active = imports[imports["rolled_back_at"].isna()]
     if not active.empty:
         labels = {
-            int(r.id): f"#{r.id} {r.file_name} ({r.kind}, {r.lines_stored:,} lines, {r.imported_at:%Y-%m-%d %H:%M})"
+            int(r.id): _("#{id} {file} ({kind}, {lines} lines, {time})").format(
+                id=r.id, file=r.file_name, kind=r.kind, lines=ui.number(r.lines_stored), time=f"{r.imported_at:%Y-%m-%d %H:%M}")
             for r in active.itertuples()
         }
-        chosen = st.selectbox("Import to roll back", list(labels), format_func=labels.get, key="rollback_id")
+        chosen = st.selectbox(_("Import to roll back"), list(labels), format_func=labels.get, key="rollback_id")
         lines = int(active.set_index("id").at[chosen, "lines_stored"])
-        confirmed = st.checkbox(f"Yes, remove import #{chosen} and its {lines:,} lines from the store",
+        confirmed = st.checkbox(_("Yes, remove import #{id} and its {lines} lines from the store").format(
+                                    id=chosen, lines=ui.number(lines)),
                                 key="rollback_confirm")
-        if st.button("Roll back", disabled=not confirmed, key="rollback"):
+        if st.button(_("Roll back"), disabled=not confirmed, key="rollback"):
             try:
                 removed = ingest.rollback(engine, chosen)
             except (ingest.RollbackError, store.StoreError) as exc:
@@ -134,6 +140,7 @@ else:
             else:
                 st.cache_data.clear()
                 st.session_state.pop("import_result", None)
-                st.session_state["rollback_message"] = f"Rolled back import #{chosen}: {removed:,} lines removed."
+                st.session_state["rollback_message"] = _("Rolled back import #{id}: {lines} lines removed.").format(
+                    id=chosen, lines=ui.number(removed))
                 st.session_state.pop("rollback_confirm", None)
                 st.rerun()

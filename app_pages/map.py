@@ -2,30 +2,31 @@
 
 import streamlit as st
 
-from seizures import maps, ui, vocab
+from seizures import i18n, maps, ui, vocab
+from seizures.i18n import N_
 
 # Every user-visible text of this page, in one place (for translation).
-TEXT = {
-    "title": "Seizures by regional directorate: map",
-    "what": "What to map",
-    "measure": "Measure",
-    "title_figure": "{what}, {period}: {measure} (illustrative)",
-    "seats_error": "The map cannot be drawn: {error}",
-    "boundaries_error": "The boundaries file is not used: {error} Showing the directorates' seats instead.",
-    "boundaries_used": "Shapes from the boundaries file {path}.",
+TEXT = i18n.Texts({
+    "title": N_("Seizures by regional directorate: map"),
+    "what": N_("What to map"),
+    "measure": N_("Measure"),
+    "title_figure": N_("{what}, {period}: {measure} (illustrative)"),
+    "seats_error": N_("The map cannot be drawn: {error}"),
+    "boundaries_error": N_("The boundaries file is not used: {error} Showing the directorates' seats instead."),
+    "boundaries_used": N_("Shapes from the boundaries file {path}."),
     "seats_note": (
-        "Markers sit at each directorate's seat (approximate town-centre coordinates, accurate to about 1 km, "
+        N_("Markers sit at each directorate's seat (approximate town-centre coordinates, accurate to about 1 km, "
         "from `data/region_seats.csv`); their area is proportional to the value. No base map is drawn, so the map "
-        "works offline. Set `SEIZURES_BOUNDARIES` to a GeoJSON file of the directorates to colour their shapes instead."
+        "works offline. Set `SEIZURES_BOUNDARIES` to a GeoJSON file of the directorates to colour their shapes instead.")
     ),
     "population_note": (
-        "Per 100,000 inhabitants is shown only where the directorate's population is published ({known}); the "
-        "others show \"no population figure\", not zero."
+        N_("Per 100,000 inhabitants is shown only where the directorate's population is published ({known}); the "
+        "others show \"no population figure\", not zero.")
     ),
-    "table": "Values on the map",
-    "col_name": "Directorate", "col_seat": "Seat", "col_quantity": "Total", "col_population": "Population",
-    "col_value": "Value", "col_status": "Note",
-}
+    "table": N_("Values on the map"),
+    "col_name": N_("Directorate"), "col_seat": N_("Seat"), "col_quantity": N_("Total"), "col_population": N_("Population"),
+    "col_value": N_("Value"), "col_status": N_("Note"), "none": N_("none"),
+})
 
 flt = st.session_state["filter"]
 st.title(TEXT["title"])
@@ -74,16 +75,17 @@ else:
     fig = maps.marker_map(values, maps.MEASURES[measure], title)
 fig.update_layout(height=680)
 
-st.caption(ui.ILLUSTRATIVE_NOTE)
+st.caption(i18n._(ui.ILLUSTRATIVE_NOTE))
 ui.chart(fig, values.drop(columns=["latitude", "longitude"]), "map")
 st.caption(TEXT["boundaries_used"].format(path=path) if boundaries is not None else TEXT["seats_note"])
 if measure == maps.PER_100K:
     known = regions.dropna(subset=["population"])
     st.caption(TEXT["population_note"].format(
-        known=", ".join(f"{r.name_en} {r.population:,.0f} ({r.population_source})" for r in known.itertuples()) or "none"))
+        known=", ".join(f"{r.name} {i18n.number(r.population, 0)} ({r.population_source})" for r in known.itertuples())
+        or TEXT["none"]))
 
 st.subheader(TEXT["table"])
-st.dataframe(
+ui.dataframe(
     values.assign(value_text=[maps.format_value(v, measure) if s == maps.HAS_VALUE else
                               maps.TEXT[f"status_{s}"] for v, s in zip(values["value"], values["status"])])
     [["name", "seat", "quantity", "population", "value_text"]],

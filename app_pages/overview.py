@@ -4,34 +4,35 @@ and the split by regional directorate."""
 import streamlit as st
 
 from seizures import charts, queries, ui
+from seizures.i18n import _
 
 flt = st.session_state["filter"]
-st.title("Firearms seizures in Kosovo")
+st.title(_("Firearms seizures in Kosovo"))
 first, last = ui.period_or_stop(flt)
 ui.provenance_note(flt)
 
-st.subheader(f"Headline figures, {last}")
+st.subheader(_("Headline figures, {year}").format(year=last))
 ui.headline_metrics(ui.cached("headline_figures", flt, first, last), ui.period_label(flt))
-st.caption(
-    f"Change from {last - 1} to {last}, from the seizure records that match the filter; the tooltip gives each "
-    f"figure's total for {ui.period_label(flt)}. The published national totals are in the chart below."
-)
+st.caption(_(
+    "Change from {previous} to {year}, from the seizure records that match the filter; the tooltip gives each "
+    "figure's total for {period}. The published national totals are in the chart below."
+).format(previous=last - 1, year=last, period=ui.period_label(flt)))
 
-st.subheader("Yearly trend: published totals and record-level sums")
+st.subheader(_("Yearly trend: published totals and record-level sums"))
 for column, key in zip(st.columns(2), ("firearms", "ammunition")):
     measure = queries.MEASURES_BY_KEY[key]
     with column:
         ui.chart_of(
             ui.cached("recorded_and_published", flt, key),
-            lambda data: charts.yearly_trend(data, measure.title, ui.recorded_label(flt), measure.label),
+            lambda data: charts.yearly_trend(data, measure.title, ui.recorded_label(flt), _(measure.label)),
             f"trend_{key}",
         )
-st.caption(
+st.caption(_(
     "The black line is the national figure Kosovo Police published; it does not change with the filter. "
     "The bars add up the seizure records that match the filter."
-)
+))
 
-st.subheader("By regional directorate")
+st.subheader(_("By regional directorate"))
 measure = ui.measure_picker(flt, key="overview_measure")
 ui.chart_of(
     ui.cached("measure_by", flt, measure.key, "region_code", "year"),

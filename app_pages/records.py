@@ -4,9 +4,10 @@ Excel downloads of every matching line."""
 import streamlit as st
 
 from seizures import ui
+from seizures.i18n import _
 
 flt = st.session_state["filter"]
-st.title("Seizure records")
+st.title(_("Seizure records"))
 ui.period_or_stop(flt)
 rows, illustrative = ui.cached("record_counts", flt)
 if rows == 0:
@@ -15,13 +16,13 @@ if rows == 0:
 ui.provenance_note(flt)
 
 matching, flagged = st.columns(2)
-matching.metric("Matching lines", f"{rows:,}")
-flagged.metric("Illustrative lines", f"{illustrative:,}")
+matching.metric(_("Matching lines"), ui.number(rows))
+flagged.metric(_("Illustrative lines"), ui.number(illustrative))
 
 view = ui.records_controls(flt, rows)
 ui.records_table(ui.cached("records_page", flt, view.sort, view.descending, view.page_size, view.offset))
-st.caption(
-    f"Lines {view.offset + 1:,}–{min(view.offset + view.page_size, rows):,} of {rows:,}. Use **Sort by** to sort "
-    "every matching line; clicking a column header only reorders this page."
-)
+st.caption(_(
+    "Lines {first}–{last} of {rows}. Use **Sort by** to sort every matching line; clicking a column header only "
+    "reorders this page."
+).format(first=ui.number(view.offset + 1), last=ui.number(min(view.offset + view.page_size, rows)), rows=ui.number(rows)))
 ui.records_downloads(flt, view.sort, view.descending, rows)

@@ -2,52 +2,55 @@
 
 import streamlit as st
 
-from seizures import charts, queries, ui
+from seizures import charts, i18n, queries, ui
+from seizures.i18n import N_, _
 
 courses = ui.cached("trainings_by_course")
+courses = courses.assign(course=courses["course"].map(i18n.data_text))  # stored names, translated where known
 equipment = ui.cached("equipment_delivered")
+equipment = equipment.assign(item=equipment["item"].map(i18n.data_text), recipient=equipment["recipient"].map(i18n.data_text))
 
-st.title("Training & capacity")
+st.title(_("Training & capacity"))
 if not (courses.empty and equipment.empty):
     st.success(
-        "**Published figures**, as reported in the CPIAT project results: not illustrative, not estimated.",
+        _("**Published figures**, as reported in the CPIAT project results: not illustrative, not estimated."),
         icon=":material/verified:",
     )
-st.caption(
+st.caption(_(
     "The sidebar filters do not apply to this page: the published training and equipment figures have no "
     "breakdown by year, directorate, category, weapon type or context."
-)
+))
 
 
 def course_card(row, note: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{row.course}**")
         trained, men, women, share = st.columns(4)
-        trained.metric("Trained", ui.number(row.total))
-        men.metric("Men", ui.number(row.men))
-        women.metric("Women", ui.number(row.women))
-        share.metric("Share of women", ui.percent(row.share_women))
+        trained.metric(_("Trained"), ui.number(row.total))
+        men.metric(_("Men"), ui.number(row.men))
+        women.metric(_("Women"), ui.number(row.women))
+        share.metric(_("Share of women"), ui.percent(row.share_women))
         st.caption(note)
 
 
-st.header("Officers trained, by course and gender")
+st.header(_("Officers trained, by course and gender"))
 if courses.empty:
-    ui.nothing_loaded("training figures")
+    ui.nothing_loaded(N_("training figures"))
 else:
-    trainees = queries.with_share_of_women(courses)
+    trainees = queries.with_share_of_women(courses, _("All courses"))
     course_rows = trainees.iloc[:-1]
-    course_card(trainees.iloc[-1], "Sum of the courses below.")
+    course_card(trainees.iloc[-1], _("Sum of the courses below."))
     for row in course_rows.itertuples():
-        course_card(row, f"Source: {row.source}")
+        course_card(row, _("Source: {source}").format(source=row.source))
     ui.chart(charts.trainees_by_gender(course_rows), trainees, "trainees_by_course_and_gender")
 
-st.header("Equipment delivered")
+st.header(_("Equipment delivered"))
 if equipment.empty:
-    ui.nothing_loaded("equipment deliveries")
+    ui.nothing_loaded(N_("equipment deliveries"))
 else:
     ui.chart(charts.equipment_delivered(equipment), equipment, "equipment_delivered")
-    st.dataframe(
+    ui.dataframe(
         equipment.dropna(axis="columns", how="all"), hide_index=True, width="stretch", height="content",
-        column_config={"item": "Item", "quantity": st.column_config.NumberColumn("Quantity", format="localized"),
-                       "recipient": "Recipient", "year": "Year", "source": "Source"},
+        column_config={"item": _("Item"), "quantity": st.column_config.NumberColumn(_("Quantity"), format="localized"),
+                       "recipient": _("Recipient"), "year": _("Year"), "source": _("Source")},
     )

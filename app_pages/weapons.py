@@ -4,17 +4,18 @@ series), by seizure context, and by calendar month."""
 import streamlit as st
 
 from seizures import charts, ui, vocab
+from seizures.i18n import _
 
 flt = st.session_state["filter"]
-st.title("Weapons and seizure context")
+st.title(_("Weapons and seizure context"))
 ui.period_or_stop(flt)
 ui.provenance_note(flt)
 
-st.subheader(f"By category, {ui.period_label(flt)}")
+st.subheader(_("By category, {period}").format(period=ui.period_label(flt)))
 ui.category_table(ui.cached("totals_by_category", flt))
 
 measure = ui.measure_picker(flt, key="weapons_measure")
-st.subheader("By weapon type")
+st.subheader(_("By weapon type"))
 by_type, trend = st.columns(2)
 with by_type:
     ui.chart_of(
@@ -28,16 +29,16 @@ with trend:
         lambda data: charts.weapon_type_trends(data, vocab.WEAPON_TYPES, measure.title),
         "weapon_type_trends",
     )
-st.caption("Converted and blank-firing weapons, which SEESAC singles out in its regional reports, have their own colours.")
+st.caption(_("Converted and blank-firing weapons, which SEESAC singles out in its regional reports, have their own colours."))
 
-st.subheader("By seizure context")
+st.subheader(_("By seizure context"))
 ui.chart_of(
     ui.cached("measure_by", flt, measure.key, "context"),
     lambda data: charts.breakdown_bars(data, "context", vocab.CONTEXTS, measure.title),
     "by_context",
 )
 
-st.subheader(f"Monthly seasonality, {ui.period_label(flt)}")
+st.subheader(_("Monthly seasonality, {period}").format(period=ui.period_label(flt)))
 ui.chart_of(
     ui.cached("measure_by", flt, measure.key, "month"),
     lambda data: charts.monthly_seasonality(data, measure.title),

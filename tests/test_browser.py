@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -236,3 +237,26 @@ def test_data_page_uploads_through_the_browser(data_server, page):
     page.get_by_text("bad.csv: nothing imported: 1 problem(s) in 1 of 2 rows").wait_for(timeout=30_000)
     page.get_by_role("button", name="Download the problems (CSV)").wait_for(timeout=30_000)
     shot(page, "data-rejected")
+
+
+@pytest.mark.parametrize("lang", ["en", "sq", "sr"])
+def test_overview_in_each_language(server, page, lang):
+    # One screenshot per language (tests/artifacts/overview-<lang>.png): navigation, filter, metrics and charts.
+    from seizures import i18n
+
+    with i18n.using(lang):
+        title, nav = i18n._("Firearms seizures in Kosovo"), [i18n._(label) for _, label, _ in PAGES]
+        regions_label = i18n._("Regional directorates")
+    page.goto(f"{server}/?lang={lang}&{FILTER_QUERY}")
+    wait_for_page(page, title)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text=regions_label).wait_for(timeout=10_000)
+    navigation = page.locator('[data-testid="stSidebarNav"]')
+    assert [navigation.get_by_text(label, exact=True).count() for label in nav] == [1] * len(nav)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert f"lang={lang}" in page.url or lang == "en"
+    # The firearms trend chart's value axis (ticks up to about 1,500) groups thousands the language's way.
+    svg = page.locator('[data-testid="stPlotlyChart"]').first.text_content()
+    separator = {"en": ",", "sq": "\u00a0", "sr": "."}[lang]
+    assert re.search(rf"1{re.escape(separator)}\d00", svg), svg[:300]
+    shot(page, f"overview-{lang}")

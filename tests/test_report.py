@@ -256,3 +256,57 @@ def test_pdf_without_a_browser_says_where_the_charts_are_missing(demo_engine, mo
     assert text.count("Chart not available: Kaleido v1 and later requires Chrome") == 2
     assert sum(len(page.images) for page in reader.pages) == 0
     assert "Report for 2021–2022" in text and "1,473" in text
+
+
+# --- the report in Albanian and Serbian ---
+
+
+@pytest.fixture(scope="module", params=["sq", "sr"])
+def translated(request, demo_url, tmp_path_factory):
+    """`seizures report --year 2022 --lang sq|sr --out …`: (language, text of each page, xlsx path)."""
+    needs("chromium", CHROMIUM)
+    folder = tmp_path_factory.mktemp(f"report-{request.param}")
+    pdf, xlsx = folder / "report.pdf", folder / "report.xlsx"
+    args = ["--db-url", demo_url, "report", "--year", str(YEAR), "--lang", request.param, "--out", str(pdf), "--xlsx", str(xlsx)]
+    assert main(args) == 0
+    # Keep the first page of each language for review, beside the English one.
+    needs("pdftoppm", shutil.which("pdftoppm"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "2", "-l", "2", str(pdf),
+                    str(ARTIFACTS / f"report-{request.param}-page")], check=True)
+    text = [page.extract_text().replace("\u00a0", " ").replace("\u202f", " ") for page in PdfReader(pdf).pages]
+    return request.param, text, xlsx
+
+
+def test_translated_pdf_has_translated_headings_and_local_numbers(translated, demo_engine):
+    from seizures import i18n
+
+    lang, pages, _ = translated
+    text = "\n".join(pages)
+    this = published(demo_engine, "firearms_confiscated", YEAR)  # 1473
+    rounds = published(demo_engine, "ammunition_rounds", YEAR)  # 29903
+    separator = {"sq": " ", "sr": "."}[lang]  # CLDR: 1 473 (no-break space) in Albanian, 1.473 in Serbian
+    with i18n.using(lang):
+        heading, kpis = i18n._("Headline figures"), i18n._("Roadmap KPIs")
+        assert heading != "Headline figures"
+        assert f"1. {heading}" in text and kpis in text
+        assert i18n._("Report for {period}").format(period=YEAR) in pages[0]
+        assert f"{int(this) // 1000}{separator}{int(this) % 1000:03d}" in text
+        assert f"{int(rounds) // 1000}{separator}{int(rounds) % 1000:03d}" in text
+        assert "1,473" not in text and "29,903" not in text
+        assert i18n._("This page shows illustrative (generated) data: not real records. See Methodology.") in text
+        assert "Headline figures" not in text and "Yearly trend" not in text
+
+
+def test_translated_workbook_has_translated_sheets(translated, demo_engine):
+    from seizures import i18n
+
+    lang, _, xlsx = translated
+    workbook = openpyxl.load_workbook(xlsx)
+    with i18n.using(lang):
+        assert i18n._("Training") in workbook.sheetnames and "Training" not in workbook.sheetnames
+        training = sheet_frame(workbook, i18n._("Training"))
+        assert i18n._("Men") in training.columns
+        men = scalar(demo_engine, sa.select(sa.func.sum(schema.trainings.c.men)))
+        assert training[i18n._("Course")].iloc[-1] == i18n._("All courses")
+        assert int(training[i18n._("Men")].iloc[-1]) == men

@@ -8,6 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from seizures import i18n, vocab
+from seizures.i18n import _
+
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
 # The same directorate has the same colour on every chart.
@@ -35,8 +38,8 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 
 
 def themed(fig: go.Figure, title: str | None = None, x_title: str | None = None, y_title: str | None = None) -> go.Figure:
-    """Apply the app's template and readable titles (with units) to a figure."""
-    fig.update_layout(template=TEMPLATE_NAME, title=title)
+    """Apply the app's template, the language's number signs and readable titles (with units) to a figure."""
+    fig.update_layout(template=TEMPLATE_NAME, title=title, separators=i18n.plotly_separators())
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
@@ -52,7 +55,7 @@ MEN_COLOUR, WOMEN_COLOUR = OKABE_ITO[0], OKABE_ITO[1]
 def trainees_by_gender(frame: pd.DataFrame) -> go.Figure:
     """Stacked bars of men and women per course (frame: course, men, women), first course on top."""
     fig = go.Figure()
-    for column, label, colour in (("men", "Men", MEN_COLOUR), ("women", "Women", WOMEN_COLOUR)):
+    for column, label, colour in (("men", _("Men"), MEN_COLOUR), ("women", _("Women"), WOMEN_COLOUR)):
         fig.add_bar(
             y=frame["course"].tolist(), x=frame[column].tolist(), name=label, orientation="h", marker_color=colour,
             text=frame[column].tolist(), textposition="inside", insidetextanchor="middle",
@@ -61,7 +64,7 @@ def trainees_by_gender(frame: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", height=160 + 60 * len(frame))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickformat=",")
-    themed(fig, "Officers trained, by course and gender", x_title="Officers trained (persons)")
+    themed(fig, _("Officers trained, by course and gender"), x_title=_("Officers trained (persons)"))
     fig.update_layout(legend=dict(traceorder="normal", x=1, xanchor="right"))  # clear of the title
     return fig
 
@@ -76,22 +79,23 @@ def equipment_delivered(frame: pd.DataFrame) -> go.Figure:
     fig.update_layout(height=140 + 32 * len(frame), showlegend=False)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickformat=",")
-    return themed(fig, "Equipment delivered", x_title="Quantity delivered (items)")
+    return themed(fig, _("Equipment delivered"), x_title=_("Quantity delivered (items)"))
 
 
 def kpi_sparkline(series: pd.DataFrame, baseline: float | None, target: float | None, unit: str | None) -> go.Figure:
     """A small trend line of one KPI (series: year, value) with its baseline and target as dashed lines."""
     fig = go.Figure(go.Scatter(
-        x=series["year"].tolist(), y=series["value"].tolist(), mode="lines+markers", name="Actual (illustrative)",
+        x=series["year"].tolist(), y=series["value"].tolist(), mode="lines+markers", name=_("Actual (illustrative)"),
         line=dict(color=OKABE_ITO[0], width=2), hovertemplate="%{x}: %{y:,}<extra></extra>",
     ))
-    for value, label, dash in ((baseline, "baseline", "dot"), (target, "target", "dash")):
+    for value, label, dash in ((baseline, _("baseline"), "dot"), (target, _("target"), "dash")):
         if value is not None and not pd.isna(value):
             fig.add_hline(
-                y=value, line=dict(color="#666666", dash=dash, width=1), annotation_text=f"{label} {value:,.10g}",
+                y=value, line=dict(color="#666666", dash=dash, width=1),
+                annotation_text=f"{label} {i18n.number(value, 0 if float(value).is_integer() else None)}",
                 annotation_position="top left", annotation_font_size=11,
             )
-    themed(fig, None, x_title=None, y_title=unit if isinstance(unit, str) and unit else "value")
+    themed(fig, None, x_title=None, y_title=unit if isinstance(unit, str) and unit else _("value"))
     fig.update_layout(height=200, showlegend=False, margin=dict(l=10, r=10, t=10, b=10))
     fig.update_yaxes(rangemode="normal")  # a sparkline shows the movement, not the distance from zero
     fig.update_xaxes(dtick=1)
@@ -107,17 +111,18 @@ def kpi_progress(progress: pd.DataFrame) -> go.Figure:
     for number, series in progress.groupby("kpi_number", sort=True):
         fig.add_scatter(
             x=series["year"].tolist(), y=series["progress_pct"].tolist(), mode="lines+markers", name=f"KPI {number}",
-            hovertemplate=f"KPI {number}, %{{x}}: %{{y:.0f}} %<extra></extra>",
+            hovertemplate=f"KPI {number}, %{{x}}: %{{y:.0f}}{_percent()}<extra></extra>",
         )
     expected = progress.drop_duplicates("year").sort_values("year")
     fig.add_scatter(
-        x=expected["year"].tolist(), y=expected["expected_pct"].tolist(), mode="lines", name="Expected (on schedule)",
-        line=dict(color="#666666", dash="dash"), hovertemplate="Expected by %{x}: %{y:.0f} %<extra></extra>",
+        x=expected["year"].tolist(), y=expected["expected_pct"].tolist(), mode="lines", name=_("Expected (on schedule)"),
+        line=dict(color="#666666", dash="dash"),
+        hovertemplate=_("Expected by {year}: {value}").format(year="%{x}", value="%{y:.0f}" + _percent()) + "<extra></extra>",
     )
-    themed(fig, "Progress towards the targets (illustrative values)", x_title="Year",
-           y_title="Progress from baseline (0 %) to target (100 %)")
+    themed(fig, _("Progress towards the targets (illustrative values)"), x_title=_("Year"),
+           y_title=_("Progress from baseline (0 %) to target (100 %)"))
     fig.update_layout(height=480, legend=dict(y=-0.22, yanchor="top"))  # below the plot, clear of the title
-    fig.update_yaxes(rangemode="normal", ticksuffix=" %")
+    fig.update_yaxes(rangemode="normal", ticksuffix=_percent())
     fig.update_xaxes(dtick=1)
     return fig
 
@@ -125,10 +130,15 @@ def kpi_progress(progress: pd.DataFrame) -> go.Figure:
 # --- Overview, Regions, Weapons & context -------------------------------------------------------------------------
 # Each builder takes the small frame a query returned and draws it; axis titles carry units.
 
-MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]
+MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]  # English; the charts use i18n.month_names()
 # Weapon types the SEESAC reports single out: always their own series, in their own colours.
 HIGHLIGHTED_WEAPONS = {"converted_firearm": "#D55E00", "blank_firing_weapon": "#CC79A7"}
 OTHER_COLOUR = "#999999"
+
+
+def _percent() -> str:
+    """The percent sign as the language writes it after a number (" %" in English)."""
+    return i18n.PERCENT_SUFFIX[i18n.language()]
 
 
 def _region_name(names: dict[str, str], code: str) -> str:
@@ -169,13 +179,14 @@ def yearly_trend(frame: pd.DataFrame, y_title: str, recorded_label: str, title: 
         x=recorded["year"].tolist(), y=recorded["recorded"].tolist(), name=recorded_label,
         marker_color=ILLUSTRATIVE_COLOUR, hovertemplate="%{x}: %{y:,}<extra>" + recorded_label + "</extra>",
     )
+    published_name = _("Published national total")
     fig.add_scatter(
-        x=published["year"].tolist(), y=published["published"].tolist(), name="Published national total",
+        x=published["year"].tolist(), y=published["published"].tolist(), name=published_name,
         mode="lines+markers", line=dict(color=PUBLISHED_COLOUR, width=3), marker=dict(size=9),
-        customdata=published["qualifier"].fillna("").astype(str).tolist(),
-        hovertemplate="%{x}: %{customdata} %{y:,}<extra>Published national total</extra>",
+        customdata=[_(q) if q else "" for q in published["qualifier"].fillna("").astype(str)],
+        hovertemplate="%{x}: %{customdata} %{y:,}<extra>" + published_name + "</extra>",
     )
-    return _yearly(themed(fig, title, "Year", y_title))
+    return _yearly(themed(fig, title, _("Year"), y_title))
 
 
 def stacked_by_region(frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None) -> go.Figure:
@@ -190,7 +201,7 @@ def stacked_by_region(frame: pd.DataFrame, names: dict[str, str], y_title: str, 
             marker_color=REGION_COLOURS.get(code, OTHER_COLOUR), hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
         )
     fig.update_layout(barmode="stack")
-    return _yearly(themed(fig, title, "Year", y_title))
+    return _yearly(themed(fig, title, _("Year"), y_title))
 
 
 def region_trends(frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None) -> go.Figure:
@@ -203,19 +214,20 @@ def region_trends(frame: pd.DataFrame, names: dict[str, str], y_title: str, titl
             line=dict(color=REGION_COLOURS.get(code, OTHER_COLOUR), width=2.5),
             hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
         )
-    return _yearly(themed(fig, title, "Year", y_title))
+    return _yearly(themed(fig, title, _("Year"), y_title))
 
 
 def region_shares(
-    summary: pd.DataFrame, x_title: str = "Share of the national total (%)", title: str | None = None
+    summary: pd.DataFrame, x_title: str | None = None, title: str | None = None
 ) -> go.Figure:
     """Each directorate's share of the national total, one bar each. summary: region_code, name, share_pct."""
+    x_title = x_title or _("Share of the national total (%)")
     fig = go.Figure(
         go.Bar(
-            x=summary["share_pct"].tolist(), y=summary["name"].tolist(), orientation="h", name="Share",
+            x=summary["share_pct"].tolist(), y=summary["name"].tolist(), orientation="h", name=_("Share"),
             marker_color=[REGION_COLOURS.get(c, OTHER_COLOUR) for c in summary["region_code"]],
-            text=[f"{v:.1f} %" for v in summary["share_pct"]], textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
+            text=[i18n.percent(v) for v in summary["share_pct"]], textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f}" + _percent() + "<extra></extra>",
         )
     )
     themed(fig, title)
@@ -237,7 +249,7 @@ def region_year_heatmap(frame: pd.DataFrame, names: dict[str, str], z_title: str
             texttemplate="%{z:,}", hovertemplate="%{y}, %{x}: %{z:,}<extra></extra>", xgap=2, ygap=2,
         )
     )
-    themed(fig, title, "Year")
+    themed(fig, title, _("Year"))
     fig.update_layout(height=_rows_height(len(labels), per_row=44, extra=120))
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(tickformat="", autorange="reversed", showgrid=False)
@@ -247,14 +259,14 @@ def region_year_heatmap(frame: pd.DataFrame, names: dict[str, str], z_title: str
 def breakdown_bars(
     frame: pd.DataFrame, key: str, labels: dict[str, str], x_title: str, title: str | None = None
 ) -> go.Figure:
-    """A horizontal bar per code of `key` (largest first), labelled in English. frame: key, value."""
+    """A horizontal bar per code of `key` (largest first), labelled in the current language. frame: key, value."""
     ordered = frame.sort_values("value", ascending=False)
     codes = ordered[key].tolist()
     fig = go.Figure(
         go.Bar(
-            x=ordered["value"].tolist(), y=[labels.get(c, c) for c in codes], orientation="h", name=x_title,
+            x=ordered["value"].tolist(), y=[vocab.label(labels, c) for c in codes], orientation="h", name=x_title,
             marker_color=[HIGHLIGHTED_WEAPONS.get(c, OKABE_ITO[0]) for c in codes],
-            text=[f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}" for v in ordered["value"]],
+            text=[i18n.number(v) for v in ordered["value"]],
             textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
@@ -279,7 +291,7 @@ def weapon_type_trends(
         group = series[series["weapon_type"] == code]
         if group.empty:
             continue
-        name = "Other types" if code == "_other" else labels.get(code, code)
+        name = _("Other types") if code == "_other" else vocab.label(labels, code)
         colour = HIGHLIGHTED_WEAPONS.get(code) or (OTHER_COLOUR if code == "_other" else next(palette))
         highlighted = code in HIGHLIGHTED_WEAPONS
         fig.add_scatter(
@@ -287,7 +299,7 @@ def weapon_type_trends(
             line=dict(color=colour, width=4 if highlighted else 2, dash="solid" if code != "_other" else "dot"),
             hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
         )
-    return _yearly(themed(fig, title, "Year", y_title))
+    return _yearly(themed(fig, title, _("Year"), y_title))
 
 
 def monthly_seasonality(frame: pd.DataFrame, y_title: str, title: str | None = None) -> go.Figure:
@@ -295,10 +307,10 @@ def monthly_seasonality(frame: pd.DataFrame, y_title: str, title: str | None = N
     by_month = frame.groupby("month")["value"].sum().reindex(range(1, 13), fill_value=0)
     fig = go.Figure(
         go.Bar(
-            x=MONTHS, y=by_month.tolist(), name=y_title, marker_color=OKABE_ITO[0],
+            x=i18n.month_names(), y=by_month.tolist(), name=y_title, marker_color=OKABE_ITO[0],
             hovertemplate="%{x}: %{y:,}<extra></extra>",
         )
     )
-    themed(fig, title, "Month", y_title)
+    themed(fig, title, _("Month"), y_title)
     fig.update_layout(showlegend=False)
     return fig

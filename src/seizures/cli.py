@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from seizures import demo, ingest, queries, seed, settings, store, template, transfer
+from seizures import demo, i18n, ingest, queries, seed, settings, store, template, transfer
 from seizures.filters import SeizureFilter, from_query_params
 
 EXIT_REJECTED = 1
@@ -87,10 +87,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     flt = report_filter(args, engine)
     try:
         if args.out:
-            args.out.write_bytes(report.build_pdf(engine, flt))
+            args.out.write_bytes(report.build_pdf(engine, flt, args.lang))
             print(f"wrote {args.out} ({args.out.stat().st_size / 1024:,.0f} KB)")
         if args.xlsx:
-            args.xlsx.write_bytes(report.build_xlsx(engine, flt))
+            args.xlsx.write_bytes(report.build_xlsx(engine, flt, args.lang))
             print(f"wrote {args.xlsx} ({args.xlsx.stat().st_size / 1024:,.0f} KB)")
     except report.ReportError as exc:
         raise store.StoreError(str(exc)) from exc
@@ -196,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--category", help="categories, comma-separated: firearm, ammunition, explosive, component")
     rep.add_argument("--out", type=Path, help="where to write the PDF")
     rep.add_argument("--xlsx", type=Path, help="where to write the Excel workbook")
+    rep.add_argument("--lang", choices=list(i18n.LANGUAGES), default=i18n.DEFAULT,
+                     help="language of the report: en (English), sq (Albanian), sr (Serbian, Latin script)")
     rep.set_defaults(func=cmd_report)
     copy = sub.add_parser(
         "copy", help="copy a whole store to another (e.g. a DuckDB file to PostgreSQL), verified by counts and checksums"

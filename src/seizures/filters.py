@@ -9,6 +9,7 @@ from typing import Iterable, Mapping
 import sqlalchemy as sa
 
 from seizures import vocab
+from seizures.i18n import _
 from seizures.schema import seizures
 
 
@@ -73,10 +74,11 @@ def _parse_year(raw: str | None, name: str, bounds: tuple[int, int], warnings: l
     try:
         year = int(raw)
     except ValueError:
-        warnings.append(f"Ignored {name}={raw!r}: not a year.")
+        warnings.append(_("Ignored {name}={value}: not a year.").format(name=name, value=repr(raw)))
         return None
     if not bounds[0] <= year <= bounds[1]:
-        warnings.append(f"Ignored {name}={year}: outside the data's years {bounds[0]}–{bounds[1]}.")
+        warnings.append(_("Ignored {name}={year}: outside the data's years {first}–{last}.").format(
+            name=name, year=year, first=bounds[0], last=bounds[1]))
         return None
     return year
 
@@ -89,7 +91,7 @@ def from_query_params(
     year_from = _parse_year(params.get("from"), "from", year_bounds, warnings)
     year_to = _parse_year(params.get("to"), "to", year_bounds, warnings)
     if year_from is not None and year_to is not None and year_from > year_to:
-        warnings.append(f"Ignored the period {year_from}–{year_to}: it ends before it starts.")
+        warnings.append(_("Ignored the period {first}–{last}: it ends before it starts.").format(first=year_from, last=year_to))
         year_from = year_to = None
     allowed = {"regions": set(region_codes), **{k: set(v) for k, v in VOCABULARIES.items()}}
     lists: dict[str, tuple[str, ...]] = {}
@@ -99,7 +101,8 @@ def from_query_params(
         known = [v for v in dict.fromkeys(values) if v in allowed[field_name]]
         unknown = [v for v in values if v not in allowed[field_name]]
         if unknown:
-            warnings.append(f"Ignored unknown {param} value(s): {', '.join(repr(v[:40]) for v in unknown[:5])}.")
+            warnings.append(_("Ignored unknown {param} value(s): {values}.").format(
+                param=param, values=", ".join(repr(v[:40]) for v in unknown[:5])))
         lists[field_name] = tuple(known)
     return ParsedFilter(SeizureFilter(year_from=year_from, year_to=year_to, **lists), warnings)
 

@@ -9,30 +9,41 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from seizures import i18n
+from seizures.i18n import N_, _
+
 # The Roadmap's monitoring frame: baseline = calendar year 2018, goals "by 2024".
 BASELINE_YEAR = 2018
 TARGET_YEAR = 2024
 # How far (share of the baseline-to-target distance) a KPI may lag the straight line and still be on track.
 TOLERANCE = 0.10
 
-ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = "on track", "at risk", "off track", "no data"
+ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = N_("on track"), N_("at risk"), N_("off track"), N_("no data")
 STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)
 
-RULE = f"""\
+RULE_TEXT = N_("""\
 **How the status is computed** (the same rule for every KPI):
 
 1. *Direction*: a KPI whose target is above its baseline is better when higher; below, better when lower.
 2. *Progress* = (latest actual − baseline) ÷ (target − baseline): 0 % at the baseline, 100 % at the target,
    negative when the KPI moved the wrong way.
 3. *Expected progress* = share of the Roadmap period elapsed by the year of the latest actual:
-   (year − {BASELINE_YEAR}) ÷ ({TARGET_YEAR} − {BASELINE_YEAR}), between 0 % and 100 %.
+   (year − {baseline_year}) ÷ ({target_year} − {baseline_year}), between 0 % and 100 %.
 4. Status:
-   - **on track**: progress at most {TOLERANCE * 100:.0f} percentage points behind the expected progress
+   - **on track**: progress at most {tolerance} percentage points behind the expected progress
      (or the target reached);
    - **at risk**: further behind, but progress above 0 % (moving the right way);
    - **off track**: progress 0 % or below (no movement, or moving away from the target);
    - **no data**: no actual value in the selected period, or no baseline or target, or target = baseline.
-"""
+""")
+
+
+def rule() -> str:
+    """How the status is computed, in the current language (Markdown)."""
+    return _(RULE_TEXT).format(baseline_year=BASELINE_YEAR, target_year=TARGET_YEAR, tolerance=f"{TOLERANCE * 100:.0f}")
+
+
+RULE = RULE_TEXT.format(baseline_year=BASELINE_YEAR, target_year=TARGET_YEAR, tolerance=f"{TOLERANCE * 100:.0f}")
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,7 @@ def direction(baseline, target) -> str | None:
     """"higher" or "lower" (which way is better), or None when it cannot be told."""
     if _missing(baseline) or _missing(target) or baseline == target:
         return None
-    return "higher" if target > baseline else "lower"
+    return N_("higher") if target > baseline else N_("lower")
 
 
 def progress(value, baseline, target) -> float | None:
@@ -73,11 +84,11 @@ def assess(
 ) -> Assessment:
     """The status of one KPI from its baseline, target and latest actual value (in `year`)."""
     if _missing(actual) or _missing(year):
-        return Assessment(NO_DATA, None, None, "no actual value in the selected period")
+        return Assessment(NO_DATA, None, None, _("no actual value in the selected period"))
     if _missing(baseline) or _missing(target):
-        return Assessment(NO_DATA, None, None, "no baseline or no target")
+        return Assessment(NO_DATA, None, None, _("no baseline or no target"))
     if baseline == target:
-        return Assessment(NO_DATA, None, None, "target equals baseline")
+        return Assessment(NO_DATA, None, None, _("target equals baseline"))
     done = progress(actual, baseline, target)
     expected = expected_progress(int(year), baseline_year, target_year)
     if done >= expected - tolerance:
@@ -86,7 +97,8 @@ def assess(
         status = AT_RISK
     else:
         status = OFF_TRACK
-    reason = f"progress {done * 100:.0f} % against {expected * 100:.0f} % expected by {int(year)}"
+    reason = _("progress {done} against {expected} expected by {year}").format(
+        done=i18n.percent(done * 100, 0), expected=i18n.percent(expected * 100, 0), year=int(year))
     return Assessment(status, done, expected, reason)
 
 

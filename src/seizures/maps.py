@@ -18,7 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from seizures import charts, settings
+from seizures import charts, i18n, settings
+from seizures.i18n import N_
 
 BOUNDARIES_SETTING = "SEIZURES_BOUNDARIES"
 BOUNDARIES_KEY_SETTING = "SEIZURES_BOUNDARIES_KEY"
@@ -29,32 +30,32 @@ TOTAL, PER_100K = "total", "per_100k"
 HAS_VALUE, NO_POPULATION, NOT_SELECTED = "value", "no_population", "not_selected"
 
 # Every user-visible text of this module, in one place (for translation).
-TEXT = {
-    "measure_total": "Total in the period",
-    "measure_per_100k": "Per 100,000 inhabitants",
-    "status_no_population": "no population figure",
-    "status_not_selected": "not in the filter",
-    "legend_no_population": "No population figure",
-    "legend_not_selected": "Not in the filter",
-    "hover_seat": "Seat",
-    "hover_population": "Population",
-    "hover_quantity": "Total",
-    "per_100k_suffix": "per 100,000",
-    "longitude": "Longitude (°E)",
-    "latitude": "Latitude (°N)",
-    "err_seats_missing": "{path}: file not found",
-    "err_seats_column": "{path}: missing column {column!r}",
-    "err_seats_value": "{path}, row {row}: {column} {value!r} is not a number in {low}–{high}",
-    "err_seats_duplicate": "{path}, row {row}: directorate {code!r} appears twice",
-    "err_geo_read": "{path}: cannot read the boundaries GeoJSON ({reason})",
-    "err_geo_type": "{path}: expected a GeoJSON FeatureCollection",
-    "err_geo_key": "{path}, feature {index}: no {key!r} (set {setting} to the property holding the directorate code)",
-    "err_geo_code": "{path}, feature {index}: unknown directorate code {code!r} (expected one of {known})",
-    "err_geo_geometry": "{path}, feature {index}: geometry type {kind!r} is not a Polygon or MultiPolygon",
-    "warn_geo_missing": "The boundaries file has no shape for: {names}.",
-}
+TEXT = i18n.Texts({
+    "measure_total": N_("Total in the period"),
+    "measure_per_100k": N_("Per 100,000 inhabitants"),
+    "status_no_population": N_("no population figure"),
+    "status_not_selected": N_("not in the filter"),
+    "legend_no_population": N_("No population figure"),
+    "legend_not_selected": N_("Not in the filter"),
+    "hover_seat": N_("Seat"),
+    "hover_population": N_("Population"),
+    "hover_quantity": N_("Total"),
+    "per_100k_suffix": N_("per 100,000"),
+    "longitude": N_("Longitude (°E)"),
+    "latitude": N_("Latitude (°N)"),
+    "err_seats_missing": N_("{path}: file not found"),
+    "err_seats_column": N_("{path}: missing column {column!r}"),
+    "err_seats_value": N_("{path}, row {row}: {column} {value!r} is not a number in {low}–{high}"),
+    "err_seats_duplicate": N_("{path}, row {row}: directorate {code!r} appears twice"),
+    "err_geo_read": N_("{path}: cannot read the boundaries GeoJSON ({reason})"),
+    "err_geo_type": N_("{path}: expected a GeoJSON FeatureCollection"),
+    "err_geo_key": N_("{path}, feature {index}: no {key!r} (set {setting} to the property holding the directorate code)"),
+    "err_geo_code": N_("{path}, feature {index}: unknown directorate code {code!r} (expected one of {known})"),
+    "err_geo_geometry": N_("{path}, feature {index}: geometry type {kind!r} is not a Polygon or MultiPolygon"),
+    "warn_geo_missing": N_("The boundaries file has no shape for: {names}."),
+})
 
-MEASURES = {TOTAL: TEXT["measure_total"], PER_100K: TEXT["measure_per_100k"]}
+MEASURES = i18n.Texts({TOTAL: TEXT.msgid("measure_total"), PER_100K: TEXT.msgid("measure_per_100k")})
 NO_VALUE_COLOUR = "#BBBBBB"
 COLOURSCALE = "Blues"
 MARKER_MAX_PX = 60
@@ -107,7 +108,8 @@ def region_values(
     """
     rows = totals[(totals["category"] == category) & (totals["unit"] == unit)]
     quantity = rows.groupby("region_code")["quantity"].sum()
-    out = regions[["code", "name_en", "population"]].rename(columns={"name_en": "name"}).merge(
+    name = "name" if "name" in regions else "name_en"  # "name": the directorates' names in the page's language
+    out = regions[["code", name, "population"]].rename(columns={name: "name"}).merge(
         seats[["code", "seat", "latitude", "longitude"]], on="code", how="left"
     )
     in_filter = out["code"].isin(selected) if selected else pd.Series(True, index=out.index)
@@ -130,8 +132,8 @@ def format_value(value: float, measure: str) -> str:
     if pd.isna(value):
         return ""
     if measure == PER_100K:
-        return f"{value:,.1f} {TEXT['per_100k_suffix']}"
-    return f"{value:,.1f}".removesuffix(".0")
+        return f"{i18n.number(value, 1)} {TEXT['per_100k_suffix']}"
+    return i18n.number(value)
 
 
 def _status_text(row) -> str:
@@ -147,7 +149,7 @@ def _hover(row, measure_label: str) -> str:
     if not pd.isna(row.quantity):
         lines.append(f"{TEXT['hover_quantity']}: {format_value(row.quantity, TOTAL)}")
     if not pd.isna(row.population):
-        lines.append(f"{TEXT['hover_population']}: {row.population:,.0f}")
+        lines.append(f"{TEXT['hover_population']}: {i18n.number(row.population, 0)}")
     lines.append(f"{measure_label}: {_status_text(row)}")
     return "<br>".join(lines)
 

@@ -13,6 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from seizures import vocab
+from seizures.i18n import N_, _
 from seizures.filters import SeizureFilter
 from seizures.schema import (
     equipment, imports, kpi_values, published_totals, regions, roadmap_goals, roadmap_kpis, seizures, trainings,
@@ -148,7 +149,7 @@ def trainings_by_course(engine: sa.Engine) -> pd.DataFrame:
     return frame.astype({"men": "int64", "women": "int64"})
 
 
-def with_share_of_women(frame: pd.DataFrame, total_label: str = "All courses") -> pd.DataFrame:
+def with_share_of_women(frame: pd.DataFrame, total_label: str = N_("All courses")) -> pd.DataFrame:
     """Add total and share_women (%) to a trainees frame, and a last row summing all courses."""
     out = frame.copy()
     if not out.empty:
@@ -220,13 +221,13 @@ def data_loads(engine: sa.Engine) -> pd.DataFrame:
 def data_sources(engine: sa.Engine) -> pd.DataFrame:
     """Every distinct `source` in the store: dataset, source, illustrative, rows."""
     datasets = [
-        ("Published national totals", published_totals, sa.false()),
-        ("Training", trainings, sa.false()),
-        ("Equipment", equipment, sa.false()),
-        ("Roadmap goals", roadmap_goals, sa.false()),
-        ("Roadmap KPIs", roadmap_kpis, sa.false()),
-        ("KPI values", kpi_values, kpi_values.c.illustrative),
-        ("Seizure records", seizures, seizures.c.illustrative),
+        (N_("Published national totals"), published_totals, sa.false()),
+        (N_("Training"), trainings, sa.false()),
+        (N_("Equipment"), equipment, sa.false()),
+        (N_("Roadmap goals"), roadmap_goals, sa.false()),
+        (N_("Roadmap KPIs"), roadmap_kpis, sa.false()),
+        (N_("KPI values"), kpi_values, kpi_values.c.illustrative),
+        (N_("Seizure records"), seizures, seizures.c.illustrative),
     ]
     parts = [
         sa.select(
@@ -241,7 +242,7 @@ def data_sources(engine: sa.Engine) -> pd.DataFrame:
     ]
     parts.append(
         sa.select(
-            sa.literal("Directorate populations", sa.String).label("dataset"),
+            sa.literal(N_("Directorate populations"), sa.String).label("dataset"),
             regions.c.population_source.label("source"),
             sa.cast(sa.false(), sa.Boolean).label("illustrative"),
             sa.func.count().label("rows"),
@@ -270,19 +271,19 @@ class Measure:
 
     @property
     def title(self) -> str:
-        """The axis title, with the unit: "Firearms (pieces)"."""
-        return f"{self.label} ({self.unit})"
+        """The axis title, with the unit, in the current language: "Firearms (pieces)"."""
+        return f"{_(self.label)} ({_(self.unit)})"
 
 
 MEASURES_BY_KEY = {
     m.key: m
     for m in (
-        Measure("firearms", "Firearms", "pieces", "firearm"),
-        Measure("ammunition", "Ammunition", "rounds", "ammunition"),
-        Measure("explosives", "Explosives", "kg", "explosive"),
-        Measure("devices", "Hand grenades and explosive devices", "pieces", "explosive"),
-        Measure("components", "Parts and components", "pieces", "component"),
-        Measure("events", "Seizure events", "number"),
+        Measure("firearms", N_("Firearms"), "pieces", "firearm"),
+        Measure("ammunition", N_("Ammunition"), "rounds", "ammunition"),
+        Measure("explosives", N_("Explosives"), "kg", "explosive"),
+        Measure("devices", N_("Hand grenades and explosive devices"), "pieces", "explosive"),
+        Measure("components", N_("Parts and components"), "pieces", "component"),
+        Measure("events", N_("Seizure events"), N_("number")),
     )
 }
 HEADLINE_MEASURES = ("firearms", "ammunition", "explosives", "events")
@@ -384,8 +385,9 @@ def region_summary(
     columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_note"]
     if not national:
         return pd.DataFrame(columns=columns)
-    table = region_table[["code", "name_en", "population", "population_note"]].rename(
-        columns={"code": "region_code", "name_en": "name"}
+    name = "name" if "name" in region_table else "name_en"  # "name": the directorates' names in the page's language
+    table = region_table[["code", name, "population", "population_note"]].rename(
+        columns={"code": "region_code", name: "name"}
     )
     if selected:
         table = table[table["region_code"].isin(selected)]

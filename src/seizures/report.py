@@ -23,102 +23,103 @@ from fpdf.fonts import FontFace
 import sqlalchemy as sa
 from plotly.subplots import make_subplots
 
-from seizures import charts, queries, schema, vocab
+from seizures import charts, i18n, queries, schema, vocab
+from seizures.i18n import N_, _
 from seizures.filters import SeizureFilter
 
 # Every user-visible text of this module, in one place (for translation).
-TEXT = {
-    "doc_title": "Firearms seizures in Kosovo",
-    "doc_subtitle": "Report for {period}",
-    "doc_audience": "Kosovo Police seizure statistics and Western Balkans SALW Control Roadmap indicators",
-    "generated": "Generated on {date} from the seizure statistics dashboard.",
-    "filter_heading": "Selection",
-    "filter_period": "Period",
-    "filter_regions": "Regional directorates",
-    "filter_categories": "Categories",
-    "filter_weapons": "Weapon types",
-    "filter_contexts": "Seizure contexts",
-    "filter_all": "all",
-    "data_note_heading": "About the data",
+TEXT = i18n.Texts({
+    "doc_title": N_("Firearms seizures in Kosovo"),
+    "doc_subtitle": N_("Report for {period}"),
+    "doc_audience": N_("Kosovo Police seizure statistics and Western Balkans SALW Control Roadmap indicators"),
+    "generated": N_("Generated on {date} from the seizure statistics dashboard."),
+    "filter_heading": N_("Selection"),
+    "filter_period": N_("Period"),
+    "filter_regions": N_("Regional directorates"),
+    "filter_categories": N_("Categories"),
+    "filter_weapons": N_("Weapon types"),
+    "filter_contexts": N_("Seizure contexts"),
+    "filter_all": N_("all"),
+    "data_note_heading": N_("About the data"),
     "data_note": (
-        "Published national figures (firearms confiscated, ammunition rounds, training and equipment) are real, "
+        N_("Published national figures (firearms confiscated, ammunition rounds, training and equipment) are real, "
         "as published by Kosovo Police and the CPIAT project. Everything below the national level (by directorate, "
         "weapon type or context) and the Roadmap KPI values are ILLUSTRATIVE: generated demo data that adds up to "
-        "the published totals. They are marked as such wherever they appear and must not be quoted as real figures."
+        "the published totals. They are marked as such wherever they appear and must not be quoted as real figures.")
     ),
-    "contents_heading": "Contents",
-    "footer": "Firearms seizure statistics, {period}",
-    "footer_page": "Page {page} of {{nb}}",
-    "footer_illustrative": "This page shows illustrative (generated) data: not real records. See Methodology.",
-    "badge_illustrative": "ILLUSTRATIVE DATA: generated, not real records",
-    "badge_published": "Published figures",
-    "sec_headline": "Headline figures",
-    "sec_trend": "Yearly trend",
-    "sec_regions": "By regional directorate",
-    "sec_kpis": "Roadmap KPIs",
-    "sec_training": "Training by gender",
-    "sec_equipment": "Equipment delivered",
-    "sec_method": "Methodology and provenance",
-    "headline_intro": "{year} compared with {previous}. Published national figures:",
-    "headline_records": "Record-level totals, {year} compared with {previous} (illustrative; {scope}):",
-    "scope_all": "all records",
-    "scope_filtered": "records of the selection above",
-    "not_published": "not published for {year}",
-    "change_on": "{change} ({pct}) on {previous}",
-    "no_previous": "no figure for {previous} to compare with",
+    "contents_heading": N_("Contents"),
+    "footer": N_("Firearms seizure statistics, {period}"),
+    "footer_page": N_("Page {page} of {{nb}}"),
+    "footer_illustrative": N_("This page shows illustrative (generated) data: not real records. See Methodology."),
+    "badge_illustrative": N_("ILLUSTRATIVE DATA: generated, not real records"),
+    "badge_published": N_("Published figures"),
+    "sec_headline": N_("Headline figures"),
+    "sec_trend": N_("Yearly trend"),
+    "sec_regions": N_("By regional directorate"),
+    "sec_kpis": N_("Roadmap KPIs"),
+    "sec_training": N_("Training by gender"),
+    "sec_equipment": N_("Equipment delivered"),
+    "sec_method": N_("Methodology and provenance"),
+    "headline_intro": N_("{year} compared with {previous}. Published national figures:"),
+    "headline_records": N_("Record-level totals, {year} compared with {previous} (illustrative; {scope}):"),
+    "scope_all": N_("all records"),
+    "scope_filtered": N_("records of the selection above"),
+    "not_published": N_("not published for {year}"),
+    "change_on": N_("{change} ({pct}) on {previous}"),
+    "no_previous": N_("no figure for {previous} to compare with"),
     "trend_intro": (
-        "Published totals (black line, the authoritative series) beside the sums of the record-level lines "
-        "(bars, illustrative). Years {first}–{last}; the report period is {period}."
+        N_("Published totals (black line, the authoritative series) beside the sums of the record-level lines "
+        "(bars, illustrative). Years {first}–{last}; the report period is {period}.")
     ),
-    "trend_filtered": "The bars count only the records of the selection, so they may differ from the national totals.",
-    "regions_intro": "Totals of the record-level lines in {period}, by regional directorate (illustrative).",
+    "trend_filtered": N_("The bars count only the records of the selection, so they may differ from the national totals."),
+    "regions_intro": N_("Totals of the record-level lines in {period}, by regional directorate (illustrative)."),
     "kpis_intro": (
-        "The Roadmap KPIs the project contributes to, with the latest value up to {last} (values illustrative; "
-        "the KPIs' wording is not available here and is left to be filled in from the Roadmap's monitoring framework)."
+        N_("The Roadmap KPIs the project contributes to, with the latest value up to {last} (values illustrative; "
+        "the KPIs' wording is not available here and is left to be filled in from the Roadmap's monitoring framework).")
     ),
-    "training_intro": "Officers trained by the CPIAT project (published; year of training not recorded).",
-    "equipment_intro": "Equipment delivered by the CPIAT project (published).",
-    "no_records": "No records in the selection for this period.",
-    "chart_unavailable": "Chart not available: {reason}",
+    "training_intro": N_("Officers trained by the CPIAT project (published; year of training not recorded)."),
+    "equipment_intro": N_("Equipment delivered by the CPIAT project (published)."),
+    "no_records": N_("No records in the selection for this period."),
+    "chart_unavailable": N_("Chart not available: {reason}"),
     "method_points": [
-        "Published figures are entered as published, with their source; a figure given as \"more than N\" is shown "
-        "with \"more than\" and the changes computed from it are bounds (< or >).",
-        "Record-level lines (by directorate, month, weapon type, context) are illustrative. They are generated with a "
+        N_("Published figures are entered as published, with their source; a figure given as \"more than N\" is shown "
+        "with \"more than\" and the changes computed from it are bounds (< or >)."),
+        N_("Record-level lines (by directorate, month, weapon type, context) are illustrative. They are generated with a "
         "fixed seed and split each year's published national total over the directorates, so their yearly sums equal "
-        "the published totals for 2020–2023; 2019 and 2024 have no published total and use an illustrative one.",
-        "Roadmap KPI values are an illustrative series with a 2018 baseline; the KPIs' wording is not public here.",
-        "Directorate populations are left empty unless a public figure exists (only Prizren's directorate publishes "
-        "one), so per-capita rates are not given for the other directorates.",
-        "Year-over-year change compares a year with the year before; where the previous year has no figure, no "
-        "change is given.",
+        "the published totals for 2020–2023; 2019 and 2024 have no published total and use an illustrative one."),
+        N_("Roadmap KPI values are an illustrative series with a 2018 baseline; the KPIs' wording is not public here."),
+        N_("Directorate populations are left empty unless a public figure exists (only Prizren's directorate publishes "
+        "one), so per-capita rates are not given for the other directorates."),
+        N_("Year-over-year change compares a year with the year before; where the previous year has no figure, no "
+        "change is given."),
     ],
-    "sources_heading": "Sources of the figures in this report",
-    "col_measure": "Measure", "col_basis": "Basis", "col_change": "Change", "col_change_pct": "Change %",
-    "col_year": "Year", "col_directorate": "Directorate", "col_events": "Seizure events",
-    "col_kpi": "KPI", "col_goal": "Goal", "col_baseline": "Baseline", "col_target": "Target",
-    "col_latest_year": "Latest year", "col_latest_value": "Latest value", "col_unit": "Unit", "col_status": "Status",
-    "col_course": "Course", "col_level": "Level", "col_men": "Men", "col_women": "Women", "col_total": "Total",
-    "col_share_women": "Women %", "col_item": "Item", "col_quantity": "Quantity", "col_recipient": "Recipient",
-    "col_dataset": "Data", "col_source": "Source", "col_illustrative": "Illustrative", "col_rows": "Rows",
-    "col_value": "Value", "col_qualifier": "Qualifier", "col_previous": "Previous year",
-    "basis_published": "published", "basis_illustrative": "illustrative",
-    "all_courses": "All courses",
-    "published_firearms": "Firearms confiscated",
-    "published_rounds": "Ammunition (rounds)",
-    "legend_published": "Published (Kosovo Police)",
-    "legend_records": "Record-level sums (illustrative)",
-    "axis_year": "Year",
-    "regions_axis": "{what} in {period}",
-    "more_than": "more than",
-    "yes": "yes", "no": "no",
-    "ds_published": "Published national totals", "ds_records": "Seizure records", "ds_kpis": "KPI values",
-    "ds_training": "Training", "ds_equipment": "Equipment", "ds_population": "Directorate populations",
-    "sheet_about": "About", "sheet_headline": "Headline", "sheet_published": "Published totals",
-    "sheet_by_year": "Records by year", "sheet_by_region": "Records by directorate", "sheet_kpis": "KPIs",
-    "sheet_training": "Training", "sheet_equipment": "Equipment", "sheet_sources": "Sources",
-    "err_no_period": "the store has no seizure records: give the period (--year, or --from and --to)",
-    "err_fonts": "font {path} not found: install Debian's fonts-dejavu-core (or set SEIZURES_REPORT_FONT_DIR)",
-}
+    "sources_heading": N_("Sources of the figures in this report"),
+    "col_measure": N_("Measure"), "col_basis": N_("Basis"), "col_change": N_("Change"), "col_change_pct": N_("Change %"),
+    "col_year": N_("Year"), "col_directorate": N_("Directorate"), "col_events": N_("Seizure events"),
+    "col_kpi": N_("KPI"), "col_goal": N_("Goal"), "col_baseline": N_("Baseline"), "col_target": N_("Target"),
+    "col_latest_year": N_("Latest year"), "col_latest_value": N_("Latest value"), "col_unit": N_("Unit"), "col_status": N_("Status"),
+    "col_course": N_("Course"), "col_level": N_("Level"), "col_men": N_("Men"), "col_women": N_("Women"), "col_total": N_("Total"),
+    "col_share_women": N_("Women %"), "col_item": N_("Item"), "col_quantity": N_("Quantity"), "col_recipient": N_("Recipient"),
+    "col_dataset": N_("Data"), "col_source": N_("Source"), "col_illustrative": N_("Illustrative"), "col_rows": N_("Rows"),
+    "col_value": N_("Value"), "col_qualifier": N_("Qualifier"), "col_previous": N_("Previous year"),
+    "basis_published": N_("published"), "basis_illustrative": N_("illustrative"),
+    "all_courses": N_("All courses"),
+    "published_firearms": N_("Firearms confiscated"),
+    "published_rounds": N_("Ammunition (rounds)"),
+    "legend_published": N_("Published (Kosovo Police)"),
+    "legend_records": N_("Record-level sums (illustrative)"),
+    "axis_year": N_("Year"),
+    "regions_axis": N_("{what} in {period}"),
+    "more_than": N_("more than"),
+    "yes": N_("yes"), "no": N_("no"),
+    "ds_published": N_("Published national totals"), "ds_records": N_("Seizure records"), "ds_kpis": N_("KPI values"),
+    "ds_training": N_("Training"), "ds_equipment": N_("Equipment"), "ds_population": N_("Directorate populations"),
+    "sheet_about": N_("About"), "sheet_headline": N_("Headline"), "sheet_published": N_("Published totals"),
+    "sheet_by_year": N_("Records by year"), "sheet_by_region": N_("Records by directorate"), "sheet_kpis": N_("KPIs"),
+    "sheet_training": N_("Training"), "sheet_equipment": N_("Equipment"), "sheet_sources": N_("Sources"),
+    "err_no_period": N_("the store has no seizure records: give the period (--year, or --from and --to)"),
+    "err_fonts": N_("font {path} not found: install Debian's fonts-dejavu-core (or set SEIZURES_REPORT_FONT_DIR)"),
+})
 
 # Published indicator -> its label in the report (the category and unit it matches are in queries).
 PUBLISHED_LABELS = {"firearms_confiscated": "published_firearms", "ammunition_rounds": "published_rounds"}
@@ -245,10 +246,8 @@ def collect(engine: sa.Engine, flt: SeizureFilter) -> ReportData:
 # --- Formatting ---
 
 def fmt_number(value, decimals: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace("-", "−")
+    """A figure in the report's language (1,473 / 1 473 / 1.473), with a true minus sign."""
+    return i18n.number(value, decimals, minus="−")
 
 
 def fmt_quantity(value) -> str:
@@ -262,9 +261,7 @@ def fmt_signed(value, decimals: int | None = None, suffix: str = "") -> str:
     """+193, −14.5 (decimals None: as fmt_quantity)."""
     if value is None or pd.isna(value):
         return "–"
-    sign = "+" if value > 0 else ""
-    text = fmt_quantity(value) if decimals is None else fmt_number(value, decimals)
-    return f"{sign}{text}{suffix}"
+    return i18n.number(value, decimals, signed=True, minus="−") + suffix
 
 
 def period_text(first: int, last: int) -> str:
@@ -273,6 +270,20 @@ def period_text(first: int, last: int) -> str:
 
 def category_label(category: str, unit: str) -> str:
     return f"{vocab.label(vocab.CATEGORIES, category)} ({vocab.label(vocab.UNITS, unit)})"
+
+
+def _names(regions: pd.DataFrame) -> dict[str, str]:
+    """Directorate code -> name in the report's language."""
+    return dict(zip(regions["code"], i18n.region_names(regions)))
+
+
+def _percent_suffix() -> str:
+    return i18n.PERCENT_SUFFIX[i18n.language()]
+
+
+def _qualifier(value):
+    """A published figure's qualifier ("more than") in the report's language."""
+    return _(value) if isinstance(value, str) and value else value
 
 
 def _bound(text: str, previous_qualifier, qualifier) -> str:
@@ -368,7 +379,7 @@ def records_by_year_table(data: ReportData) -> pd.DataFrame:
 def records_by_region_table(data: ReportData) -> pd.DataFrame:
     """Directorate x category (unit) of the record-level sums in the period (illustrative)."""
     frame = data.records_by_region
-    names = dict(zip(data.regions["code"], data.regions["name_en"]))
+    names = _names(data.regions)
     if frame.empty:
         return pd.DataFrame({TEXT["col_directorate"]: pd.Series(dtype="object")})
     frame = _with_measure(frame)
@@ -387,12 +398,16 @@ def kpi_report_table(data: ReportData) -> pd.DataFrame:
         "unit": TEXT["col_unit"], "status": TEXT["col_status"], "illustrative": TEXT["col_illustrative"],
     }
     present = [c for c in columns if c in data.kpis.columns]
-    return data.kpis[present].rename(columns=columns)
+    table = data.kpis[present]
+    if "status" in table:
+        table = table.assign(status=table["status"].map(_qualifier))
+    return table.rename(columns=columns)
 
 
 def training_table(data: ReportData) -> pd.DataFrame:
     t = data.trainings
     grouped = t.groupby(["course", "level"], sort=False)[["men", "women"]].sum().reset_index()
+    grouped["course"] = grouped["course"].map(i18n.data_text)
     if not grouped.empty:
         total = pd.DataFrame([{"course": TEXT["all_courses"], "level": None,
                                "men": grouped["men"].sum(), "women": grouped["women"].sum()}])
@@ -407,7 +422,9 @@ def training_table(data: ReportData) -> pd.DataFrame:
 
 
 def equipment_table(data: ReportData) -> pd.DataFrame:
-    return data.equipment[["item", "quantity", "recipient", "source"]].rename(columns={
+    table = data.equipment[["item", "quantity", "recipient", "source"]]
+    table = table.assign(item=table["item"].map(i18n.data_text), recipient=table["recipient"].map(i18n.data_text))
+    return table.rename(columns={
         "item": TEXT["col_item"], "quantity": TEXT["col_quantity"], "recipient": TEXT["col_recipient"],
         "source": TEXT["col_source"],
     })
@@ -432,7 +449,7 @@ def sources_table(data: ReportData) -> pd.DataFrame:
 
 def filter_lines(data: ReportData) -> list[tuple[str, str]]:
     flt = data.flt
-    names = dict(zip(data.regions["code"], data.regions["name_en"]))
+    names = _names(data.regions)
 
     def listed(codes, labels):
         return ", ".join(labels.get(c, c) for c in codes) if codes else TEXT["filter_all"]
@@ -440,9 +457,9 @@ def filter_lines(data: ReportData) -> list[tuple[str, str]]:
     return [
         (TEXT["filter_period"], period_text(data.first, data.last)),
         (TEXT["filter_regions"], listed(flt.regions, names)),
-        (TEXT["filter_categories"], listed(flt.categories, vocab.CATEGORIES)),
-        (TEXT["filter_weapons"], listed(flt.weapon_types, vocab.WEAPON_TYPES)),
-        (TEXT["filter_contexts"], listed(flt.contexts, vocab.CONTEXTS)),
+        (TEXT["filter_categories"], listed(flt.categories, vocab.labels(vocab.CATEGORIES))),
+        (TEXT["filter_weapons"], listed(flt.weapon_types, vocab.labels(vocab.WEAPON_TYPES))),
+        (TEXT["filter_contexts"], listed(flt.contexts, vocab.labels(vocab.CONTEXTS))),
     ]
 
 
@@ -492,7 +509,7 @@ def region_figure(data: ReportData) -> go.Figure | None:
     part = firearms if not firearms.empty else frame[(frame["category"] == frame["category"].iloc[0]) & (frame["unit"] == frame["unit"].iloc[0])]
     category, unit = part["category"].iloc[0], part["unit"].iloc[0]
     sums = part.groupby("region_code")["quantity"].sum().sort_values()
-    names = dict(zip(data.regions["code"], data.regions["name_en"]))
+    names = _names(data.regions)
     fig = go.Figure(go.Bar(
         x=sums.values, y=[names.get(c, c) for c in sums.index], orientation="h",
         marker=dict(color=[charts.REGION_COLOURS.get(c, charts.OKABE_ITO[0]) for c in sums.index]),
@@ -676,14 +693,19 @@ def _headline_box(doc: _ReportPDF, row, x: float, y: float, w: float) -> None:
     doc.set_xy(x + 3, y + 20)
     doc.set_font(FONT, "", 9)
     if row.change is None or pd.isna(row.change):
-        doc.cell(w - 6, 5, TEXT["no_previous"].format(previous=row.previous_year))
+        text = TEXT["no_previous"].format(previous=row.previous_year)
     else:
-        doc.cell(w - 6, 5, TEXT["change_on"].format(
+        text = TEXT["change_on"].format(
             change=_bound(fmt_signed(row.change), row.previous_qualifier, row.qualifier),
-            pct=_bound(fmt_signed(row.pct_change, 1, " %"), row.previous_qualifier, row.qualifier),
+            pct=_bound(fmt_signed(row.pct_change, 1, _percent_suffix()), row.previous_qualifier, row.qualifier),
             previous=f"{row.previous_year} ({TEXT['more_than'] + ' ' if row.previous_qualifier == 'more than' else ''}"
                      f"{fmt_number(row.previous)})",
-        ))
+        )
+    size = 9
+    while size > 6.5 and doc.get_string_width(text) > w - 6:  # longer in some languages: shrink to fit the box
+        size -= 0.5
+        doc.set_font(FONT, "", size)
+    doc.cell(w - 6, 5, text)
 
 
 def _title_page(doc: _ReportPDF, data: ReportData, contents: list[str]) -> None:
@@ -697,7 +719,7 @@ def _title_page(doc: _ReportPDF, data: ReportData, contents: list[str]) -> None:
     doc.multi_cell(0, 9, TEXT["doc_subtitle"].format(period=period_text(data.first, data.last)), new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
     doc.paragraph(TEXT["doc_audience"], size=11, colour=(80, 80, 80))
-    doc.paragraph(TEXT["generated"].format(date=data.generated_on.isoformat()), size=9, colour=(80, 80, 80))
+    doc.paragraph(TEXT["generated"].format(date=i18n.date(data.generated_on, "long")), size=9, colour=(80, 80, 80))
     doc.ln(6)
     doc.set_font(FONT, "B", 12)
     doc.cell(0, 7, TEXT["filter_heading"], new_x="LMARGIN", new_y="NEXT")
@@ -723,11 +745,16 @@ def _title_page(doc: _ReportPDF, data: ReportData, contents: list[str]) -> None:
 
 
 def _pct(value) -> str:
-    return fmt_number(value, 1) + " %" if value is not None and not pd.isna(value) else "–"
+    return i18n.percent(value)
 
 
-def build_pdf(engine: sa.Engine, flt: SeizureFilter) -> bytes:
-    """The donor report for the filter's period, as PDF bytes."""
+def build_pdf(engine: sa.Engine, flt: SeizureFilter, lang: str | None = None) -> bytes:
+    """The donor report for the filter's period, as PDF bytes, in a language (None: the current one)."""
+    with i18n.using(lang):
+        return _build_pdf(engine, flt)
+
+
+def _build_pdf(engine: sa.Engine, flt: SeizureFilter) -> bytes:
     data = collect(engine, flt)
     period = period_text(data.first, data.last)
     figures = [trend_figure(data)]
@@ -766,7 +793,7 @@ def build_pdf(engine: sa.Engine, flt: SeizureFilter) -> bytes:
             records[["measure", "value", "previous", "change", "pct_change"]].rename(columns={
                 "measure": TEXT["col_measure"], "value": str(data.last), "previous": str(data.last - 1),
                 "change": TEXT["col_change"], "pct_change": TEXT["col_change_pct"]}),
-            formats={TEXT["col_change"]: fmt_signed, TEXT["col_change_pct"]: lambda v: fmt_signed(v, 1, " %")},
+            formats={TEXT["col_change"]: fmt_signed, TEXT["col_change_pct"]: lambda v: fmt_signed(v, 1, _percent_suffix())},
             col_widths=(50, 22, 22, 22, 22),
         )
 
@@ -835,6 +862,10 @@ def tables(data: ReportData) -> dict[str, pd.DataFrame]:
         "qualifier": TEXT["col_qualifier"], "unit": TEXT["col_unit"], "source": TEXT["col_source"]})
     published[TEXT["col_measure"]] = published[TEXT["col_measure"]].map(lambda i: TEXT.get(PUBLISHED_LABELS.get(i, ""), i))
     headline[TEXT["col_change_pct"]] = headline[TEXT["col_change_pct"]].astype("float64").round(1)
+    for column in (TEXT["col_qualifier"], f"{TEXT['col_qualifier']} ({TEXT['col_previous'].lower()})"):
+        headline[column] = headline[column].map(_qualifier)
+    published[TEXT["col_qualifier"]] = published[TEXT["col_qualifier"]].map(_qualifier)
+    published[TEXT["col_unit"]] = published[TEXT["col_unit"]].map(lambda u: vocab.label(vocab.UNITS, u))
     flag = {TEXT["col_illustrative"]: True}
     return {
         TEXT["sheet_headline"]: headline,
@@ -848,15 +879,21 @@ def tables(data: ReportData) -> dict[str, pd.DataFrame]:
     }
 
 
-def build_xlsx(engine: sa.Engine, flt: SeizureFilter) -> bytes:
-    """The report's tables as an Excel workbook, one sheet each, after an About sheet."""
+def build_xlsx(engine: sa.Engine, flt: SeizureFilter, lang: str | None = None) -> bytes:
+    """The report's tables as an Excel workbook, one sheet each, after an About sheet, in a language (None: the
+    current one)."""
+    with i18n.using(lang):
+        return _build_xlsx(engine, flt)
+
+
+def _build_xlsx(engine: sa.Engine, flt: SeizureFilter) -> bytes:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     data = collect(engine, flt)
     about = pd.DataFrame(
         [(TEXT["doc_title"], TEXT["doc_subtitle"].format(period=period_text(data.first, data.last))),
-         (TEXT["generated"].format(date=data.generated_on.isoformat()), ""),
+         (TEXT["generated"].format(date=i18n.date(data.generated_on, "long")), ""),
          *filter_lines(data),
          (TEXT["data_note_heading"], TEXT["data_note"]),
          *((TEXT["sec_method"], point) for point in TEXT["method_points"])],

@@ -1,40 +1,45 @@
-"""Coded vocabularies of a seizure record: the allowed values and their English labels."""
+"""Coded vocabularies of a seizure record: the allowed values and their English labels.
+
+The labels stay English here (imports match them); `label()` shows them in the current language.
+"""
+
+from seizures.i18n import N_, _
 
 CATEGORIES = {
-    "firearm": "Firearms",
-    "ammunition": "Ammunition",
-    "explosive": "Explosives",
-    "component": "Parts and components",
+    "firearm": N_("Firearms"),
+    "ammunition": N_("Ammunition"),
+    "explosive": N_("Explosives"),
+    "component": N_("Parts and components"),
 }
 
 WEAPON_TYPES = {
-    "pistol": "Pistol",
-    "revolver": "Revolver",
-    "rifle": "Rifle",
-    "automatic_rifle": "Automatic rifle",
-    "shotgun": "Shotgun",
-    "hunting_weapon": "Hunting weapon",
-    "submachine_gun": "Submachine gun",
-    "machine_gun": "Machine gun",
-    "converted_firearm": "Converted firearm",
-    "blank_firing_weapon": "Blank-firing weapon",
-    "hand_grenade": "Hand grenade",
-    "explosive": "Explosive",
-    "other": "Other",
+    "pistol": N_("Pistol"),
+    "revolver": N_("Revolver"),
+    "rifle": N_("Rifle"),
+    "automatic_rifle": N_("Automatic rifle"),
+    "shotgun": N_("Shotgun"),
+    "hunting_weapon": N_("Hunting weapon"),
+    "submachine_gun": N_("Submachine gun"),
+    "machine_gun": N_("Machine gun"),
+    "converted_firearm": N_("Converted firearm"),
+    "blank_firing_weapon": N_("Blank-firing weapon"),
+    "hand_grenade": N_("Hand grenade"),
+    "explosive": N_("Explosive"),
+    "other": N_("Other"),
 }
 
-UNITS = {"pieces": "pieces", "rounds": "rounds", "kg": "kg"}
+UNITS = {"pieces": N_("pieces"), "rounds": N_("rounds"), "kg": N_("kg")}
 
 CONTEXTS = {
-    "traffic_control": "Traffic control",
-    "house_search": "House search",
-    "border_crossing": "Border crossing",
-    "special_investigative_measure": "Special investigative measure",
-    "voluntary_surrender": "Voluntary surrender",
-    "other": "Other",
+    "traffic_control": N_("Traffic control"),
+    "house_search": N_("House search"),
+    "border_crossing": N_("Border crossing"),
+    "special_investigative_measure": N_("Special investigative measure"),
+    "voluntary_surrender": N_("Voluntary surrender"),
+    "other": N_("Other"),
 }
 
-TRAINING_LEVELS = {"basic": "Basic", "advanced": "Advanced", "special_unit": "Special unit"}
+TRAINING_LEVELS = {"basic": N_("Basic"), "advanced": N_("Advanced"), "special_unit": N_("Special unit")}
 
 # Which units a category may be counted in.
 CATEGORY_UNITS = {
@@ -46,8 +51,24 @@ CATEGORY_UNITS = {
 
 
 def label(vocabulary: dict[str, str], code: str) -> str:
-    """English label of a code, or the code itself when it is unknown."""
-    return vocabulary.get(code, code)
+    """The label of a code in the current language, or the code itself when it is unknown."""
+    return _(vocabulary[code]) if code in vocabulary else code
+
+
+def labels(vocabulary: dict[str, str]) -> dict[str, str]:
+    """A vocabulary with its labels in the current language."""
+    return {code: _(text) for code, text in vocabulary.items()}
+
+
+# Names in the reference data (data/trainings.csv, equipment.csv), shown translated where they match (i18n.data_text);
+# any other stored name shows as stored.
+DATA_LABELS = (
+    N_("Basic firearms investigations"), N_("Advanced firearms investigations"),
+    N_("House-search training for special-unit members"),
+    N_("Computers"), N_("Multifunctional printers"), N_("Toners"), N_("Tablets"), N_("Laptops"),
+    N_("Explosive detectors"), N_("Endoscopes"), N_("Thermal cameras"), N_("Flying observation cameras"),
+    N_("Link-analysis licence (desktop and server)"), N_("Dashboard platform"), N_("Kosovo Police"),
+)
 
 
 # The largest quantity one seizure line may hold, per unit: a sanity bound against typing errors.
