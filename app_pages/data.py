@@ -1,14 +1,13 @@
-"""Data: import seizure records from CSV or Excel, see past imports, roll one back.
-
-Open to every user for now; it becomes the administrators' page once roles exist.
-"""
+"""Data (administrators): import seizure records from CSV or Excel, see past imports, roll one back, list users."""
 
 import math
 
 import pandas as pd
 import streamlit as st
 
-from seizures import ingest, settings, store, template, ui
+from seizures import auth, ingest, settings, store, template, ui
+
+ui.require_role(auth.ADMIN)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_COLUMNS = {
@@ -18,10 +17,8 @@ IMPORT_COLUMNS = {
 }
 
 st.title("Data: import seizure records")
-st.caption(
-    "Open to every user for now (to be restricted to administrators once roles exist). Imported records are "
-    "stored as real records, not illustrative; each import can be rolled back."
-)
+st.caption("For administrators. Imported records are stored as real records, not illustrative; each import can be "
+           "rolled back.")
 engine = ui.engine()
 
 
@@ -89,7 +86,7 @@ if st.button("Import", type="primary", disabled=uploaded is None, key="import"):
     bar = st.progress(0.0, text="Starting")
     try:
         result = ingest.import_file(
-            engine, uploaded.getvalue(), uploaded.name, skip_invalid=skip_invalid, user="app",
+            engine, uploaded.getvalue(), uploaded.name, skip_invalid=skip_invalid, user=ui.user_name(),
             progress=lambda fraction, text: bar.progress(fraction, text=text),
         )
     except store.StoreError as exc:  # e.g. the database file is held by another process
@@ -137,3 +134,6 @@ else:
                 st.session_state["rollback_message"] = f"Rolled back import #{chosen}: {removed:,} lines removed."
                 st.session_state.pop("rollback_confirm", None)
                 st.rerun()
+
+st.subheader("4. Users")
+ui.user_list()

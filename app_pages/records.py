@@ -3,8 +3,9 @@ Excel downloads of every matching line."""
 
 import streamlit as st
 
-from seizures import ui
+from seizures import auth, ui
 
+ui.require_role(auth.ANALYST)
 flt = st.session_state["filter"]
 st.title("Seizure records")
 ui.period_or_stop(flt)
