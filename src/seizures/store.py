@@ -74,8 +74,8 @@ def make_engine(url: str | None = None, lock_wait_seconds: float | None = None) 
     url = settings.db_url(url)
     try:
         parsed = sa.make_url(url)
-    except sa.exc.ArgumentError as exc:
-        raise StoreError(f"not a database URL: {url!r}") from exc
+    except sa.exc.ArgumentError as exc:  # the text is not echoed: it may hold a password
+        raise StoreError(f"{settings.DB_URL_SETTING} (or --db-url) is not a database URL") from exc
     duckdb_file = parsed.get_backend_name() == "duckdb" and (parsed.database or ":memory:") != ":memory:"
     kwargs: dict = {}
     if duckdb_file:
@@ -194,8 +194,10 @@ def _python_values(frame: pd.DataFrame) -> pd.DataFrame:
 def fetch_arrow(conn: sa.Connection, query: sa.Select):
     """A query's result as an Arrow table, inside the caller's transaction (DuckDB: without a Python row loop)."""
     if conn.dialect.name == "duckdb":
-        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-        return conn.connection.dbapi_connection.sql(sql).to_arrow_table()
+        # Values go as bound parameters ($1, $2, ...), never spliced into the SQL text.
+        compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        params = [compiled.params[name] for name in compiled.positiontup or ()]
+        return conn.connection.dbapi_connection.sql(str(compiled), params=params).to_arrow_table()
     import pyarrow as pa
 
     result = conn.execute(query)

@@ -371,7 +371,8 @@ def _password_role() -> str:
         credentials, cookie.get("name", auth.COOKIE_NAME), key, float(cookie.get("expiry_days", auth.COOKIE_DAYS)),
         auto_hash=False,
     )
-    if not st.session_state.get("authentication_status"):
+    header = not st.session_state.get("authentication_status")
+    if header:
         _login_screen_header()
     try:
         authenticator.login(location="main", max_login_attempts=limit, fields={
@@ -390,6 +391,8 @@ def _password_role() -> str:
         if status is False:
             st.error("Wrong user name or password.", icon="🔒")
         st.stop()
+    if header:  # logged in during this run: start again without the login screen
+        st.rerun()
     username = st.session_state.get("username")
     role = auth.role_of(data, username)
     if role is None:
@@ -398,7 +401,7 @@ def _password_role() -> str:
         st.stop()
     with st.sidebar:
         st.caption(f"Logged in as **{st.session_state.get('name') or username}** ({auth.ROLE_TEXT[role]})")
-        authenticator.logout("Log out", location="sidebar", key="logout")
+        authenticator.logout("Log out", location="sidebar", key="logout_button")
     return role
 
 
