@@ -5,7 +5,8 @@ hides more cells ("x") so that no hidden cell can be worked out by subtraction f
 totals a frame adds up to are its margins (each line along one dimension, e.g. one year across all directorates,
 and the whole frame within a stratum), and every margin that holds a hidden cell holds at least two, adding up to at
 least the threshold. Secondary cells are the smallest ones available, never a cell that is alone in some margin
-(that margin, shown elsewhere, would give it away).
+(that margin, shown elsewhere, would give it away). When only such cells are left, a margin may keep two hidden
+cells adding up to less than the threshold: their sum is then known, each one still is not.
 
 A protected frame keeps its columns; a hidden cell's value is missing (NaN), and `<column>_note` says why
 ("<5" or "x", empty when shown). `shown()` turns such a frame into the text a table or a CSV download shows.
