@@ -247,6 +247,8 @@ def test_a_wrong_password_is_refused_and_the_right_one_opens_the_app(password_mo
     assert not at.exception
     assert listed_pages(at) == AGGREGATED
     assert [t.value for t in at.title] == ["Firearms seizures in Kosovo"]
+    next(b for b in at.sidebar.button if b.label == "Log out").click().run()
+    assert listed_pages(at) == [] and [t.label for t in at.text_input] == ["User name", "Password"]
 
 
 def test_repeated_failures_lock_the_user_for_a_while(password_mode, monkeypatch, users_path):

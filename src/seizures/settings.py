@@ -7,6 +7,7 @@ Each is read from the environment, else from the top level of .streamlit/secrets
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from pathlib import Path
@@ -43,9 +44,17 @@ def secrets_path() -> Path:
 
 def _secrets() -> dict:
     path = secrets_path()
-    if not path.exists():
+    try:
+        modified = path.stat().st_mtime_ns
+    except OSError:
         return {}
-    with path.open("rb") as f:
+    return _read_secrets(str(path), modified)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_secrets(path: str, _modified: int) -> dict:
+    """secrets.toml, read again only when it changes (settings are read many times per page)."""
+    with open(path, "rb") as f:
         return tomllib.load(f)
 
 

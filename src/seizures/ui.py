@@ -402,6 +402,8 @@ def _password_role() -> str:
     with st.sidebar:
         st.caption(f"Logged in as **{st.session_state.get('name') or username}** ({auth.ROLE_TEXT[role]})")
         authenticator.logout("Log out", location="sidebar", key="logout_button")
+    if not st.session_state.get("authentication_status"):  # just logged out
+        st.rerun()
     return role
 
 
@@ -630,15 +632,13 @@ def category_table(totals: pd.DataFrame) -> None:
         "Quantity": totals["quantity"].round(3),
         "Seizure lines": totals["events"],
     })
-    if "quantity_note" in totals:  # public mode: hidden cells as "<5" / "x"
+    protected = "quantity_note" in totals  # public mode: hidden cells shown as "<5" / "x"
+    if protected:
         table["Quantity"] = [shown_number(totals, "quantity", i) for i in totals.index]
         table["Seizure lines"] = [shown_number(totals, "events", i) for i in totals.index]
-    st.dataframe(
-        table, hide_index=True, key="category_table",
-        column_config={"Quantity": st.column_config.NumberColumn(format="localized"),
-                       "Seizure lines": st.column_config.NumberColumn(format="localized")}
-        if "quantity_note" not in totals else None,
-    )
+    numbers = {"Quantity": st.column_config.NumberColumn(format="localized"),
+               "Seizure lines": st.column_config.NumberColumn(format="localized")}
+    st.dataframe(table, hide_index=True, key="category_table", column_config=None if protected else numbers)
     suppression_legend(totals)
 
 
