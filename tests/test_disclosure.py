@@ -128,8 +128,9 @@ def test_headline_hides_a_small_value_and_the_change_that_would_reveal_it():
 
 
 def test_the_map_hides_a_directorates_small_period_total():
-    # Explosives (kg): MN has 1 + 2 = 3 kg over the period (< 5), so MN is hidden; with MN the category has one hidden
-    # directorate, so the smallest other period total (PZ, 6) is hidden too. Firearms are all shown.
+    # Explosives (kg), directorate × year: MN 2022 = 1 and MN 2023 = 2 are small; 2022's other cell (PR 30) and 2023's
+    # (PZ 6) must be hidden with them, so MN, PZ and PR are all hidden on the map (each has a hidden year); GJ has
+    # no explosives at all (0, shown). Firearms are all shown.
     totals = pd.DataFrame({
         "region_code": ["MN", "MN", "PZ", "PR", "PR", "PZ"],
         "year": [2022, 2023, 2023, 2022, 2023, 2022],
@@ -137,16 +138,43 @@ def test_the_map_hides_a_directorates_small_period_total():
         "quantity": [1.0, 2.0, 6.0, 30.0, 50.0, 8.0], "events": [1, 1, 2, 5, 20, 4],
     })
     protected = disclosure.protect_region_year_totals(totals, T)
-    assert protected["quantity"].isna().tolist() == [True, True, True, False, False, False]
+    assert protected["quantity"].isna().tolist() == [True, True, True, True, False, False]
     regions = pd.DataFrame({"code": ["MN", "PZ", "PR", "GJ"], "name_en": ["Mitrovica North", "Prizren", "Prishtina",
                                                                             "Gjakova"], "population": [None] * 4})
     seats = pd.DataFrame({"code": ["MN", "PZ", "PR", "GJ"], "seat": list("abcd"), "latitude": [42.9, 42.2, 42.7, 42.4],
                           "longitude": [20.9, 20.7, 21.2, 20.4]})
     values = maps.region_values(protected, regions, seats, "explosive", "kg").set_index("code")
-    assert values["status"].to_dict() == {"MN": maps.SUPPRESSED, "PZ": maps.SUPPRESSED, "PR": maps.HAS_VALUE,
+    assert values["status"].to_dict() == {"MN": maps.SUPPRESSED, "PZ": maps.SUPPRESSED, "PR": maps.SUPPRESSED,
                                           "GJ": maps.HAS_VALUE}
-    assert values.loc["PR", "quantity"] == 30.0 and values.loc["GJ", "quantity"] == 0.0  # GJ: no seizures, not hidden
-    assert values.loc[["MN", "PZ"], "quantity"].isna().all()
+    assert values.loc["GJ", "quantity"] == 0.0  # GJ: no seizures, not hidden
+    assert values.loc[["MN", "PZ", "PR"], "quantity"].isna().all()
+    firearms = maps.region_values(protected, regions, seats, "firearm", "pieces").set_index("code")
+    assert firearms["quantity"].to_dict() == {"MN": 0.0, "PZ": 8.0, "PR": 50.0, "GJ": 0.0}
+
+
+def test_period_totals_are_hidden_with_their_line_of_the_yearly_table():
+    # Weapon types by year, and their period totals on the same page. X (1 + 2) is small. The yearly table hides W in
+    # both years (the smallest beside X each year). Protected alone, the period totals would hide Y (8, the smallest
+    # other total) and show W = 14: but Y's single cell is shown in the yearly table, so X = 95 - 14 - 70 - 8.
+    # Linked, a total is hidden exactly when its line holds a hidden cell: X and W hidden, Y and Z shown.
+    finer = pd.DataFrame({"weapon_type": ["X", "X", "W", "W", "Y", "Z", "Z"],
+                          "year": [2022, 2023, 2022, 2023, 2022, 2022, 2023],
+                          "value": [1.0, 2.0, 7.0, 7.0, 8.0, 30.0, 40.0]})
+    yearly = disclosure.protect(finer, ["value"], ["weapon_type", "year"], threshold=T, linked=["weapon_type"])
+    assert set(yearly.loc[yearly["value_note"] != "", "weapon_type"]) == {"X", "W"}
+    totals = finer.groupby("weapon_type", as_index=False)["value"].sum()
+    alone = disclosure.shown(disclosure.protect(totals, ["value"], ["weapon_type"], threshold=T))
+    assert alone.set_index("weapon_type")["value"].to_dict() == {"W": 14.0, "X": "<5", "Y": "x", "Z": 70.0}  # leaks
+    linked = disclosure.shown(disclosure.linked_totals(totals, yearly, "weapon_type", T))
+    assert linked.set_index("weapon_type")["value"].to_dict() == {"W": "x", "X": "<5", "Y": 8.0, "Z": 70.0}
+
+
+def test_two_hidden_cells_whose_sum_pins_them_down_get_company():
+    # Year 2022: X = 1 (< 5) and W = 5 hidden together add up to 6, and "x" means at least 5: X could only be 1.
+    # The sum must exceed what the labels already tell (1 + 5), so a third cell (Y 9) is hidden too.
+    frame = pd.DataFrame({"weapon_type": ["X", "W", "Y", "Z"], "value": [1.0, 5.0, 9.0, 40.0]})
+    shown = disclosure.shown(disclosure.protect(frame, ["value"], ["weapon_type"], threshold=T))
+    assert shown["value"].tolist() == ["<5", "x", "x", 40.0]
 
 
 def test_sources_hide_only_small_counts_of_seizure_records():

@@ -4,9 +4,14 @@ Primary suppression hides a cell whose value is above 0 and below the threshold 
 hides more cells ("x") so that no hidden cell can be worked out by subtraction from a total shown elsewhere: the
 totals a frame adds up to are its margins (each line along one dimension, e.g. one year across all directorates,
 and the whole frame within a stratum), and every margin that holds a hidden cell holds at least two, adding up to at
-least the threshold. Secondary cells are the smallest ones available, never a cell that is alone in some margin
-(that margin, shown elsewhere, would give it away). When only such cells are left, a margin may keep two hidden
-cells adding up to less than the threshold: their sum is then known, each one still is not.
+least the threshold and to more than the least they could be ("<5" is at least 1, "x" at least the threshold: else
+the sum would pin them down). Secondary cells are the smallest ones available, never a cell that is alone in a
+margin that is always shown (that margin would give it away). When only such cells are left, a margin may keep two
+hidden cells adding up to less than the threshold: their sum is then known, each one still is not.
+
+Linked tables: a page showing both directorate × year and the directorates' period totals must hide a period total
+exactly when its line in the finer table holds a hidden cell (`linked_totals`), or a secondary cell chosen in one
+table could be added up from the other.
 
 A protected frame keeps its columns; a hidden cell's value is missing (NaN), and `<column>_note` says why
 ("<5" or "x", empty when shown). `shown()` turns such a frame into the text a table or a CSV download shows.
@@ -50,21 +55,28 @@ def _group_ids(keys: pd.DataFrame, cols: list[str]) -> np.ndarray:
 
 
 def hidden_cells(
-    values: Iterable[float], keys: pd.DataFrame, dims: Sequence[str], strata: Sequence[str] = (), threshold: float = 5
+    values: Iterable[float], keys: pd.DataFrame, dims: Sequence[str], strata: Sequence[str] = (), threshold: float = 5,
+    linked: Sequence[str] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """(primary, hidden) boolean arrays for the cells `values`, whose dimension and stratum columns are in `keys`.
 
+    `linked`: a dimension whose totals (e.g. each directorate's over the years) are shown only through
+    `linked_totals`, hidden with their line: a cell alone in such a line may still protect another.
     Missing values are not cells (neither hidden nor used to protect).
     """
     v = np.asarray(pd.to_numeric(pd.Series(list(values), dtype="float64")), dtype="float64")
     present = ~np.isnan(v)
     primary = present & (v > 0) & (v < threshold)
     hidden = primary.copy()
-    groupings = [_group_ids(keys.reset_index(drop=True), cols) for cols in _groupings(dims, strata)]
+    columns = _groupings(dims, strata)
+    groupings = [_group_ids(keys.reset_index(drop=True), cols) for cols in columns]
     alone = np.zeros(len(v), dtype=bool)
-    for ids in groupings:
+    for cols, ids in zip(columns, groupings):
+        if linked and cols == [*strata, *linked]:
+            continue
         sizes = np.bincount(ids[present], minlength=ids.max() + 1 if len(ids) else 0)
         alone |= present & (sizes[ids] == 1)
+    least = np.where(primary, 1.0, threshold)  # what an attacker knows a hidden cell is at least
     changed = True
     while changed:
         changed = False
@@ -73,7 +85,9 @@ def hidden_cells(
                 members = np.flatnonzero((ids == group) & present)
                 while True:
                     secret = members[hidden[members]]
-                    if len(secret) == len(members) or (len(secret) >= 2 and v[secret].sum() >= threshold):
+                    total = v[secret].sum()
+                    if len(secret) == len(members) or (
+                            len(secret) >= 2 and total >= threshold and total > least[secret].sum()):
                         break
                     candidates = [i for i in members if not hidden[i] and not alone[i]]
                     if not candidates:
@@ -85,7 +99,8 @@ def hidden_cells(
 
 
 def protect(
-    frame: pd.DataFrame, values: Sequence[str], dims: Sequence[str], strata: Sequence[str] = (), threshold: float = 5
+    frame: pd.DataFrame, values: Sequence[str], dims: Sequence[str], strata: Sequence[str] = (), threshold: float = 5,
+    linked: Sequence[str] = (),
 ) -> pd.DataFrame:
     """A copy of `frame` with each value column's hidden cells missing and a `<column>_note` column beside it.
 
@@ -97,7 +112,7 @@ def protect(
     totals = {}
     for column in values:
         numbers = pd.to_numeric(out[column], errors="coerce").astype("float64")
-        primary, hidden = hidden_cells(numbers, keys, dims, strata, threshold)
+        primary, hidden = hidden_cells(numbers, keys, dims, strata, threshold, linked)
         totals[column] = float(numbers.sum())
         out[column] = numbers.where(~hidden)
         out[column + NOTE_SUFFIX] = np.select([primary, hidden], [primary_label(threshold), SECONDARY], "")
@@ -117,6 +132,19 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
         if hide.any():
             out[column] = out[column].astype(object).where(~hide, out[note])
     return out.drop(columns=notes)
+
+
+def linked_totals(totals: pd.DataFrame, finer: pd.DataFrame, dim: str, threshold: float = 5) -> pd.DataFrame:
+    """Totals per `dim` (columns dim, value) protected as the margin of `finer`, the protected dim × year frame
+    (protected with linked=(dim,)): a total is hidden exactly when its line there holds a hidden cell."""
+    out = totals.copy().reset_index(drop=True)
+    numbers = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    hide = out[dim].isin(finer.loc[finer["value" + NOTE_SUFFIX] != "", dim]).to_numpy()
+    primary = hide & (numbers > 0).to_numpy() & (numbers < threshold).to_numpy()
+    out["value"] = numbers.where(~hide)
+    out["value" + NOTE_SUFFIX] = np.select([primary, hide], [primary_label(threshold), SECONDARY], "")
+    out.attrs["totals"] = {"value": float(numbers.sum())}
+    return out
 
 
 def note_of(frame: pd.DataFrame, column: str, index) -> str:
@@ -145,15 +173,15 @@ def protect_headline(frame: pd.DataFrame, threshold: float = 5) -> pd.DataFrame:
 
 
 def protect_region_year_totals(frame: pd.DataFrame, threshold: float = 5) -> pd.DataFrame:
-    """totals_by_region_year for the map, which adds each directorate's years up: protected at that level (the
-    period's total per directorate, category and unit), every year row of a hidden directorate left missing."""
+    """totals_by_region_year for the map, which adds each directorate's years up: a directorate's period total is
+    hidden as in the Regions page (where its directorate × year line holds a hidden cell), every year row of a
+    hidden directorate left missing."""
     out = frame.copy().reset_index(drop=True)
     if out.empty:
         return out
     keys = ["category", "unit", "region_code"]
-    period = out.groupby(keys, as_index=False)["quantity"].sum()
-    period = protect(period, ["quantity"], ["region_code"], ["category", "unit"], threshold)
-    hidden = period.loc[period["quantity_note"] != "", keys]
+    cells = protect(out, ["quantity"], ["region_code", "year"], ["category", "unit"], threshold, linked=["region_code"])
+    hidden = cells.loc[cells["quantity_note"] != "", keys].drop_duplicates()
     marked = out.merge(hidden.assign(_hidden=True), on=keys, how="left")["_hidden"].eq(True).to_numpy()
     for column in ("quantity", "events"):
         out[column] = out[column].astype("float64").where(~marked)

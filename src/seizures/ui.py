@@ -60,7 +60,7 @@ def _protect_check(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
 # Query -> how the public mode protects its result. Queries of published or reference figures pass unchanged;
 # any other query (the record-level ones) is refused.
 PUBLIC_QUERIES: dict[str, Callable | None] = {
-    "measure_by": lambda f, t: disclosure.protect(f, ["value"], [c for c in f.columns if c != "value"], (), t),
+    "measure_by": None,  # protected in _protect_measure, which needs the query's arguments
     "totals_by_category": lambda f, t: disclosure.protect(f, ["quantity", "events"], [], ["category", "unit"], t),
     "headline_figures": disclosure.protect_headline,
     "recorded_and_published": lambda f, t: disclosure.protect(f, ["recorded"], ["year"], (), t),
@@ -79,8 +79,23 @@ def _cached_public(query_name: str, version: tuple[int, int], threshold: int, *a
     if query_name not in PUBLIC_QUERIES:
         raise PermissionError(f"{query_name} is not available in the public view")
     result = _cached_query(query_name, version, *args)
+    if query_name == "measure_by":
+        return _protect_measure(result, version, threshold, *args)
     protect = PUBLIC_QUERIES[query_name]
     return result if protect is None else protect(result, threshold)
+
+
+# Dimensions whose period totals the pages show beside their dimension × year table (Regions and Map; Weapons).
+LINKED_DIMENSIONS = ("region_code", "weapon_type")
+
+
+def _protect_measure(frame: pd.DataFrame, version, threshold: int, flt, measure_key: str, *dimensions: str):
+    if len(dimensions) == 2 and dimensions[1] == "year" and dimensions[0] in LINKED_DIMENSIONS:
+        return disclosure.protect(frame, ["value"], dimensions, (), threshold, linked=dimensions[:1])
+    if len(dimensions) == 1 and dimensions[0] in LINKED_DIMENSIONS:
+        finer = _cached_public("measure_by", version, threshold, flt, measure_key, dimensions[0], "year")
+        return disclosure.linked_totals(frame, finer, dimensions[0], threshold)
+    return disclosure.protect(frame, ["value"], dimensions, (), threshold)
 
 
 def data_version() -> tuple[int, int]:
