@@ -214,7 +214,8 @@ def region_shares(
         go.Bar(
             x=summary["share_pct"].tolist(), y=summary["name"].tolist(), orientation="h", name="Share",
             marker_color=[REGION_COLOURS.get(c, OTHER_COLOUR) for c in summary["region_code"]],
-            text=["" if pd.isna(v) else f"{v:.1f} %" for v in summary["share_pct"]], textposition="outside", cliponaxis=False,
+            text=["" if pd.isna(v) else f"{v:.1f} %" for v in summary["share_pct"]],  # NaN: hidden (public mode)
+            textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
         )
     )
@@ -256,7 +257,8 @@ def breakdown_bars(
         go.Bar(
             x=ordered["value"].tolist(), y=[labels.get(c, c) for c in codes], orientation="h", name=x_title,
             marker_color=[HIGHLIGHTED_WEAPONS.get(c, OKABE_ITO[0]) for c in codes],
-            text=["" if pd.isna(v) else f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}" for v in ordered["value"]],
+            text=["" if pd.isna(v) else f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+                  for v in ordered["value"]],
             textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
