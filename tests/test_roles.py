@@ -102,6 +102,21 @@ def test_without_login_nothing_but_the_login_form(password_mode):
     assert not at.get("plotly_chart") and not at.get("download_button") and not at.dataframe
 
 
+def test_a_deployment_without_accounts_says_how_to_make_one(password_mode, monkeypatch, tmp_path):
+    monkeypatch.setenv("SEIZURES_USERS_FILE", str(tmp_path / "none.yaml"))
+    at = app()
+    assert not at.exception and listed_pages(at) == []
+    assert any("seizures users add NAME --role admin" in e.value for e in at.error)
+
+
+def test_secret_files_are_not_committed():
+    ignored = subprocess.run(["git", "check-ignore", ".streamlit/secrets.toml", ".streamlit/users.yaml"], cwd=ROOT,
+                             capture_output=True, text=True)
+    assert ignored.stdout.split() == [".streamlit/secrets.toml", ".streamlit/users.yaml"]
+    tracked = subprocess.run(["git", "ls-files", ".streamlit"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert tracked.split() == [".streamlit/config.toml", ".streamlit/secrets.toml.example"]
+
+
 @pytest.mark.parametrize("user,page", [("vic", "records"), ("vic", "data"), ("ana", "data")])
 def test_a_forbidden_page_cannot_be_reached_through_the_app(password_mode, user, page):
     at = app(user)

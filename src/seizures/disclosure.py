@@ -197,4 +197,4 @@ def protect_sources(frame: pd.DataFrame, threshold: float = 5) -> pd.DataFrame:
     out["rows_note"] = ""
     out.loc[records, "rows"] = part["rows"].to_numpy()
     out.loc[records, "rows_note"] = part["rows_note"].to_numpy()
-    return out
+    return out if (out["rows_note"] != "").any() else out.drop(columns="rows_note")
