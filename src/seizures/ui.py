@@ -397,8 +397,9 @@ def _password_role() -> str:
         if "attempts" in str(exc):
             st.error(f"Too many failed logins for this user name: it is locked for up to "
                      f"{lock_seconds / 60:g} minutes.", icon="🔒")
-        else:  # e.g. a login cookie of a user who has since been removed
-            st.error("This login is no longer valid: log in again.", icon="🔒")
+        else:  # a login cookie of a user who has since been removed: drop it, so the form comes back
+            authenticator.cookie_controller.delete_cookie()
+            st.error("This login is no longer valid: reload the page and log in again.", icon="🔒")
         st.stop()
     auth.release_expired_locks(accounts, limit, lock_seconds, time.time())
     status = st.session_state.get("authentication_status")
