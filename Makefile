@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := data/seizures.duckdb
 PORT ?= 8501
+# `make run` is local development on the demo data: no login, acting as administrator (the sidebar says so).
+# A deployment leaves SEIZURES_AUTH unset (login required) or sets SEIZURES_PUBLIC=1; try the login here with
+# `SEIZURES_AUTH=password make run` after `.venv/bin/seizures users add NAME --role admin`.
+SEIZURES_AUTH ?= off
 
 .PHONY: run test demo-db clean
 
@@ -20,7 +24,8 @@ $(DEMO_DB): $(BIN)/.installed $(wildcard src/seizures/migrations/versions/*.py)
 demo-db: $(DEMO_DB)
 
 run: $(BIN)/.installed $(DEMO_DB)
-	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
+	SEIZURES_AUTH=$(SEIZURES_AUTH) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--browser.gatherUsageStats false --client.showErrorDetails full
 
 test: $(BIN)/.installed $(DEMO_DB)
 	$(BIN)/pytest $(PYTEST_ARGS)

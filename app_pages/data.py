@@ -1,15 +1,14 @@
-"""Data: import seizure records from CSV or Excel, see past imports, roll one back.
-
-Open to every user for now; it becomes the administrators' page once roles exist.
-"""
+"""Data (administrators): import seizure records from CSV or Excel, see past imports, roll one back, list users."""
 
 import math
 
 import pandas as pd
 import streamlit as st
 
-from seizures import i18n, ingest, settings, store, template, ui
+from seizures import auth, i18n, ingest, settings, store, template, ui
 from seizures.i18n import N_, _
+
+ui.require_role(auth.ADMIN)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_COLUMNS = {
@@ -21,8 +20,8 @@ IMPORT_COLUMNS = {
 
 st.title(_("Data: import seizure records"))
 st.caption(_(
-    "Open to every user for now (to be restricted to administrators once roles exist). Imported records are "
-    "stored as real records, not illustrative; each import can be rolled back."
+    "For administrators. Imported records are stored as real records, not illustrative; each import can be "
+    "rolled back."
 ))
 engine = ui.engine()
 
@@ -92,7 +91,7 @@ if st.button(_("Import"), type="primary", disabled=uploaded is None, key="import
     bar = st.progress(0.0, text=_("Starting"))
     try:
         result = ingest.import_file(
-            engine, uploaded.getvalue(), uploaded.name, skip_invalid=skip_invalid, user="app",
+            engine, uploaded.getvalue(), uploaded.name, skip_invalid=skip_invalid, user=ui.user_name(),
             progress=lambda fraction, text: bar.progress(fraction, text=text),
         )
     except store.StoreError as exc:  # e.g. the database file is held by another process
@@ -144,3 +143,6 @@ else:
                     id=chosen, lines=ui.number(removed))
                 st.session_state.pop("rollback_confirm", None)
                 st.rerun()
+
+st.subheader("4. Users")
+ui.user_list()

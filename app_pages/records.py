@@ -3,9 +3,10 @@ Excel downloads of every matching line."""
 
 import streamlit as st
 
-from seizures import ui
+from seizures import auth, ui
 from seizures.i18n import _
 
+ui.require_role(auth.ANALYST)
 flt = st.session_state["filter"]
 st.title(_("Seizure records"))
 ui.period_or_stop(flt)

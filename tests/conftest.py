@@ -270,3 +270,13 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("figures")
         for text in _figures:
             terminalreporter.write_line(text)
+
+
+@pytest.fixture(autouse=True)
+def development_access(monkeypatch):
+    """App tests run as in `make run` (SEIZURES_AUTH=off: administrator, every page) unless a test sets otherwise;
+    no setting comes from a developer's own .streamlit/ files."""
+    monkeypatch.setenv("SEIZURES_AUTH", "off")
+    monkeypatch.delenv("SEIZURES_PUBLIC", raising=False)
+    monkeypatch.delenv("SEIZURES_COOKIE_KEY", raising=False)
+    monkeypatch.setenv("SEIZURES_USERS_FILE", "/nonexistent/users.yaml")

@@ -51,10 +51,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db_url: str):
-    """A freshly started `streamlit run app.py` on the given store: (process, base URL)."""
+def start_server(db_url: str, **settings: str):
+    """A freshly started `streamlit run app.py` on the given store: (process, base URL).
+
+    By default in the development mode of `make run` (SEIZURES_AUTH=off: administrator, every page); `settings`
+    (e.g. SEIZURES_PUBLIC="1") override it.
+    """
     port = free_port()
-    env = {**os.environ, "SEIZURES_DB_URL": db_url}
+    env = {**os.environ, "SEIZURES_DB_URL": db_url, "SEIZURES_AUTH": "off", **settings}
+    env.pop("SEIZURES_PUBLIC", None) if "SEIZURES_PUBLIC" not in settings else None
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -260,3 +265,60 @@ def test_overview_in_each_language(server, page, lang):
     separator = {"en": ",", "sq": "\u00a0", "sr": "."}[lang]
     assert re.search(rf"1{re.escape(separator)}\d00", svg), svg[:300]
     shot(page, f"overview-{lang}")
+
+
+# --- public mode and login ------------------------------------------------------------------------------------
+
+
+def test_public_mode_has_no_records_or_data_page(demo_url, page):
+    proc, base = start_server(demo_url, SEIZURES_PUBLIC="1")
+    try:
+        page.goto(f"{base}/records")  # a deep link to a page the public may not open, on a fresh server
+        wait_for_page(page, "Firearms seizures in Kosovo")  # Streamlit falls back to the default page
+        page.get_by_text("Page not found").wait_for(timeout=10_000)
+        shot(page, "public_records_link")
+        page.keyboard.press("Escape")
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        labels = [label for _, label, _ in PAGES]
+        assert [nav.get_by_text(label, exact=True).count() for label in labels] == [
+            0 if label in ("Records", "Data") else 1 for label in labels]
+        assert page.get_by_role("heading", name="Seizure records").count() == 0
+        assert page.get_by_text("Public view").count() >= 1
+        assert page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').count() == 0  # no filter
+        # Explosives by directorate and year: some small cells, drawn as gaps and listed as "<5" in the download.
+        page.locator('[data-testid="stRadio"]').get_by_text("Explosives (kg)").click()
+        page.get_by_text("fewer than 5, not shown").first.wait_for(timeout=30_000)
+        html = page.content()
+        assert "ILL-20" not in html  # no case reference anywhere in the page
+        shot(page, "public_overview")
+        page.goto(f"{base}/data")
+        wait_for_page(page, "Firearms seizures in Kosovo")
+        assert page.get_by_role("heading", name="Data: import seizure records").count() == 0
+    finally:
+        stop_server(proc)
+
+
+def test_login_in_the_browser(demo_url, page, tmp_path):
+    from seizures import auth
+
+    users = tmp_path / "users.yaml"
+    auth.add_user(users, "vic", "viewer", password="viewer pass 1")
+    proc, base = start_server(demo_url, SEIZURES_AUTH="password", SEIZURES_USERS_FILE=str(users))
+    try:
+        page.goto(f"{base}/")
+        page.get_by_label("User name").wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        page.get_by_label("User name").fill("vic")
+        page.get_by_role("textbox", name="Password").fill("wrong password")
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_text("Wrong user name or password.").wait_for(timeout=30_000)
+        page.get_by_role("textbox", name="Password").fill("viewer pass 1")
+        page.get_by_role("button", name="Log in").click()
+        wait_for_page(page, "Firearms seizures in Kosovo")
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        assert nav.get_by_text("Overview", exact=True).count() == 1
+        assert nav.get_by_text("Records", exact=True).count() == 0 and nav.get_by_text("Data", exact=True).count() == 0
+        assert page.get_by_text("Logged in as").count() == 1
+        shot(page, "login_viewer")
+    finally:
+        stop_server(proc)

@@ -226,7 +226,8 @@ def region_shares(
         go.Bar(
             x=summary["share_pct"].tolist(), y=summary["name"].tolist(), orientation="h", name=_("Share"),
             marker_color=[REGION_COLOURS.get(c, OTHER_COLOUR) for c in summary["region_code"]],
-            text=[i18n.percent(v) for v in summary["share_pct"]], textposition="outside", cliponaxis=False,
+            text=["" if pd.isna(v) else i18n.percent(v) for v in summary["share_pct"]],  # NaN: hidden (public mode)
+            textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x:.1f}" + _percent() + "<extra></extra>",
         )
     )
@@ -237,7 +238,9 @@ def region_shares(
 
 def region_year_heatmap(frame: pd.DataFrame, names: dict[str, str], z_title: str, title: str | None = None) -> go.Figure:
     """Directorate × year grid of a measure (empty cells are zero). frame: region_code, year, value."""
-    grid = frame.pivot_table(index="region_code", columns="year", values="value", aggfunc="sum", fill_value=0)
+    cells = frame.groupby(["region_code", "year"])["value"]
+    # Absent cells are zero; a cell hidden by the public mode's suppression (NaN) stays empty.
+    grid = cells.sum(skipna=False).unstack().where(cells.size().unstack().notna(), 0.0)
     grid = grid.reindex(columns=range(int(grid.columns.min()), int(grid.columns.max()) + 1), fill_value=0)
     labels = [_region_name(names, c) for c in grid.index]
     order = sorted(range(len(labels)), key=labels.__getitem__)
@@ -266,7 +269,7 @@ def breakdown_bars(
         go.Bar(
             x=ordered["value"].tolist(), y=[vocab.label(labels, c) for c in codes], orientation="h", name=x_title,
             marker_color=[HIGHLIGHTED_WEAPONS.get(c, OKABE_ITO[0]) for c in codes],
-            text=[i18n.number(v) for v in ordered["value"]],
+            text=["" if pd.isna(v) else i18n.number(v) for v in ordered["value"]],
             textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
@@ -284,7 +287,7 @@ def weapon_type_trends(
     shown = [t for t in totals.index if t not in HIGHLIGHTED_WEAPONS][:top]
     shown += [t for t in HIGHLIGHTED_WEAPONS if t in totals.index]
     series = frame.assign(weapon_type=frame["weapon_type"].where(frame["weapon_type"].isin(shown), "_other"))
-    series = series.groupby(["weapon_type", "year"], as_index=False)["value"].sum()
+    series = series.groupby(["weapon_type", "year"], as_index=False)["value"].sum(skipna=False)  # hidden stays hidden
     palette = iter(c for c in OKABE_ITO if c not in HIGHLIGHTED_WEAPONS.values())
     fig = go.Figure()
     for code in [*shown, "_other"]:
@@ -304,7 +307,7 @@ def weapon_type_trends(
 
 def monthly_seasonality(frame: pd.DataFrame, y_title: str, title: str | None = None) -> go.Figure:
     """A bar per calendar month (months without seizures show as zero). frame: month, value."""
-    by_month = frame.groupby("month")["value"].sum().reindex(range(1, 13), fill_value=0)
+    by_month = frame.groupby("month")["value"].sum(min_count=1).reindex(range(1, 13), fill_value=0)
     fig = go.Figure(
         go.Bar(
             x=i18n.month_names(), y=by_month.tolist(), name=y_title, marker_color=OKABE_ITO[0],

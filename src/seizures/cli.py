@@ -1,15 +1,16 @@
 """The command line: `seizures init [--demo]`, `summary`, `demo-data`, `import FILE`, `imports`, `rollback ID`,
-`template --out PATH`, `report`, `copy`."""
+`template --out PATH`, `report`, `copy`, `users add/remove/list`."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from seizures import demo, i18n, ingest, queries, seed, settings, store, template, transfer
+from seizures import auth, demo, i18n, ingest, queries, seed, settings, store, template, transfer
 from seizures.filters import SeizureFilter, from_query_params
 
 EXIT_REJECTED = 1
@@ -179,6 +180,43 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    """From the terminal (asked twice, not echoed), or the first line of standard input for scripts."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise auth.UsersError("the two passwords differ")
+    return first
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    path = settings.users_file()
+    password = None if args.no_password else _read_password()
+    user = auth.add_user(path, args.name, args.role, password=password, email=args.email, name=args.full_name,
+                         replace=args.replace)
+    login = "password" if user.has_password else f"identity provider ({user.email})"
+    print(f"{'updated' if args.replace else 'added'} {user.username}: {user.role}, logs in by {login} ({path})")
+    return 0
+
+
+def cmd_users_remove(args: argparse.Namespace) -> int:
+    auth.remove_user(settings.users_file(), args.name)
+    print(f"removed {args.name} from {settings.users_file()}")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    path = settings.users_file()
+    accounts = auth.users(auth.read(path))
+    if not accounts:
+        print(f"no users in {path}")
+    for user in accounts:
+        login = "password" if user.has_password else "identity provider"
+        print(f"{user.username}\t{user.role}\t{user.email or '-'}\t{login}\t{user.name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seizures", description=__doc__)
     parser.add_argument("--db-url", help=f"SQLAlchemy URL of the store (default: ${settings.DB_URL_SETTING} or the DuckDB file in data/)")
@@ -224,6 +262,20 @@ def build_parser() -> argparse.ArgumentParser:
     tpl = sub.add_parser("template", help="write the import template (.csv or .xlsx)")
     tpl.add_argument("--out", required=True, metavar="PATH", help="file to write: .xlsx, or .csv (allowed values beside it)")
     tpl.set_defaults(func=cmd_template)
+    users = sub.add_parser("users", help=f"the app's user accounts (file: ${settings.USERS_FILE_SETTING}, "
+                           "default .streamlit/users.yaml)").add_subparsers(dest="users_command", required=True)
+    add = users.add_parser("add", help="add a user (asks for the password; a script may give it on standard input)")
+    add.add_argument("name", help="user name (lower case letters, digits, . _ @ -)")
+    add.add_argument("--role", required=True, choices=auth.ROLES, help="viewer, analyst or admin")
+    add.add_argument("--email", help="e-mail address: matches the identity provider's login (st.login)")
+    add.add_argument("--full-name", help="the name shown in the app (default: the user name)")
+    add.add_argument("--no-password", action="store_true", help="no password: logs in through the identity provider only")
+    add.add_argument("--replace", action="store_true", help="change an existing user (role, password, e-mail)")
+    add.set_defaults(func=cmd_users_add)
+    remove = users.add_parser("remove", help="remove a user")
+    remove.add_argument("name")
+    remove.set_defaults(func=cmd_users_remove)
+    users.add_parser("list", help="list users and roles (never passwords)").set_defaults(func=cmd_users_list)
     return parser
 
 
@@ -232,6 +284,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except store.StoreError as exc:
+    except (store.StoreError, auth.UsersError) as exc:
         print(f"seizures: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

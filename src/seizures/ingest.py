@@ -256,6 +256,8 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
         return ", ".join(CODED[column])
 
     region_codes = ", ".join(code for (code,) in con.execute("SELECT DISTINCT code FROM region_alias ORDER BY 1").fetchall())
+    # Codes come from the store: they reach the SQL as a bound parameter ($region_hint), not as text.
+    region_hint = f"unknown regional directorate: use a code ({region_codes}) or its name in Albanian, English or Serbian"
     checks: list[tuple[str, str, str]] = [(c, f"{c} IS NULL", "'required: the cell is empty'") for c in REQUIRED]
     checks += [
         ("seized_on", "seized_on IS NOT NULL AND seized_on_value IS NULL",
@@ -264,7 +266,7 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
         ("seized_on", "seized_on_value < $earliest",
          f"'before {EARLIEST_DATE:%d.%m.%Y}, when Kosovo Police records begin'"),
         ("region", "region IS NOT NULL AND region_code IS NULL",
-         f"'unknown regional directorate: use a code ({region_codes}) or its name in Albanian, English or Serbian'"),
+         "$region_hint"),
         ("municipality", "municipality IS NOT NULL AND municipality_name IS NULL",
          "'unknown municipality: see the allowed values in the template'"),
         ("municipality", "municipality_name IS NOT NULL AND region_code IS NOT NULL "
@@ -310,7 +312,7 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
     """)
     con.execute(
         "CREATE TABLE errors AS " + " UNION ALL ".join(parts),
-        {"today": today, "earliest": EARLIEST_DATE},
+        {"today": today, "earliest": EARLIEST_DATE, "region_hint": region_hint},
     )
 
 

@@ -28,6 +28,7 @@ SEATS_FILE = "region_seats.csv"
 
 TOTAL, PER_100K = "total", "per_100k"
 HAS_VALUE, NO_POPULATION, NOT_SELECTED = "value", "no_population", "not_selected"
+SUPPRESSED = "suppressed"  # the public mode hides a small total (see disclosure.py)
 
 # Every user-visible text of this module, in one place (for translation).
 TEXT = i18n.Texts({
@@ -35,8 +36,10 @@ TEXT = i18n.Texts({
     "measure_per_100k": N_("Per 100,000 inhabitants"),
     "status_no_population": N_("no population figure"),
     "status_not_selected": N_("not in the filter"),
+    "status_suppressed": N_("not shown (small count)"),
     "legend_no_population": N_("No population figure"),
     "legend_not_selected": N_("Not in the filter"),
+    "legend_suppressed": N_("Not shown (small count)"),
     "hover_seat": N_("Seat"),
     "hover_population": N_("Population"),
     "hover_quantity": N_("Total"),
@@ -107,13 +110,14 @@ def region_values(
     population figure or the directorate is not in the filter's `selected` codes (empty = all). `status` says which.
     """
     rows = totals[(totals["category"] == category) & (totals["unit"] == unit)]
-    quantity = rows.groupby("region_code")["quantity"].sum()
+    quantity = rows.groupby("region_code")["quantity"].sum(skipna=False)  # NaN: hidden by the public mode
     name = "name" if "name" in regions else "name_en"  # "name": the directorates' names in the page's language
     out = regions[["code", name, "population"]].rename(columns={name: "name"}).merge(
         seats[["code", "seat", "latitude", "longitude"]], on="code", how="left"
     )
     in_filter = out["code"].isin(selected) if selected else pd.Series(True, index=out.index)
-    out["quantity"] = out["code"].map(quantity).fillna(0.0).where(in_filter)
+    hidden = out["code"].map(quantity.isna()).eq(True) & in_filter
+    out["quantity"] = out["code"].map(quantity).fillna(0.0).where(in_filter & ~hidden)
     population = pd.to_numeric(out["population"], errors="coerce").where(lambda p: p > 0)
     out["population"] = population
     if measure == PER_100K:
@@ -123,6 +127,7 @@ def region_values(
     out["status"] = HAS_VALUE
     out.loc[out["value"].isna(), "status"] = NO_POPULATION
     out.loc[~in_filter, "status"] = NOT_SELECTED
+    out.loc[hidden, "status"] = SUPPRESSED
     out["measure"] = measure
     out["category"], out["unit"] = category, unit
     return out.reset_index(drop=True)
@@ -141,6 +146,8 @@ def _status_text(row) -> str:
         return TEXT["status_no_population"]
     if row.status == NOT_SELECTED:
         return TEXT["status_not_selected"]
+    if row.status == SUPPRESSED:
+        return TEXT["status_suppressed"]
     return format_value(row.value, row.measure)
 
 
@@ -199,6 +206,7 @@ def _no_value_traces(fig: go.Figure, placed: pd.DataFrame, measure_label: str) -
     for status, symbol, legend in (
         (NO_POPULATION, "circle-open", TEXT["legend_no_population"]),
         (NOT_SELECTED, "x-thin-open", TEXT["legend_not_selected"]),
+        (SUPPRESSED, "square-open", TEXT["legend_suppressed"]),
     ):
         part = placed[placed["status"] == status]
         if part.empty:

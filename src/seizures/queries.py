@@ -381,8 +381,10 @@ def region_summary(
     Empty when the national total is zero.
     Columns: region_code, name, value, share_pct, population, rate_per_100k, population_note.
     """
-    national = by_region["value"].sum()
-    columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_note"]
+    # A protected frame (public mode) has hidden cells missing: its true total is kept in attrs.
+    national = by_region.attrs.get("totals", {}).get("value", by_region["value"].sum())
+    notes = ["value_note"] if "value_note" in by_region else []
+    columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_note", *notes]
     if not national:
         return pd.DataFrame(columns=columns)
     name = "name" if "name" in region_table else "name_en"  # "name": the directorates' names in the page's language
@@ -391,8 +393,11 @@ def region_summary(
     )
     if selected:
         table = table[table["region_code"].isin(selected)]
-    out = table.merge(by_region[["region_code", "value"]], on="region_code", how="left")
-    out["value"] = out["value"].fillna(0.0).astype("float64")
+    out = table.merge(by_region[["region_code", "value", *notes]], on="region_code", how="left")
+    absent = ~out["region_code"].isin(by_region["region_code"])
+    out["value"] = out["value"].astype("float64").mask(absent, 0.0)
+    if notes:
+        out["value_note"] = out["value_note"].fillna("")
     out["share_pct"] = out["value"] / national * 100
     population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
     out["population"] = population

@@ -11,7 +11,6 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import io
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -1,8 +1,13 @@
-"""Settings: where the store lives (SEIZURES_DB_URL, from the environment or .streamlit/secrets.toml) and the
-limits of an import (SEIZURES_MAX_UPLOAD_MB, SEIZURES_LOCK_WAIT_SECONDS, from the environment)."""
+"""Settings: where the store lives (SEIZURES_DB_URL), who may see what (SEIZURES_AUTH, SEIZURES_PUBLIC, the users
+file, the disclosure threshold, the login lockout) and the limits of an import (SEIZURES_MAX_UPLOAD_MB,
+SEIZURES_LOCK_WAIT_SECONDS).
+
+Each is read from the environment, else from the top level of .streamlit/secrets.toml (git-ignored).
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from pathlib import Path
@@ -33,27 +38,104 @@ def default_db_url() -> str:
     return f"duckdb:///{data_dir() / 'seizures.duckdb'}"
 
 
-def _from_secrets(root: Path) -> str | None:
-    path = root / ".streamlit" / "secrets.toml"
-    if not path.exists():
+def secrets_path() -> Path:
+    return project_root() / ".streamlit" / "secrets.toml"
+
+
+def _secrets() -> dict:
+    path = secrets_path()
+    try:
+        modified = path.stat().st_mtime_ns
+    except OSError:
+        return {}
+    return _read_secrets(str(path), modified)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_secrets(path: str, _modified: int) -> dict:
+    """secrets.toml, read again only when it changes (settings are read many times per page)."""
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+def setting(name: str) -> str | None:
+    """A setting's text: the environment, else the top level of .streamlit/secrets.toml, else None."""
+    value = os.environ.get(name)
+    if value is None:
+        value = _secrets().get(name)
+    if value is None or isinstance(value, dict):
         return None
-    with path.open("rb") as f:
-        value = tomllib.load(f).get(DB_URL_SETTING)
-    return str(value) if value else None
+    return str(value).strip() or None
 
 
 def db_url(override: str | None = None) -> str:
     """The database URL: an explicit override, the environment, secrets.toml, or the embedded default."""
-    return (
-        override
-        or os.environ.get(DB_URL_SETTING)
-        or _from_secrets(project_root())
-        or default_db_url()
-    )
+    return override or setting(DB_URL_SETTING) or default_db_url()
+
+
+# --- who may see what ---------------------------------------------------------------------------------------
+
+AUTH_SETTING = "SEIZURES_AUTH"
+PUBLIC_SETTING = "SEIZURES_PUBLIC"
+USERS_FILE_SETTING = "SEIZURES_USERS_FILE"
+COOKIE_KEY_SETTING = "SEIZURES_COOKIE_KEY"
+SUPPRESS_SETTING = "SEIZURES_SUPPRESS_BELOW"
+LOGIN_ATTEMPTS_SETTING = "SEIZURES_LOGIN_ATTEMPTS"
+LOGIN_LOCK_SETTING = "SEIZURES_LOGIN_LOCK_MINUTES"
+AUTH_MODES = ("password", "oidc", "off")
+DEFAULT_SUPPRESS_BELOW = 5
+DEFAULT_LOGIN_ATTEMPTS = 5
+DEFAULT_LOGIN_LOCK_MINUTES = 15.0
+
+
+def auth_mode() -> str:
+    """How users log in: "password" (the users file), "oidc" (Streamlit's st.login with the identity provider of
+    secrets.toml's [auth] section) or "off" (development: everyone is an administrator).
+
+    SEIZURES_AUTH names it; unset, it is "oidc" when secrets.toml has an [auth] section, else "password".
+    """
+    raw = setting(AUTH_SETTING)
+    if raw is None:
+        return "oidc" if isinstance(_secrets().get("auth"), dict) else "password"
+    mode = raw.lower()
+    if mode not in AUTH_MODES:
+        raise ValueError(f"{AUTH_SETTING}={raw!r} is not one of {', '.join(AUTH_MODES)}")
+    return mode
+
+
+def public_mode() -> bool:
+    """SEIZURES_PUBLIC=1: no login, aggregated pages only, small counts suppressed."""
+    return (setting(PUBLIC_SETTING) or "").lower() in ("1", "true", "yes", "on")
+
+
+def users_file() -> Path:
+    """The users file (hashed passwords and roles): SEIZURES_USERS_FILE, default .streamlit/users.yaml."""
+    raw = setting(USERS_FILE_SETTING)
+    return Path(raw) if raw else project_root() / ".streamlit" / "users.yaml"
+
+
+def cookie_key() -> str | None:
+    """The key signing the login cookie, when set apart from the users file (SEIZURES_COOKIE_KEY)."""
+    return setting(COOKIE_KEY_SETTING)
+
+
+def suppress_below() -> int:
+    """Public mode hides a count below this (SEIZURES_SUPPRESS_BELOW, default 5)."""
+    return int(_positive_number(SUPPRESS_SETTING, DEFAULT_SUPPRESS_BELOW))
+
+
+def login_attempts() -> int:
+    """Failed logins of one user before the user is locked out for a while (SEIZURES_LOGIN_ATTEMPTS, default 5)."""
+    return int(_positive_number(LOGIN_ATTEMPTS_SETTING, DEFAULT_LOGIN_ATTEMPTS))
+
+
+def login_lock_seconds() -> float:
+    """How long a locked-out user waits (SEIZURES_LOGIN_LOCK_MINUTES, default 15)."""
+    return _positive_number(LOGIN_LOCK_SETTING, DEFAULT_LOGIN_LOCK_MINUTES) * 60
 
 
 def _positive_number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
+    raw = setting(name) or ""
     if not raw:
         return default
     try:

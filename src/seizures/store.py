@@ -84,8 +84,8 @@ def make_engine(url: str | None = None, lock_wait_seconds: float | None = None) 
     url = settings.db_url(url)
     try:
         parsed = sa.make_url(url)
-    except sa.exc.ArgumentError as exc:
-        raise StoreError(f"not a database URL: {url!r}") from exc
+    except sa.exc.ArgumentError as exc:  # the text is not echoed: it may hold a password
+        raise StoreError(f"{settings.DB_URL_SETTING} (or --db-url) is not a database URL") from exc
     duckdb_file = parsed.get_backend_name() == "duckdb" and (parsed.database or ":memory:") != ":memory:"
     kwargs: dict = {}
     if duckdb_file:

@@ -112,7 +112,7 @@ def _advance_sequences(conn: sa.Connection) -> None:
         else:  # DuckDB has no setval: draw numbers until the sequence has passed the top
             current = conn.execute(sa.select(sequence.next_value())).scalar_one()
             if current < top:
-                conn.execute(sa.text(f"SELECT count(nextval('{sequence.name}')) FROM range({top - current})"))
+                conn.execute(sa.text("SELECT count(nextval(:name)) FROM range(:n)"), {"name": sequence.name, "n": top - current})
 
 
 def _store_identity(engine: sa.Engine) -> str:

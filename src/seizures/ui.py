@@ -1,11 +1,16 @@
-"""Streamlit helpers shared by the pages: the cached engine, cached queries and the sidebar filter.
+"""Streamlit helpers shared by the pages: who is logged in and what they may open, the cached engine, cached
+queries (suppressed in the public mode) and the sidebar filter.
 
 This is the only module of the package that imports Streamlit.
 """
 
 from __future__ import annotations
 
+import logging
+import secrets
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import pandas as pd
@@ -13,9 +18,11 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from seizures import export, i18n, queries, store, vocab
+from seizures import auth, disclosure, export, i18n, queries, settings, store, vocab
 from seizures.i18n import N_, _, ngettext
 from seizures.filters import SeizureFilter, from_query_params, to_query_params
+
+log = logging.getLogger("seizures.app")
 
 ILLUSTRATIVE_NOTE = N_(
     "Record-level figures (by directorate, month, weapon type, context) are **illustrative**: generated demo data "
@@ -33,8 +40,63 @@ def cached(query_name: str, *args):
     function in seizures.queries.
 
     Keyed on queries.data_version, so an import or rollback (here or from the CLI) shows without a restart.
+    In the public mode the result is protected (disclosure.py), and a query not listed for it is refused.
     """
+    if settings.public_mode():
+        return _cached_public(query_name, data_version(), settings.suppress_below(), *args)
     return _cached_query(query_name, data_version(), *args)
+
+
+def _withhold_names(frame: pd.DataFrame, _threshold: int) -> pd.DataFrame:
+    return frame.assign(file_name="(withheld in the public view)", user_name="(withheld in the public view)")
+
+
+def _protect_check(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    out = disclosure.protect(frame, ["recorded"], ["year"], ["indicator"], threshold)
+    return out.assign(consistent=out["consistent"].astype("boolean").where(out["recorded_note"] == ""))
+
+
+# Query -> how the public mode protects its result. Queries of published or reference figures pass unchanged;
+# any other query (the record-level ones) is refused.
+PUBLIC_QUERIES: dict[str, Callable | None] = {
+    "measure_by": None,  # protected in _protect_measure, which needs the query's arguments
+    "totals_by_category": lambda f, t: disclosure.protect(f, ["quantity", "events"], [], ["category", "unit"], t),
+    "headline_figures": disclosure.protect_headline,
+    "recorded_and_published": lambda f, t: disclosure.protect(f, ["recorded"], ["year"], (), t),
+    "totals_by_region_year": disclosure.protect_region_year_totals,
+    "data_sources": disclosure.protect_sources,
+    "published_vs_recorded": _protect_check,
+    "data_loads": _withhold_names,
+    "record_counts": lambda counts, _t: (int(counts[0] > 0), int(counts[1] > 0)),  # only "any?" is shown
+    **dict.fromkeys(("region_list", "year_bounds", "trainings_by_course", "equipment_delivered",
+                     "contributing_goals", "contributing_kpis", "kpi_values_in_period")),
+}
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _cached_public(query_name: str, version: tuple[int, int], threshold: int, *args):
+    if query_name not in PUBLIC_QUERIES:
+        raise PermissionError(f"{query_name} is not available in the public view")
+    result = _cached_query(query_name, version, *args)
+    if query_name == "measure_by":
+        return _protect_measure(result, version, threshold, *args)
+    protect = PUBLIC_QUERIES[query_name]
+    return result if protect is None else protect(result, threshold)
+
+
+# Dimensions whose period totals the pages show beside their dimension × year table (Regions and Map; Weapons).
+LINKED_DIMENSIONS = ("region_code", "weapon_type")
+
+
+def _protect_measure(frame: pd.DataFrame, version, threshold: int, flt, measure_key: str, *dimensions: str):
+    if len(dimensions) == 2 and dimensions[1] == "year" and dimensions[0] in LINKED_DIMENSIONS:
+        return disclosure.protect(frame, ["value"], dimensions, (), threshold, linked=dimensions[:1])
+    if len(dimensions) == 1 and dimensions[0] in LINKED_DIMENSIONS:
+        finer = _cached_public("measure_by", version, threshold, flt, measure_key, dimensions[0], "year")
+        return disclosure.linked_totals(frame, finer, dimensions[0], threshold)
+    return disclosure.protect(frame, ["value"], dimensions, (), threshold)
 
 
 def data_version() -> tuple[int, int]:
@@ -62,12 +124,25 @@ def chart_of(data: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], nam
 
 
 def chart(fig, data: pd.DataFrame, name: str) -> None:
-    """Draw a figure with a CSV download of exactly the data behind it."""
+    """Draw a figure with a CSV download of exactly the data behind it (hidden cells as their note, "<5" or "x")."""
     st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
+    suppression_legend(data)
     st.download_button(
-        _("Download data (CSV)"), data.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+        _("Download data (CSV)"), disclosure.shown(data).to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
         mime="text/csv", key=f"csv_{name}",
     )
+
+
+def suppression_legend(data: pd.DataFrame) -> None:
+    """Say what "<5" and "x" mean, under a table or chart that hides cells."""
+    notes = [c for c in data.columns if str(c).endswith(disclosure.NOTE_SUFFIX)]
+    if any((data[c].astype(str) != "").any() for c in notes):
+        st.caption(f"🔒 {disclosure.legend(settings.suppress_below())} Hidden values are left out of the chart.")
+
+
+def shown_number(frame: pd.DataFrame, column: str, index) -> str:
+    """A cell as text: its suppression note when hidden, else the number."""
+    return disclosure.note_of(frame, column, index) or number(frame.at[index, column])
 
 
 def regions() -> pd.DataFrame:
@@ -158,12 +233,15 @@ def sidebar_filter() -> SeizureFilter:
     """Draw the shared sidebar filter, kept in the URL, and return it (the default filter selects everything).
 
     The URL is read once per session (a bookmark or shared link), then written from the widgets on every run:
-    page switches and reruns that drop the query string get it back.
+    page switches and reruns that drop the query string get it back. The public mode has no filter (see
+    _public_filter).
     """
     language()
     with st.sidebar:  # in every language, so that anyone finds it
         st.selectbox("Language · Gjuha · Jezik", list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key=LANGUAGE_KEY)
     _store_or_stop()
+    if settings.public_mode():
+        return _public_filter()
     names = region_names()
     bounds = year_bounds()
     if "filter_from_url" not in st.session_state:
@@ -193,6 +271,257 @@ def sidebar_filter() -> SeizureFilter:
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     return flt
+
+
+def _public_filter() -> SeizureFilter:
+    """The public view shows fixed tables of all the data: a filter could be narrowed and widened again until the
+    difference between two shown totals is a hidden small count (a differencing attack)."""
+    if st.query_params.to_dict():
+        st.warning("Filters are not available in the public view: showing all years, directorates and kinds.",
+                   icon="⚠️")
+        st.query_params.clear()
+    with st.sidebar:
+        st.info(
+            f"**Public view**: totals for all years and directorates. Figures below {settings.suppress_below()} are "
+            f"shown as {disclosure.primary_label(settings.suppress_below())}, and a few more are hidden (x) so that "
+            "they cannot be worked out from the totals.", icon="🔒",
+        )
+    return SeizureFilter()
+
+
+# --- Roles: who is logged in, and the pages each role may open ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    url_path: str | None  # None: the default page, served at "/"
+    needs: str  # the least role that may open it
+
+
+PAGES = (
+    PageSpec("app_pages/overview.py", N_("Overview"), ":material/dashboard:", None, auth.PUBLIC),
+    PageSpec("app_pages/regions.py", N_("Regions"), ":material/location_city:", "regions", auth.PUBLIC),
+    PageSpec("app_pages/map.py", N_("Map"), ":material/map:", "map", auth.PUBLIC),
+    PageSpec("app_pages/weapons.py", N_("Weapons & context"), ":material/category:", "weapons", auth.PUBLIC),
+    PageSpec("app_pages/records.py", N_("Records"), ":material/table_rows:", "records", auth.ANALYST),
+    PageSpec("app_pages/training.py", N_("Training & capacity"), ":material/school:", "training", auth.PUBLIC),
+    PageSpec("app_pages/kpis.py", N_("Roadmap KPIs"), ":material/flag:", "kpis", auth.PUBLIC),
+    PageSpec("app_pages/data.py", N_("Data"), ":material/upload_file:", "data", auth.ADMIN),
+    PageSpec("app_pages/about.py", N_("About & methodology"), ":material/info:", "about", auth.PUBLIC),
+)
+ROLE_KEY = "_seizures_role"  # set by app.py on every run; no widget has this key, so a browser cannot set it
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    """The pages a role may open, in navigation order."""
+    return [spec for spec in PAGES if auth.allows(role, spec.needs)]
+
+
+def navigation_pages(role: str) -> list:
+    return [
+        st.Page(spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec.url_path is None)
+        for spec in pages_for(role)
+    ]
+
+
+def current_role() -> str | None:
+    """The role app.py established for this run (None when the page runs without app.py)."""
+    return st.session_state.get(ROLE_KEY)
+
+
+def user_name() -> str:
+    """Who is logged in, for the import audit: the user name, the identity provider's e-mail, or the mode."""
+    if st.session_state.get("authentication_status"):
+        return str(st.session_state.get("username"))
+    if st.user.get("is_logged_in", False):
+        return str(st.user.get("email"))
+    return "app (no login)"
+
+
+def require_role(needed: str) -> None:
+    """At the top of a restricted page: stop with a clear message unless this run's user may open it.
+
+    The navigation does not list such a page for other roles; this refuses it when it is reached anyway (an old
+    link, a typed URL).
+    """
+    role = current_role()
+    if role is None or not auth.allows(role, needed):
+        st.error(f"This page is for users with the {needed} role or higher; you are "
+                 f"{'not logged in' if role in (None, auth.PUBLIC) else 'logged in as ' + role}.", icon="🔒")
+        st.stop()
+
+
+def establish_access() -> str:
+    """Who is using the app, as a role; draws the login (and stops the run) when someone must log in first.
+
+    SEIZURES_PUBLIC=1: the public role, no login. SEIZURES_AUTH=off (development): administrator, said in the
+    sidebar. Otherwise the users file (streamlit-authenticator) or the identity provider (st.login) decides.
+    """
+    st.session_state.pop(ROLE_KEY, None)
+    if settings.public_mode():
+        role = auth.PUBLIC
+    else:
+        mode = settings.auth_mode()
+        if mode == "off":
+            st.sidebar.caption("🛠️ **Development mode** (SEIZURES_AUTH=off): no login, everyone acts as "
+                               "**administrator**. Never deploy it this way.")
+            role = auth.ADMIN
+        elif mode == "oidc":
+            role = _oidc_role()
+        else:
+            role = _password_role()
+    st.session_state[ROLE_KEY] = role
+    return role
+
+
+@st.cache_resource(show_spinner=False)
+def _accounts(path: str, modified: float) -> dict:
+    """The users file, shared by every session of this server (so failed logins are counted across sessions);
+    read again when the file changes."""
+    return auth.read(Path(path))
+
+
+def _users_data() -> dict:
+    path = settings.users_file()
+    try:
+        modified = path.stat().st_mtime
+    except OSError:
+        modified = 0.0
+    return _accounts(str(path), modified)
+
+
+def _login_screen_header() -> None:
+    st.title("Firearms seizure statistics")
+    st.caption("Kosovo Police firearms seizure dashboard. Log in to continue; ask an administrator for an account.")
+
+
+def _password_role() -> str:
+    import streamlit_authenticator as stauth
+    from streamlit_authenticator.utilities import LoginError
+
+    data = _users_data()
+    accounts = data["credentials"]["usernames"]
+    cookie = data["cookie"]
+    key = settings.cookie_key() or cookie.get("key")
+    if not accounts or not key:
+        _login_screen_header()
+        st.error(f"No user accounts yet: an administrator creates them with "
+                 f"`seizures users add NAME --role admin` (users file: {settings.users_file()}).", icon="🔒")
+        st.stop()
+    limit, lock_seconds = settings.login_attempts(), settings.login_lock_seconds()
+    auth.release_expired_locks(accounts, limit, lock_seconds, time.time())
+    credentials = {"usernames": {name: entry for name, entry in accounts.items() if entry.get("password")}}
+    authenticator = stauth.Authenticate(
+        credentials, cookie.get("name", auth.COOKIE_NAME), key, float(cookie.get("expiry_days", auth.COOKIE_DAYS)),
+        auto_hash=False,
+    )
+    header = not st.session_state.get("authentication_status")
+    if header:
+        _login_screen_header()
+    try:
+        authenticator.login(location="main", max_login_attempts=limit, fields={
+            "Form name": "Log in", "Username": "User name", "Password": "Password", "Login": "Log in"})
+    except LoginError as exc:
+        auth.release_expired_locks(accounts, limit, lock_seconds, time.time())
+        if "attempts" in str(exc):
+            st.error(f"Too many failed logins for this user name: it is locked for up to "
+                     f"{lock_seconds / 60:g} minutes.", icon="🔒")
+        else:  # a login cookie of a user who has since been removed: drop it, so the form comes back
+            authenticator.cookie_controller.delete_cookie()
+            st.error("This login is no longer valid: reload the page and log in again.", icon="🔒")
+        st.stop()
+    auth.release_expired_locks(accounts, limit, lock_seconds, time.time())
+    status = st.session_state.get("authentication_status")
+    if not status:
+        if status is False:
+            st.error("Wrong user name or password.", icon="🔒")
+        st.stop()
+    if header:  # logged in during this run: start again without the login screen
+        st.rerun()
+    username = st.session_state.get("username")
+    role = auth.role_of(data, username)
+    if role is None:
+        st.error("This account no longer exists: log in again.", icon="🔒")
+        authenticator.logout(location="unrendered")
+        st.stop()
+    with st.sidebar:
+        st.caption(f"Logged in as **{st.session_state.get('name') or username}** ({auth.ROLE_TEXT[role]})")
+        authenticator.logout("Log out", location="sidebar", key="logout_button")
+    if not st.session_state.get("authentication_status"):  # just logged out
+        st.rerun()
+    return role
+
+
+def _oidc_role() -> str:
+    """Streamlit's own OpenID Connect login (secrets.toml [auth]); the role comes from the users file, matched by
+    the e-mail address the identity provider gives. Unknown addresses get nothing."""
+    if not st.user.get("is_logged_in", False):
+        _login_screen_header()
+        st.button("Log in", type="primary", on_click=st.login, key="oidc_login")
+        st.stop()
+    email = st.user.get("email")
+    data = _users_data()
+    username = auth.user_for_email(data, email)
+    if username is None:
+        _login_screen_header()
+        st.error(f"The account {email or '(no e-mail address)'} has no access to this dashboard: ask an "
+                 "administrator to add it (`seizures users add NAME --role viewer --email ADDRESS`).", icon="🔒")
+        st.button("Log out", on_click=st.logout, key="oidc_logout")
+        st.stop()
+    role = auth.role_of(data, username)
+    with st.sidebar:
+        st.caption(f"Logged in as **{st.user.get('name') or email}** ({auth.ROLE_TEXT[role]})")
+        st.button("Log out", on_click=st.logout, key="oidc_logout")
+    return role
+
+
+def user_list() -> None:
+    """The accounts of the users file (no password hashes), for administrators."""
+    path = settings.users_file()
+    try:
+        accounts = auth.users(auth.read(path))
+    except auth.UsersError as exc:
+        st.error(str(exc))
+        return
+    if not accounts:
+        st.info(f"No accounts in {path}.")
+        return
+    st.dataframe(
+        pd.DataFrame([{"user": u.username, "name": u.name, "role": u.role, "e-mail": u.email or "",
+                       "login": "password" if u.has_password else "identity provider"} for u in accounts]),
+        hide_index=True, width="stretch", key="user_list",
+    )
+    st.caption(f"From {path}. Add, change or remove accounts with `seizures users add/remove` on the server.")
+
+
+# --- Errors: logged with a reference, never shown as a traceback -------------------------------------------------
+
+
+def run_guarded(body: Callable[[], None]) -> None:
+    """Run the app's body; an uncaught error is logged server-side with a short reference the user can quote.
+
+    Streamlit's own control flow (st.stop, st.rerun, st.switch_page) raises exceptions derived from BaseException,
+    not Exception, so it passes through.
+    """
+    try:
+        body()
+    except Exception as exc:
+        reference = secrets.token_hex(4).upper()
+        log.exception("error %s (role %s, page %s)", reference, current_role(), st.context.url)
+        st.error(f"Something went wrong on this page. The error was logged; when you report it, quote the "
+                 f"reference **{reference}**.", icon="⚠️")
+        if _development():
+            st.exception(exc)
+
+
+def _development() -> bool:
+    try:
+        return not settings.public_mode() and settings.auth_mode() == "off"
+    except ValueError:
+        return False
 
 
 # Helpers of the Training, Roadmap KPIs and About pages
@@ -270,8 +599,8 @@ def measure_picker(flt: SeizureFilter, key: str) -> queries.Measure:
 
 def headline_metrics(headline: pd.DataFrame, period_text: str) -> None:
     """One metric per headline measure: the last year's value and its change from the year before."""
-    for column, row in zip(st.columns(len(headline)), headline.itertuples()):
-        if pd.isna(row.previous):
+    for column, (i, row) in zip(st.columns(len(headline)), enumerate(headline.itertuples())):
+        if pd.isna(row.previous) or pd.isna(row.change):
             delta = None
         else:
             change = i18n.number(row.change, signed=True)
@@ -279,10 +608,12 @@ def headline_metrics(headline: pd.DataFrame, period_text: str) -> None:
                 change += f" ({i18n.percent(row.pct_change, signed=True)})"
             delta = _("{change} vs {year}").format(change=change, year=row.year - 1)
         column.metric(
-            f"{_(row.label)} ({_(row.unit)})", number(row.value), delta=delta, delta_color="off", border=True,
-            help=_("{year}. Total for {period}: {total}.").format(year=row.year, period=period_text,
-                                                                   total=number(row.period_total)),
+            f"{_(row.label)} ({_(row.unit)})", shown_number(headline, "value", headline.index[i]), delta=delta,
+            delta_color="off", border=True,
+            help=_("{year}. Total for {period}: {total}.").format(
+                year=row.year, period=period_text, total=shown_number(headline, "period_total", headline.index[i])),
         )
+    suppression_legend(headline)
 
 
 def recorded_label(flt: SeizureFilter) -> str:
@@ -321,17 +652,20 @@ def region_rates(summary: pd.DataFrame, measure: queries.Measure, period_text: s
     if summary.empty:
         empty_state()
         return
-    known = summary["rate_per_100k"].notna()
+    hidden = [disclosure.note_of(summary, "value", i) for i in summary.index]
+    known = summary["population"].fillna(0) > 0
     no_figure = _("no population figure")
     table = pd.DataFrame({
         _("Directorate"): summary["name"],
-        f"{measure.title}, {period_text}": summary["value"].map(number),
+        f"{measure.title}, {period_text}": [h or number(v) for h, v in zip(hidden, summary["value"])],
         _("Population"): summary["population"].map(lambda p: no_figure if pd.isna(p) else i18n.number(p, 0)),
         _("{measure} per 100,000 inhabitants per year").format(measure=_(measure.label)): [
-            i18n.number(r, 1) if ok else no_figure for r, ok in zip(summary["rate_per_100k"], known)
+            no_figure if not ok else h or i18n.number(r, 1)
+            for r, ok, h in zip(summary["rate_per_100k"], known, hidden)
         ],
     })
     st.dataframe(table, hide_index=True, width="stretch", key="region_rates")
+    suppression_legend(summary)
     st.caption(_(
         "Rate = the period's total divided by its number of years and by the population, times 100,000. "
         "Populations are shown only where a public figure exists."
@@ -358,11 +692,14 @@ def category_table(totals: pd.DataFrame) -> None:
         quantity: totals["quantity"].round(3),
         lines: totals["events"],
     })
-    dataframe(
-        table, hide_index=True, key="category_table",
-        column_config={quantity: st.column_config.NumberColumn(format="localized"),
-                       lines: st.column_config.NumberColumn(format="localized")},
-    )
+    protected = "quantity_note" in totals  # public mode: hidden cells shown as "<5" / "x"
+    if protected:
+        table[quantity] = [shown_number(totals, "quantity", i) for i in totals.index]
+        table[lines] = [shown_number(totals, "events", i) for i in totals.index]
+    numbers = {quantity: st.column_config.NumberColumn(format="localized"),
+               lines: st.column_config.NumberColumn(format="localized")}
+    dataframe(table, hide_index=True, key="category_table", column_config=None if protected else numbers)
+    suppression_legend(totals)
 
 
 PAGE_SIZES = (25, 50, 100, 250)

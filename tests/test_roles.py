@@ -1,0 +1,398 @@
+"""Roles and logins through AppTest: the pages each role gets, refused pages, the downloads a viewer and the public
+get, the password login with its lockout, the identity-provider login, and errors shown only as a reference."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit_authenticator as stauth
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from seizures import auth, queries, settings, ui
+from seizures.filters import SeizureFilter
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+AGGREGATED = ["overview", "regions", "map", "weapons", "training", "kpis", "about"]
+PASSWORDS = {"ada": "admin pass 1", "ana": "analyst pass 1", "vic": "viewer pass 1"}
+ROLES = {"ada": "admin", "ana": "analyst", "vic": "viewer"}
+
+
+@pytest.fixture(scope="module")
+def users_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("users") / "users.yaml"
+    for name, password in PASSWORDS.items():
+        auth.add_user(path, name, ROLES[name], password=password)
+    auth.add_user(path, "oli", "analyst", email="Oli@Police.example", name="Oli")  # identity provider only
+    return path
+
+
+@pytest.fixture()
+def password_mode(monkeypatch, users_path, demo_url, fresh_caches):
+    monkeypatch.setenv("SEIZURES_AUTH", "password")
+    monkeypatch.setenv("SEIZURES_USERS_FILE", str(users_path))
+    monkeypatch.setenv("SEIZURES_DB_URL", demo_url)
+
+
+def app(logged_in_as: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if logged_in_as:  # what streamlit-authenticator leaves in the session after a login
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = logged_in_as
+    return at.run()
+
+
+def listed_pages(at: AppTest) -> list[str]:
+    """The pages app.py registered with st.navigation in the last run (the sidebar navigation), by file stem."""
+    paths = [Path(str(info.get("script_path"))) for info in at._registered_pages.values()]
+    return [path.stem for path in paths if path.parent.name == "app_pages"]  # without navigation: app.py alone
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page wrote as text: titles, markdown, captions, alerts."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning", "info", "success"):
+        parts += [str(e.value) for e in at.get(kind)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("user,expected", [
+    ("vic", AGGREGATED),
+    ("ana", AGGREGATED[:4] + ["records"] + AGGREGATED[4:]),
+    ("ada", AGGREGATED[:4] + ["records"] + AGGREGATED[4:6] + ["data", "about"]),
+])
+def test_each_role_lists_its_pages(password_mode, user, expected):
+    at = app(user)
+    assert not at.exception
+    assert listed_pages(at) == expected
+    assert [Path(spec.path).stem for spec in ui.pages_for(ROLES[user])] == expected
+    assert f"({auth.ROLE_TEXT[ROLES[user]]})" in texts(at)  # "Logged in as ... (role)" in the sidebar
+
+
+def test_public_mode_lists_aggregated_pages_without_login(monkeypatch, demo_url, fresh_caches):
+    monkeypatch.setenv("SEIZURES_PUBLIC", "1")
+    monkeypatch.setenv("SEIZURES_AUTH", "password")  # ignored: the public mode has no login
+    monkeypatch.setenv("SEIZURES_DB_URL", demo_url)
+    at = app()
+    assert not at.exception
+    assert listed_pages(at) == AGGREGATED
+    assert not at.text_input  # no login form
+
+
+def test_development_mode_is_administrator_and_says_so(monkeypatch, demo_url, fresh_caches):
+    monkeypatch.setenv("SEIZURES_DB_URL", demo_url)  # conftest sets SEIZURES_AUTH=off, as `make run` does
+    at = app()
+    assert "data" in listed_pages(at) and "records" in listed_pages(at)
+    assert any("Development mode" in c.value for c in at.sidebar.caption)
+
+
+def test_without_login_nothing_but_the_login_form(password_mode):
+    at = app()
+    assert not at.exception
+    assert listed_pages(at) == []
+    assert [t.label for t in at.text_input] == ["User name", "Password"]
+    assert not at.get("plotly_chart") and not at.get("download_button") and not at.dataframe
+
+
+def test_a_deployment_without_accounts_says_how_to_make_one(password_mode, monkeypatch, tmp_path):
+    monkeypatch.setenv("SEIZURES_USERS_FILE", str(tmp_path / "none.yaml"))
+    at = app()
+    assert not at.exception and listed_pages(at) == []
+    assert any("seizures users add NAME --role admin" in e.value for e in at.error)
+
+
+def test_secret_files_are_not_committed():
+    ignored = subprocess.run(["git", "check-ignore", ".streamlit/secrets.toml", ".streamlit/users.yaml"], cwd=ROOT,
+                             capture_output=True, text=True)
+    assert ignored.stdout.split() == [".streamlit/secrets.toml", ".streamlit/users.yaml"]
+    tracked = subprocess.run(["git", "ls-files", ".streamlit"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert tracked.split() == [".streamlit/config.toml", ".streamlit/secrets.toml.example"]
+
+
+@pytest.mark.parametrize("user,page", [("vic", "records"), ("vic", "data"), ("ana", "data")])
+def test_a_forbidden_page_cannot_be_reached_through_the_app(password_mode, user, page):
+    at = app(user)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(f"app_pages/{page}.py")
+
+
+@pytest.mark.parametrize("role,page", [(None, "records"), ("viewer", "records"), ("public", "records"),
+                                       ("analyst", "data"), (None, "data")])
+def test_a_forbidden_page_refuses_when_run_directly(demo_url, monkeypatch, fresh_caches, role, page):
+    # As a deep link would on a server that runs the page file without app.py, or a role lost since the last run.
+    monkeypatch.setenv("SEIZURES_DB_URL", demo_url)
+    at = AppTest.from_file(str(ROOT / "app_pages" / f"{page}.py"), default_timeout=60)
+    at.session_state["filter"] = SeizureFilter()
+    if role:
+        at.session_state[ui.ROLE_KEY] = role
+    at.run()
+    assert not at.exception
+    needed = "analyst" if page == "records" else "admin"
+    assert any(f"for users with the {needed} role" in e.value for e in at.error)
+    assert not at.title and not at.dataframe and not at.get("download_button") and not at.get("file_uploader")
+
+
+def test_the_guard_lets_the_right_role_through(demo_url, monkeypatch, fresh_caches):
+    monkeypatch.setenv("SEIZURES_DB_URL", demo_url)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "records.py"), default_timeout=60)
+    at.session_state["filter"] = SeizureFilter()
+    at.session_state[ui.ROLE_KEY] = "analyst"
+    at.run()
+    assert not at.exception and [t.value for t in at.title] == ["Seizure records"]
+
+
+# --- downloads: what leaves the app --------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """Every file a download button of the run offers: name -> bytes (deferred ones generated here)."""
+    files: dict[str, object] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def keep(self, data, mimetype, coordinates, file_name=None, *args, **kwargs):
+        files[file_name] = data
+        return add(self, data, mimetype, coordinates, file_name, *args, **kwargs)
+
+    def keep_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", keep)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
+    return files
+
+
+def visit_every_page(at: AppTest) -> None:
+    for page in listed_pages(at):
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+
+
+def csv_downloads(files: dict) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name, data in files.items():
+        if name and name.endswith(".csv"):
+            raw = data() if callable(data) else data
+            out[name] = pd.read_csv(io.BytesIO(raw if isinstance(raw, bytes) else raw.encode()), dtype=str)
+    return out
+
+
+def test_a_viewers_downloads_hold_no_record_level_rows(password_mode, downloads, demo_engine):
+    at = app("vic")
+    visit_every_page(at)
+    frames = csv_downloads(downloads)
+    assert len(frames) >= 10, sorted(frames)  # the chart downloads of every page were collected
+    case_refs = set(pd.read_sql("SELECT case_ref FROM seizures", demo_engine.connect())["case_ref"])
+    records, _ = queries.record_counts(demo_engine, SeizureFilter())
+    for name, frame in frames.items():
+        assert not {"case_ref", "seized_on", "municipality"} & set(frame.columns), name
+        assert not case_refs & set(frame.to_numpy().ravel()), name
+        assert len(frame) < records / 10, name  # aggregates: a handful of rows, not one per seizure line
+    assert not any(n.startswith("seizure_records") for n in downloads)
+
+
+def test_public_mode_shows_small_counts_as_below_the_threshold(monkeypatch, demo_url, fresh_caches, downloads,
+                                                                 demo_engine):
+    monkeypatch.setenv("SEIZURES_PUBLIC", "1")
+    monkeypatch.setenv("SEIZURES_DB_URL", demo_url)
+    at = app()
+    at.radio(key="overview_measure").set_value("explosives").run()  # kg of explosives: small in some directorates
+    assert not at.exception
+    shown = csv_downloads(downloads)["by_directorate.csv"].set_index(["region_code", "year"])["value"]
+    truth = queries.measure_by(demo_engine, SeizureFilter(), "explosives", "region_code", "year")
+    truth = truth.assign(year=truth["year"].astype(str)).set_index(["region_code", "year"])["value"]
+    small = truth[(truth > 0) & (truth < 5)]
+    assert len(small) >= 5, "the demo data has small explosive totals in some directorate-years"
+    assert (shown[small.index] == "<5").all()
+    numbers = shown[~shown.isin(["<5", "x"])].astype(float)
+    assert numbers.to_dict() == pytest.approx(truth[numbers.index].to_dict())  # what is shown is the true number
+    assert (shown == "x").sum() >= 1  # secondary suppression
+    for level in ("region_code", "year"):  # no year's or directorate's total gives a hidden cell away
+        hidden = shown.isin(["<5", "x"]).groupby(level=level).sum()
+        assert not (hidden == 1).any(), hidden
+    assert any("<5" in c.value for c in at.caption)  # the legend explains it
+    # No record-level query is served in the public mode, even if a page asked for one.
+    with pytest.raises(PermissionError):
+        ui._cached_public("records_page", (0, 0), 5, SeizureFilter())
+    visit_every_page(at)
+    case_refs = set(pd.read_sql("SELECT case_ref FROM seizures", demo_engine.connect())["case_ref"])
+    for name, frame in csv_downloads(downloads).items():
+        assert not case_refs & set(frame.to_numpy().ravel()), name
+
+
+def test_public_mode_ignores_filters_in_the_url(monkeypatch, demo_url, fresh_caches):
+    monkeypatch.setenv("SEIZURES_PUBLIC", "1")
+    monkeypatch.setenv("SEIZURES_DB_URL", demo_url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["region"] = "MN"
+    at.query_params["category"] = "explosive"
+    at.run()
+    assert not at.exception
+    assert any("Filters are not available in the public view" in w.value for w in at.warning)
+    assert not at.multiselect and not at.slider
+    assert dict(at.query_params) == {}
+
+
+# --- logging in ----------------------------------------------------------------------------------------------
+
+
+def log_in(at: AppTest, user: str, password: str) -> AppTest:
+    at.text_input[0].input(user)
+    at.text_input[1].input(password)
+    return at.button[0].click().run()
+
+
+def test_a_wrong_password_is_refused_and_the_right_one_opens_the_app(password_mode):
+    at = app()
+    log_in(at, "vic", "not the password")
+    assert any(e.value == "Wrong user name or password." for e in at.error)
+    assert listed_pages(at) == [] and not at.get("plotly_chart")
+    log_in(at, "nobody", "not the password")  # an unknown user gets the same answer
+    assert any(e.value == "Wrong user name or password." for e in at.error)
+    log_in(at, "VIC", PASSWORDS["vic"])  # user names are not case-sensitive
+    assert not at.exception
+    assert listed_pages(at) == AGGREGATED
+    assert [t.value for t in at.title] == ["Firearms seizures in Kosovo"]
+    next(b for b in at.sidebar.button if b.label == "Log out").click().run()
+    assert listed_pages(at) == [] and [t.label for t in at.text_input] == ["User name", "Password"]
+
+
+def test_repeated_failures_lock_the_user_for_a_while(password_mode, monkeypatch, users_path):
+    monkeypatch.setenv("SEIZURES_LOGIN_ATTEMPTS", "3")
+    monkeypatch.setenv("SEIZURES_LOGIN_LOCK_MINUTES", "0.05")  # 3 s
+    at = app()
+    started = time.monotonic()
+    for _ in range(3):
+        log_in(at, "ana", "wrong password")
+        assert any(e.value == "Wrong user name or password." for e in at.error)
+    assert time.monotonic() - started >= 3 * 0.7  # streamlit-authenticator waits before each check
+    log_in(at, "ana", PASSWORDS["ana"])  # the right password, but the user is locked
+    assert any("Too many failed logins" in e.value for e in at.error)
+    assert listed_pages(at) == []
+    # Another session (a new browser) is locked out too: the count is the server's, not the session's.
+    other = app()
+    log_in(other, "ana", PASSWORDS["ana"])
+    assert any("Too many failed logins" in e.value for e in other.error)
+    # Other users are not affected.
+    log_in(app(), "vic", PASSWORDS["vic"])
+    time.sleep(3.2)
+    log_in(at, "ana", PASSWORDS["ana"])
+    assert not at.exception and "records" in listed_pages(at)  # analyst again after the lock
+    assert auth.read(users_path)["credentials"]["usernames"]["ana"].get("failed_login_attempts") is None  # file untouched
+
+
+def test_a_role_change_in_the_users_file_applies_at_the_next_run(password_mode, tmp_path, monkeypatch):
+    path = tmp_path / "users.yaml"
+    auth.add_user(path, "zed", "admin", password="zed password")
+    monkeypatch.setenv("SEIZURES_USERS_FILE", str(path))
+    at = app("zed")
+    assert "data" in listed_pages(at)
+    time.sleep(0.01)
+    auth.add_user(path, "zed", "viewer", password="zed password", replace=True)
+    os.utime(path, (time.time() + 5, time.time() + 5))  # a new modification time, whatever the clock's resolution
+    at.run()
+    assert listed_pages(at) == AGGREGATED
+    auth.remove_user(path, "zed")
+    os.utime(path, (time.time() + 10, time.time() + 10))
+    at.run()
+    assert listed_pages(at) == []
+
+
+def test_identity_provider_login_takes_the_role_from_the_users_file(password_mode, monkeypatch):
+    monkeypatch.setenv("SEIZURES_AUTH", "oidc")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Log in"] and listed_pages(at) == []
+    at.user = {"is_logged_in": True, "email": "oli@police.example", "name": "Oli"}
+    at.run()
+    assert not at.exception
+    assert "records" in listed_pages(at) and "data" not in listed_pages(at)
+    at.user = {"is_logged_in": True, "email": "stranger@elsewhere.example"}
+    at.run()
+    assert listed_pages(at) == []
+    assert any("has no access to this dashboard" in e.value for e in at.error)
+
+
+def test_auth_mode_defaults(monkeypatch, tmp_path):
+    monkeypatch.delenv("SEIZURES_AUTH")
+    monkeypatch.setenv("SEIZURES_HOME", str(tmp_path))
+    assert settings.auth_mode() == "password"  # no identity provider configured
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text('[auth]\nclient_id = "x"\n')
+    assert settings.auth_mode() == "oidc"
+    monkeypatch.setenv("SEIZURES_AUTH", "bogus")
+    with pytest.raises(ValueError, match="SEIZURES_AUTH='bogus'"):
+        settings.auth_mode()
+
+
+# --- the users command --------------------------------------------------------------------------------------
+
+
+def seizures(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "seizures", *args], input=stdin, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=60)
+
+
+def test_users_add_writes_a_private_file_of_bcrypt_hashes(tmp_path):
+    path = tmp_path / "conf" / "users.yaml"
+    env = {"SEIZURES_USERS_FILE": str(path)}
+    done = seizures("users", "add", "Maria", "--role", "analyst", "--full-name", "Maria K", stdin="a long secret\n",
+                    env=env)
+    assert done.returncode == 0, done.stderr
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    text = path.read_text()
+    assert "a long secret" not in text
+    entry = auth.read(path)["credentials"]["usernames"]["maria"]
+    assert entry["roles"] == ["analyst"] and entry["name"] == "Maria K"
+    assert stauth.Hasher.check_pw("a long secret", entry["password"])  # the library's own check accepts it
+    assert not stauth.Hasher.check_pw("a long secreT", entry["password"])
+    assert len(auth.read(path)["cookie"]["key"]) >= 40
+
+    refused = seizures("users", "add", "maria", "--role", "admin", stdin="another secret\n", env=env)
+    assert refused.returncode == 2 and "exists already" in refused.stderr
+    short = seizures("users", "add", "bob", "--role", "viewer", stdin="short\n", env=env)
+    assert short.returncode == 2 and "shorter than 8" in short.stderr
+    bad_role = seizures("users", "add", "bob", "--role", "root", stdin="a long secret\n", env=env)
+    assert bad_role.returncode == 2 and "invalid choice" in bad_role.stderr
+    listed = seizures("users", "list", env=env)
+    assert listed.stdout.split("\t")[:2] == ["maria", "analyst"] and "$2b$" not in listed.stdout
+    assert seizures("users", "remove", "maria", env=env).returncode == 0
+    assert auth.users(auth.read(path)) == []
+
+
+# --- errors -------------------------------------------------------------------------------------------------
+
+
+def test_an_error_shows_a_reference_and_no_traceback(monkeypatch, demo_url, fresh_caches, caplog):
+    monkeypatch.setenv("SEIZURES_PUBLIC", "1")  # not the development mode, which also shows the traceback
+    monkeypatch.setenv("SEIZURES_DB_URL", demo_url)
+
+    def broken(*args):
+        raise RuntimeError("(duckdb.BinderException) SELECT secret_column FROM seizures WHERE x = 'boom'")
+
+    monkeypatch.setattr(queries, "headline_figures", broken)
+    at = app()
+    assert not at.exception  # nothing uncaught, so Streamlit shows no traceback either
+    message = next(e.value for e in at.error if "Something went wrong" in e.value)
+    reference = message.split("**")[1]
+    assert len(reference) == 8
+    assert "SELECT" not in texts(at) and "secret_column" not in texts(at)
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and "secret_column" in str(logged[0].exc_info[1])  # the details are in the server log
+
+
+def test_error_details_are_off_in_the_served_config():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
