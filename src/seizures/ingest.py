@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import schema, seed, settings, store, upload, vocab
+from seizures import schema, seed, settings, store, summary, upload, vocab
 
 # Canonical column -> the header spellings accepted for it (after normalise_header).
 COLUMNS = {
@@ -491,6 +491,7 @@ def _write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result: ImportRe
         FROM clean WHERE row NOT IN (SELECT row FROM errors) ORDER BY row
     """, params={"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX], "import_id": import_id})
     store.insert_frame(conn, schema.seizures, lines.to_arrow_table())
+    summary.added(conn, import_id)
     return import_id
 
 
@@ -504,6 +505,7 @@ def rollback(engine: sa.Engine, import_id: int) -> int:
         if row.rolled_back_at is not None:
             raise RollbackError(f"import #{import_id} ({row.file_name}) was already rolled back on "
                                 f"{row.rolled_back_at:%Y-%m-%d %H:%M}")
+        summary.removing(conn, import_id)
         removed = conn.execute(s.delete().where(s.c.import_id == import_id)).rowcount
         conn.execute(i.update().where(i.c.id == import_id).values(rolled_back_at=dt.datetime.now()))
     return removed
@@ -511,10 +513,10 @@ def rollback(engine: sa.Engine, import_id: int) -> int:
 
 def list_imports(engine: sa.Engine) -> pd.DataFrame:
     """Every import, newest first, with the seizure lines it still holds."""
-    i, s = schema.imports, schema.seizures
+    i, t = schema.imports, schema.seizure_summary
     lines = (
-        sa.select(s.c.import_id, sa.func.count().label("lines"))
-        .group_by(s.c.import_id)
+        sa.select(t.c.import_id, sa.cast(sa.func.sum(t.c.lines), sa.BigInteger).label("lines"))
+        .group_by(t.c.import_id)
         .subquery()
     )
     query = (
