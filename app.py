@@ -20,5 +20,6 @@ page = st.navigation(
         st.Page("app_pages/about.py", title="About & methodology", icon=":material/info:", url_path="about"),
     ]
 )
-st.session_state["filter"] = ui.sidebar_filter()
-page.run()
+with ui.script_run():
+    st.session_state["filter"] = ui.sidebar_filter()
+    page.run()
