@@ -27,7 +27,8 @@ KEY = ("year", "month", "region_code", "category", "weapon_type", "unit", "conte
 MEASURES = ("lines", "illustrative_lines", "quantity", "events")
 NO_IMPORT = 0  # stands for a NULL import id when matching rows (import ids start at 1)
 
-# The lines of the case references an import touches, while the summaries are brought up to date.
+# Work tables, while the summaries are brought up to date: the lines of the case references an import touches, and
+# each case reference's extent (the lowest and highest of each key column over its lines, and its lowest import).
 _work = sa.MetaData()
 case_lines = sa.Table(
     "summary_case_lines",
@@ -37,6 +38,15 @@ case_lines = sa.Table(
     sa.Column("import_id", sa.BigInteger),
     prefixes=["TEMPORARY"],
 )
+case_extents = sa.Table(
+    "summary_case_extents",
+    _work,
+    sa.Column("case_ref", sa.String, nullable=False),
+    *(sa.Column(f"{c.name}_{end}", c.type) for c in seizure_case_keys.c if c.name in KEY for end in ("min", "max")),
+    sa.Column("import_id", sa.BigInteger),
+    prefixes=["TEMPORARY"],
+)
+ONE_KEY = sa.and_(*(case_extents.c[f"{k}_min"] == case_extents.c[f"{k}_max"] for k in KEY))
 
 
 def _keyed_lines(*where: sa.ColumnElement[bool]) -> sa.Select:
@@ -63,28 +73,34 @@ def _line_totals(*where: sa.ColumnElement[bool]) -> sa.Select:
     ).group_by(*keys, lines.c.import_id)
 
 
-def _single_key_cases(lines: sa.FromClause) -> sa.Select:
-    """Per key and import: how many case references have all their lines (among `lines`) on that one key."""
-    same_key = sa.and_(*(sa.func.min(lines.c[k]) == sa.func.max(lines.c[k]) for k in KEY))
-    cases = (
-        sa.select(*(sa.func.min(lines.c[k]).label(k) for k in KEY), sa.func.min(lines.c.import_id).label("import_id"))
+def _extents(lines: sa.FromClause) -> sa.Select:
+    """Per case reference among `lines`: the lowest and highest of each key column, and the lowest import id."""
+    return (
+        sa.select(
+            lines.c.case_ref,
+            *(agg(lines.c[k]) for k in KEY for agg in (sa.func.min, sa.func.max)),
+            sa.func.min(lines.c.import_id),
+        )
         .where(lines.c.case_ref.is_not(None))
         .group_by(lines.c.case_ref)
-        .having(same_key)
-        .subquery("single_key_cases")
     )
-    keys = [cases.c[k] for k in KEY]
-    return sa.select(*keys, cases.c.import_id, sa.func.count().label("events")).group_by(*keys, cases.c.import_id)
+
+
+def _fill_extents(conn: sa.Connection, lines: sa.FromClause) -> None:
+    case_extents.create(conn)
+    conn.execute(case_extents.insert().from_select([c.name for c in case_extents.c], _extents(lines)))
+
+
+def _single_key_counts() -> sa.Select:
+    """Per key and import: how many case references (in case_extents) have all their lines on that one key."""
+    keys = [case_extents.c[f"{k}_min"].label(k) for k in KEY]
+    return sa.select(*keys, case_extents.c.import_id, sa.func.count().label("events")).where(ONE_KEY).group_by(
+        *(case_extents.c[f"{k}_min"] for k in KEY), case_extents.c.import_id)
 
 
 def _multi_key_cases(lines: sa.FromClause) -> sa.Select:
-    """Each key of the case references whose lines (among `lines`) have more than one key."""
-    several = (
-        sa.select(lines.c.case_ref)
-        .where(lines.c.case_ref.is_not(None))
-        .group_by(lines.c.case_ref)
-        .having(sa.or_(*(sa.func.min(lines.c[k]) != sa.func.max(lines.c[k]) for k in KEY)))
-    )
+    """Each key of the case references (in case_extents) whose lines have more than one key."""
+    several = sa.select(case_extents.c.case_ref).where(sa.not_(ONE_KEY))
     return sa.select(lines.c.case_ref, *(lines.c[k] for k in KEY)).where(lines.c.case_ref.in_(several)).distinct()
 
 
@@ -100,9 +116,10 @@ def rebuild(conn: sa.Connection) -> None:
     """Recompute both summaries from every stored line (in the caller's transaction)."""
     conn.execute(seizure_case_keys.delete())
     conn.execute(seizure_summary.delete())
-    totals = _line_totals().subquery("totals")
     lines = _keyed_lines().subquery("lines")
-    cases = _single_key_cases(lines).subquery("cases")
+    _fill_extents(conn, lines)
+    totals = _line_totals().subquery("totals")
+    cases = _single_key_counts().subquery("cases")
     rows = sa.select(
         *(totals.c[k] for k in KEY), totals.c.import_id, totals.c.lines, totals.c.illustrative_lines,
         totals.c.quantity, (totals.c.events + sa.func.coalesce(cases.c.events, 0)).label("events"),
@@ -112,6 +129,7 @@ def rebuild(conn: sa.Connection) -> None:
     )))
     conn.execute(seizure_summary.insert().from_select([*KEY, "import_id", *MEASURES], rows))
     conn.execute(seizure_case_keys.insert().from_select(["case_ref", *KEY], _multi_key_cases(lines)))
+    case_extents.drop(conn)
 
 
 def _summarised(conn: sa.Connection) -> bool:
@@ -137,19 +155,29 @@ def removing(conn: sa.Connection, import_id: int) -> None:
                    between=seizure_summary.delete().where(seizure_summary.c.import_id == import_id))
 
 
+def _add_events(conn: sa.Connection, sign: int) -> None:
+    """Add (sign 1) or take away (-1) the events of the single-key cases in case_extents."""
+    counts = _single_key_counts().subquery("counts")
+    conn.execute(seizure_summary.update().where(_same_row(counts))
+                 .values(events=seizure_summary.c.events + sign * counts.c.events))
+
+
 def _recount_cases(conn: sa.Connection, import_id: int, before, after, between=None) -> None:
     """Move the events of the case references the import has lines of from their state before to after."""
     touched = sa.select(seizures.c.case_ref).where(seizures.c.import_id == import_id, seizures.c.case_ref.is_not(None))
-    case_lines.create(conn)  # dropped below; a failure rolls the transaction back, and the table with it
+    # The work tables are dropped at the end; a failure rolls the transaction back, and them with it.
+    case_lines.create(conn)
     conn.execute(case_lines.insert().from_select(
         [c.name for c in case_lines.c], _keyed_lines(seizures.c.case_ref.in_(touched))))
-    old = _single_key_cases(sa.select(case_lines).where(before).subquery("lines")).subquery("counts")
-    conn.execute(seizure_summary.update().where(_same_row(old)).values(events=seizure_summary.c.events - old.c.events))
+    _fill_extents(conn, sa.select(case_lines).where(before).subquery("lines"))
+    _add_events(conn, -1)
+    case_extents.drop(conn)
     if between is not None:
         conn.execute(between)
     new_lines = sa.select(case_lines).where(after).subquery("lines")
-    new = _single_key_cases(new_lines).subquery("counts")
-    conn.execute(seizure_summary.update().where(_same_row(new)).values(events=seizure_summary.c.events + new.c.events))
+    _fill_extents(conn, new_lines)
+    _add_events(conn, 1)
     conn.execute(seizure_case_keys.delete().where(seizure_case_keys.c.case_ref.in_(sa.select(case_lines.c.case_ref))))
     conn.execute(seizure_case_keys.insert().from_select(["case_ref", *KEY], _multi_key_cases(new_lines)))
+    case_extents.drop(conn)
     case_lines.drop(conn)
