@@ -3,8 +3,8 @@ filtered and aggregated in pandas on every run.
 
 `install()` replaces each function of the app that reads seizure lines (seizures.queries, seizures.ingest) with a
 pandas version over that one frame, so the same pages render the same numbers with only the data path changed:
-- the frame is loaded once per process (like `st.cache_resource`) with DuckDB's own `.df()`, the fastest loader there
-  is (a dashboard's `pd.read_sql` through SQLAlchemy is many times slower);
+- the frame is loaded once per process (like `st.cache_resource`) with DuckDB's own `.df()` on a connection of the
+  app's engine, the fastest loader there is (a dashboard's `pd.read_sql` through SQLAlchemy is many times slower);
 - the seizure aggregations are not cached: a typical dashboard recomputes them on each run;
 - reference tables (directorates, published totals, ...) are still read with SQL as in the app.
 `check=True` also calls the app's own function on each first call and records any difference, so the comparison
@@ -16,26 +16,22 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from seizures import ingest, queries, schema, ui
 from seizures.filters import SeizureFilter
 
-_state: dict = {"frame": None, "db": None, "load_seconds": []}
+_state: dict = {"frame": None, "load_seconds": []}
 mismatches: list[str] = []
 checked: set[str] = set()
 
 
-def load(db_path: str) -> pd.DataFrame:
+def load() -> pd.DataFrame:
     """SELECT * FROM seizures into pandas, plus year and month columns (what a dashboard derives once)."""
     started = time.perf_counter()
-    con = duckdb.connect(db_path, read_only=True)
-    try:
-        frame = con.execute("SELECT * FROM seizures").df()
-    finally:
-        con.close()
+    with ui.engine().connect() as conn:
+        frame = conn.connection.dbapi_connection.sql("SELECT * FROM seizures").df()
     frame["year"] = frame["seized_on"].dt.year.astype("int64")
     frame["month"] = frame["seized_on"].dt.month.astype("int64")
     _state["load_seconds"].append(time.perf_counter() - started)
@@ -44,7 +40,7 @@ def load(db_path: str) -> pd.DataFrame:
 
 def frame() -> pd.DataFrame:
     if _state["frame"] is None:
-        _state["frame"] = load(_state["db"])
+        _state["frame"] = load()
     return _state["frame"]
 
 
@@ -230,9 +226,8 @@ def _checked(name: str, ours: Callable, theirs: Callable) -> Callable:
     return call
 
 
-def install(db_path: str, check: bool) -> None:
+def install(check: bool) -> None:
     """Route the app's seizure reads to pandas; the per-query Streamlit cache is bypassed for them."""
-    _state["db"] = db_path
     for module, functions in ((queries, QUERY_FUNCTIONS), (ingest, INGEST_FUNCTIONS)):
         for name, ours in functions.items():
             theirs = getattr(module, name)

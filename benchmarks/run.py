@@ -201,7 +201,22 @@ def pages_worker(plan: dict) -> dict:
                 warm_statements = len(recorder.stop())
             results.append({"page": page, "title": title, "filter": filter_name, "cold": cold, "warm": warm,
                             "statements": statements, "warm_statements": warm_statements})
-    return {"results": results}
+    return {"results": results, "streamlit_floor": streamlit_floor(plan)}
+
+
+def streamlit_floor(plan: dict) -> float:
+    """Median seconds AppTest takes to run a one-page app that draws a title: what any page costs at least."""
+    from streamlit.testing.v1 import AppTest
+
+    script = Path(plan["out_dir"]) / "floor_app.py"
+    script.write_text('import streamlit as st\n\nst.navigation([st.Page(lambda: st.title("x"), title="x")]).run()\n')
+    times = []
+    for _ in range(plan["runs"] + 1):
+        at = AppTest.from_file(str(script), default_timeout=plan["timeout"])
+        started = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - started)
+    return median(times[1:])
 
 
 def raw_worker(plan: dict) -> dict:
@@ -248,7 +263,7 @@ def pandas_worker(plan: dict) -> dict:
     import pandas_baseline
 
     recorder = SqlRecorder()
-    pandas_baseline.install(plan["db"], check=plan["check"])
+    pandas_baseline.install(check=plan["check"])
     render = renderer(plan["timeout"])
     for page, _ in plan["pages"]:
         render(page, {}, clear=True)
@@ -463,7 +478,8 @@ def render_report(report: dict) -> str:
         f"Filters: *default* = everything; *narrow* = one directorate ({NARROW_REGION}) and one year "
         f"({report['narrow_year']}). Cold = Streamlit's caches cleared and a new session; warm = a new session with "
         "the caches filled (the OS file cache is warm in both). Raw DuckDB = the statements of the page's cold render "
-        "replayed on one open duckdb connection. pandas cold = the table's load "
+        "replayed on one open duckdb connection. Streamlit's own floor, a one-page app drawing a title: "
+        f"{seconds_text(report['pages']['streamlit_floor'])} s. pandas cold = the table's load "
         f"({seconds_text(median(pandas['load']))} s, median) + its warm render. The pandas baseline's numbers were "
         f"compared with the app's for {pandas['checked_calls']} distinct calls: "
         + ("all equal." if not pandas["mismatches"] else f"{len(pandas['mismatches'])} differ: {pandas['mismatches'][:3]}"),
@@ -524,6 +540,7 @@ def measure(args) -> dict:
     year = last_year(db)
     plan = {
         "db": str(db), "url": f"duckdb:///{db}", "runs": args.runs, "timeout": 600, "check": not args.no_check,
+        "out_dir": str(out_dir),
         "pages": app_pages(), "filters": {"default": {}, "narrow": {"region": NARROW_REGION, "from": year, "to": year}},
     }
     print("app pages ...", flush=True)
