@@ -11,10 +11,11 @@ st.set_page_config(page_title=_("Firearms seizure statistics"), page_icon="📊"
 
 
 def main() -> None:
-    role = ui.establish_access()  # draws the login and stops here when someone must log in first
-    page = st.navigation(ui.navigation_pages(role))  # the default page is served at "/"
-    st.session_state["filter"] = ui.sidebar_filter()
-    page.run()
+    with ui.script_run():  # one store connection and one data-version read for the whole run
+        role = ui.establish_access()  # draws the login and stops here when someone must log in first
+        page = st.navigation(ui.navigation_pages(role))  # the default page is served at "/"
+        st.session_state["filter"] = ui.sidebar_filter()
+        page.run()
 
 
 ui.run_guarded(main)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -231,3 +232,20 @@ def test_the_size_limit_is_configurable(any_demo_copy_engine, monkeypatch):
     refused(any_demo_copy_engine, data, "SEIZURES_MAX_UPLOAD_MB")
     monkeypatch.setenv("SEIZURES_MAX_UPLOAD_MB", "1")
     assert run_import(any_demo_copy_engine, data).status == "imported"
+
+
+def test_a_file_that_changes_while_it_is_read_is_refused(demo_copy_engine, tmp_path, monkeypatch):
+    """A file on disk is read by DuckDB itself (no copy): if it changed after its hash was taken, it is refused."""
+    path = tmp_path / "growing.csv"
+    path.write_bytes(csv_bytes(valid_rows(3)))
+    read_bytes = Path.read_bytes
+
+    def read_then_append(self):
+        data = read_bytes(self)
+        if self == path:
+            with open(self, "ab") as more:
+                more.write(b"2023-03-05,PZ,Prizren,firearm,pistol,1,pieces,house_search,LATE-1\n")
+        return data
+
+    monkeypatch.setattr(Path, "read_bytes", read_then_append)
+    refused(demo_copy_engine, path, "the file changed while it was being read", name=path.name)

@@ -24,21 +24,23 @@ class SeizureFilter:
     weapon_types: tuple[str, ...] = ()
     contexts: tuple[str, ...] = ()
 
-    def conditions(self) -> list[sa.ColumnElement[bool]]:
-        """Bound-parameter SQL conditions on the seizures table (date ranges, so DuckDB can skip row groups)."""
+    def conditions(self, table: sa.FromClause = seizures) -> list[sa.ColumnElement[bool]]:
+        """Bound-parameter SQL conditions on the seizures table (date ranges, so DuckDB can skip row groups), or on
+        a summary table of it (which has a `year` column instead of the date)."""
         where: list[sa.ColumnElement[bool]] = []
+        dated = "seized_on" in table.c
         if self.year_from is not None:
-            where.append(seizures.c.seized_on >= dt.date(self.year_from, 1, 1))
+            where.append(table.c.seized_on >= dt.date(self.year_from, 1, 1) if dated else table.c.year >= self.year_from)
         if self.year_to is not None:
-            where.append(seizures.c.seized_on < dt.date(self.year_to + 1, 1, 1))
+            where.append(table.c.seized_on < dt.date(self.year_to + 1, 1, 1) if dated else table.c.year <= self.year_to)
         for column, values in (
-            (seizures.c.region_code, self.regions),
-            (seizures.c.category, self.categories),
-            (seizures.c.weapon_type, self.weapon_types),
-            (seizures.c.context, self.contexts),
+            ("region_code", self.regions),
+            ("category", self.categories),
+            ("weapon_type", self.weapon_types),
+            ("context", self.contexts),
         ):
             if values:
-                where.append(column.in_(values))
+                where.append(table.c[column].in_(values))
         return where
 
     def with_years(self, year_from: int | None, year_to: int | None) -> "SeizureFilter":

@@ -2,6 +2,8 @@
 
 Quantities are only added up within one category and unit: firearms in pieces, ammunition in rounds,
 explosives in pieces (grenades) or kg. Every function works on an empty store and returns an empty frame.
+The totals and measures read the summaries of the lines (summary.py: one row per month, directorate, coded values
+and import), not the lines, so they cost the same whatever the number of lines; the records read the lines.
 """
 
 from __future__ import annotations
@@ -16,15 +18,10 @@ from seizures import vocab
 from seizures.i18n import N_, _
 from seizures.filters import SeizureFilter
 from seizures.schema import (
-    equipment, imports, kpi_values, published_totals, regions, roadmap_goals, roadmap_kpis, seizures, trainings,
+    equipment, imports, kpi_values, published_totals, regions, roadmap_goals, roadmap_kpis, seizure_case_keys,
+    seizure_summary, seizures, trainings,
 )
 
-YEAR = sa.cast(sa.extract("year", seizures.c.seized_on), sa.Integer).label("year")
-MONTH = sa.cast(sa.extract("month", seizures.c.seized_on), sa.Integer).label("month")
-MEASURES = (
-    sa.func.sum(seizures.c.quantity).label("quantity"),
-    sa.func.count().label("events"),
-)
 # Published indicator -> the record-level category and unit it is compared with.
 PUBLISHED_INDICATORS = {
     "firearms_confiscated": ("firearm", "pieces"),
@@ -43,11 +40,13 @@ def _frame(engine: sa.Engine, query: sa.Select) -> pd.DataFrame:
     return frame
 
 
-def _grouped(engine: sa.Engine, flt: SeizureFilter, *dimensions: sa.ColumnElement) -> pd.DataFrame:
-    keys = (*dimensions, seizures.c.category, seizures.c.unit)
+def _grouped(engine: sa.Engine, flt: SeizureFilter, *dimensions: str) -> pd.DataFrame:
+    """*dimensions, category, unit, quantity and events (here: the number of lines) per group."""
+    t = seizure_summary
+    keys = [t.c[d] for d in (*dimensions, "category", "unit")]
     query = (
-        sa.select(*keys, *MEASURES)
-        .where(*flt.conditions())
+        sa.select(*keys, sa.func.sum(t.c.quantity).label("quantity"), sa.func.sum(t.c.lines).label("events"))
+        .where(*flt.conditions(t))
         .group_by(*keys)
         .order_by(*keys)
     )
@@ -56,27 +55,27 @@ def _grouped(engine: sa.Engine, flt: SeizureFilter, *dimensions: sa.ColumnElemen
 
 def totals_by_year(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
     """year, category, unit, quantity, events."""
-    return _grouped(engine, flt, YEAR)
+    return _grouped(engine, flt, "year")
 
 
 def totals_by_region_year(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
     """region_code, year, category, unit, quantity, events."""
-    return _grouped(engine, flt, seizures.c.region_code, YEAR)
+    return _grouped(engine, flt, "region_code", "year")
 
 
 def totals_by_weapon_type(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
     """weapon_type, category, unit, quantity, events."""
-    return _grouped(engine, flt, seizures.c.weapon_type)
+    return _grouped(engine, flt, "weapon_type")
 
 
 def totals_by_context(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
     """context, category, unit, quantity, events."""
-    return _grouped(engine, flt, seizures.c.context)
+    return _grouped(engine, flt, "context")
 
 
 def totals_by_month(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
     """year, month, category, unit, quantity, events."""
-    return _grouped(engine, flt, YEAR, MONTH)
+    return _grouped(engine, flt, "year", "month")
 
 
 def year_over_year(frame: pd.DataFrame, keys: tuple[str, ...] = ("category", "unit")) -> pd.DataFrame:
@@ -125,9 +124,10 @@ def region_list(engine: sa.Engine) -> pd.DataFrame:
 
 def year_bounds(engine: sa.Engine) -> tuple[int, int] | None:
     """First and last year with a seizure line, or None for an empty store."""
+    t = seizure_summary
     with engine.connect() as conn:
-        low, high = conn.execute(sa.select(sa.func.min(seizures.c.seized_on), sa.func.max(seizures.c.seized_on))).one()
-    return (low.year, high.year) if low else None
+        low, high = conn.execute(sa.select(sa.func.min(t.c.year), sa.func.max(t.c.year))).one()
+    return (int(low), int(high)) if low is not None else None
 
 
 # --- Training, equipment, Roadmap KPIs and provenance (the donor and About pages) ---
@@ -288,33 +288,38 @@ MEASURES_BY_KEY = {
 }
 HEADLINE_MEASURES = ("firearms", "ammunition", "explosives", "events")
 # Dimensions a measure may be broken down by (whitelist: names come from page code, never from the user).
-DIMENSIONS = {
-    "year": YEAR,
-    "month": MONTH,
-    "region_code": seizures.c.region_code,
-    "category": seizures.c.category,
-    "weapon_type": seizures.c.weapon_type,
-    "context": seizures.c.context,
-}
-# A seizure event is one case reference; lines without a reference count as one event each.
-EVENT_COUNT = sa.func.count(sa.distinct(seizures.c.case_ref)) + sa.func.coalesce(
-    sa.func.sum(sa.case((seizures.c.case_ref.is_(None), 1), else_=0)), 0
-)
+DIMENSIONS = ("year", "month", "region_code", "category", "weapon_type", "context")
 
 
 def measure_query(flt: SeizureFilter, measure_key: str, dimensions: tuple[str, ...]) -> sa.Select:
-    """SELECT *dimensions, value ... GROUP BY dimensions, for a measure and a filter."""
+    """SELECT *dimensions, value ... GROUP BY dimensions, for a measure and a filter.
+
+    A seizure event is one case reference (lines without one count as one event each): the summary's events of
+    the cases with a single key, plus the count distinct of the other cases (summary.py).
+    """
     if not dimensions:
         raise ValueError("a measure needs at least one dimension to group by")
+    for d in dimensions:
+        if d not in DIMENSIONS:
+            raise KeyError(d)
     measure = MEASURES_BY_KEY[measure_key]
-    keys = [DIMENSIONS[d].label(d) for d in dimensions]
-    where = flt.conditions()
-    if measure.category is None:
-        value = EVENT_COUNT
-    else:
-        value = sa.func.sum(seizures.c.quantity)
-        where += [seizures.c.category == measure.category, seizures.c.unit == measure.unit]
-    return sa.select(*keys, value.label("value")).where(*where).group_by(*keys).order_by(*keys)
+    t, c = seizure_summary, seizure_case_keys
+    if measure.category is not None:
+        keys = [t.c[d] for d in dimensions]
+        return (
+            sa.select(*keys, sa.func.sum(t.c.quantity).label("value"))
+            .where(*flt.conditions(t), t.c.category == measure.category, t.c.unit == measure.unit)
+            .group_by(*keys)
+            .order_by(*keys)
+        )
+    parts = sa.union_all(
+        sa.select(*(t.c[d] for d in dimensions), sa.func.sum(t.c.events).label("value"))
+        .where(*flt.conditions(t)).group_by(*(t.c[d] for d in dimensions)),
+        sa.select(*(c.c[d] for d in dimensions), sa.func.count(sa.distinct(c.c.case_ref)).label("value"))
+        .where(*flt.conditions(c)).group_by(*(c.c[d] for d in dimensions)),
+    ).subquery("events")
+    keys = [parts.c[d] for d in dimensions]
+    return sa.select(*keys, sa.func.sum(parts.c.value).label("value")).group_by(*keys).order_by(*keys)
 
 
 def measure_by(engine: sa.Engine, flt: SeizureFilter, measure_key: str, *dimensions: str) -> pd.DataFrame:
@@ -436,9 +441,10 @@ def records_query(flt: SeizureFilter, sort: str = "seized_on", descending: bool 
 
 def record_counts(engine: sa.Engine, flt: SeizureFilter) -> tuple[int, int]:
     """How many lines match the filter, and how many of them are illustrative."""
-    illustrative = sa.func.coalesce(sa.func.sum(sa.case((seizures.c.illustrative, 1), else_=0)), 0)
+    t = seizure_summary
+    query = sa.select(sa.func.coalesce(sa.func.sum(t.c.lines), 0), sa.func.coalesce(sa.func.sum(t.c.illustrative_lines), 0))
     with engine.connect() as conn:
-        rows, flagged = conn.execute(sa.select(sa.func.count(), illustrative).where(*flt.conditions())).one()
+        rows, flagged = conn.execute(query.where(*flt.conditions(t))).one()
     return int(rows), int(flagged)
 
 

@@ -146,6 +146,44 @@ kpi_values = sa.Table(
     sa.Column("illustrative", sa.Boolean, nullable=False),
 )
 
+# --- Summaries of the seizure lines (maintained by summary.py on every import and rollback) ---------------------
+# The pages read these instead of the lines, so their cost does not grow with the number of lines.
+
+# One row per year, month, directorate, coded values and import: the additive measures of its lines.
+seizure_summary = sa.Table(
+    "seizure_summary",
+    metadata,
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("month", sa.Integer, nullable=False),
+    sa.Column("region_code", sa.String(8), nullable=False),
+    sa.Column("category", sa.String(16), nullable=False),
+    sa.Column("weapon_type", sa.String(32), nullable=False),
+    sa.Column("unit", sa.String(8), nullable=False),
+    sa.Column("context", sa.String(32), nullable=False),
+    sa.Column("import_id", sa.BigInteger),
+    sa.Column("lines", sa.BigInteger, nullable=False),
+    sa.Column("illustrative_lines", sa.BigInteger, nullable=False),
+    sa.Column("quantity", sa.Double, nullable=False),
+    # Seizure events counted here: lines without a case reference, and case references all of whose lines have
+    # this row's key (counted in one row: the one of their lowest import id).
+    sa.Column("events", sa.BigInteger, nullable=False),
+)
+
+# The case references whose lines have more than one summary key, with each key they have: their events are
+# counted from here (count distinct), since they cannot be added up across keys.
+seizure_case_keys = sa.Table(
+    "seizure_case_keys",
+    metadata,
+    sa.Column("case_ref", sa.String, nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("month", sa.Integer, nullable=False),
+    sa.Column("region_code", sa.String(8), nullable=False),
+    sa.Column("category", sa.String(16), nullable=False),
+    sa.Column("weapon_type", sa.String(32), nullable=False),
+    sa.Column("unit", sa.String(8), nullable=False),
+    sa.Column("context", sa.String(32), nullable=False),
+)
+
 # Reference tables loaded from data/*.csv by `seizures init --demo`, in load order.
 REFERENCE_TABLES = (
     regions,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import schema, settings, store
+from seizures import schema, settings, store, summary
 
 DEMO_FILE = "demo_seizures.csv"
 
@@ -74,6 +74,7 @@ def load_demo(engine: sa.Engine, data: Path | None = None) -> dict[str, int]:
             counts["seizures"] = 0
             return counts
         for old in current:  # the demo file changed: replace the old demo rows
+            summary.removing(conn, old.id)
             conn.execute(seizures.delete().where(seizures.c.import_id == old.id))
             conn.execute(imports.update().where(imports.c.id == old.id).values(rolled_back_at=dt.datetime.now()))
         import_id = conn.execute(
@@ -87,4 +88,5 @@ def load_demo(engine: sa.Engine, data: Path | None = None) -> dict[str, int]:
         ).scalar_one()
         records["import_id"] = import_id
         counts["seizures"] = store.insert_frame(conn, seizures, records)
+        summary.added(conn, import_id)
     return counts

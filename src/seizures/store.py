@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from seizures import migrations, schema, settings
+from seizures import migrations, schema, settings, summary
 
 
 class StoreError(Exception):
@@ -128,7 +128,10 @@ def current_version(engine: sa.Engine) -> str | None:
 
 
 def init_db(engine: sa.Engine) -> str:
-    """Run the missing schema migrations (all or none, in one transaction); running it again changes nothing."""
+    """Run the missing schema migrations (all or none, in one transaction); running it again changes nothing.
+
+    When a migration ran, the summaries of the seizure lines are rebuilt from the lines (summary.py).
+    """
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Several app servers may start at once: one migrates, the others wait, then find nothing to do.
@@ -141,6 +144,8 @@ def init_db(engine: sa.Engine) -> str:
                 f"the store has schema revision {revision}, newer than this program ({migrations.head()})"
             )
         migrations.upgrade(conn)
+        if revision != migrations.head():
+            summary.rebuild(conn)
     return migrations.head()
 
 
@@ -245,8 +250,11 @@ def _python_values(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def table_counts(engine: sa.Engine) -> dict[str, int]:
+    """Rows per table of the store (a store at an older schema revision may lack some tables)."""
     with engine.connect() as conn:
+        inspector = sa.inspect(conn)
         return {
             t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
             for t in schema.metadata.sorted_tables
+            if inspector.has_table(t.name)
         }

@@ -94,9 +94,12 @@ def read_upload(source: bytes | Path, max_mb: float | None = None, header_check:
     header_check, given the column names, may raise UploadError before the body of a CSV is parsed.
     """
     header_check = header_check or (lambda _header: None)
+    on_disk = None  # (path, size, modification time) of a file read from disk
     if isinstance(source, Path):
         try:
-            check_size(source.stat().st_size, max_mb)
+            stat = source.stat()
+            check_size(stat.st_size, max_mb)
+            on_disk = (source, stat.st_size, stat.st_mtime_ns)
             data = source.read_bytes()
         except OSError as exc:
             raise UploadError(f"cannot read {source}: {exc.strerror or exc}") from exc
@@ -115,7 +118,7 @@ def read_upload(source: bytes | Path, max_mb: float | None = None, header_check:
                 "this is an old Excel 97-2003 (.xls) or other Office file: save it as .xlsx or as CSV UTF-8"
             )
         else:
-            table = _read_csv(con, data, header_check)
+            table = _read_csv(con, data, header_check, on_disk)
         table.content_hash, table.size_bytes = digest, len(data)
         if table.rows == 0:
             raise UploadError("the file has column names but no rows of data")
@@ -191,7 +194,9 @@ def _csv_problem(exc: duckdb.Error) -> str:
     return f"{where}{first[:200]}"
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderCheck) -> RawTable:
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderCheck, on_disk: tuple | None = None
+) -> RawTable:
     text, encoding, notes = decode_text(data)
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
@@ -206,20 +211,29 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderC
         raise UploadError(f"the header has {len(header)} columns, more than {MAX_COLUMNS}: is this the right file?")
     header_check([h.strip() for h in header])
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
+    options = (
+        f"header = true, auto_detect = false, delim = '{delimiter}', quote = '\"', escape = '\"', "
+        f"columns = {{{columns}}}, strict_mode = true"
+    )
     with tempfile.TemporaryDirectory(prefix="seizures-import-") as folder:
-        path = Path(folder) / "upload.csv"
-        path.write_bytes(data if encoding == "utf-8" else text.encode("utf-8"))
-        options = (
-            f"header = true, auto_detect = false, delim = '{delimiter}', quote = '\"', escape = '\"', "
-            f"columns = {{{columns}}}, strict_mode = true"
-        )
+        if encoding == "utf-8" and on_disk is not None:
+            path = on_disk[0]  # DuckDB reads the file itself: no copy
+        else:
+            path = Path(folder) / "upload.csv"
+            path.write_bytes(data if encoding == "utf-8" else text.encode("utf-8"))
         try:
             con.execute(f"CREATE TABLE loaded AS SELECT * FROM read_csv(?, {options})", [str(path)])
         except duckdb.Error as exc:
             raise UploadError(f"cannot read the file as CSV: {_csv_problem(exc)}") from exc
-    # rowid follows insertion order; the header is row 1.
-    con.execute("CREATE TABLE raw AS SELECT rowid + 2 AS row, * FROM loaded ORDER BY rowid")
-    con.execute("DROP TABLE loaded")
+    if path == (on_disk or (None,))[0]:
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise UploadError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        if (stat.st_size, stat.st_mtime_ns) != on_disk[1:]:
+            raise UploadError("the file changed while it was being read: import it again when it is complete")
+    # rowid follows insertion order (the file's); the header is row 1. A view: no copy of the table.
+    con.execute("CREATE VIEW raw AS SELECT rowid + 2 AS row, * FROM loaded")
     return RawTable(con, [h.strip() for h in header], "csv", "", 0, notes)
 
 
