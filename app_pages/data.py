@@ -41,20 +41,20 @@ def _draw_problems(result: ingest.ImportResult) -> None:
 
 def _draw_result(result: ingest.ImportResult) -> None:
     for note in result.notes:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
     if result.status == "already_imported":
-        st.info(result.summary(), icon="🔁")
+        st.info(result.summary(), icon=":material/repeat:")
     elif result.file_error:
-        st.error(result.summary(), icon="🚫")
+        st.error(result.summary(), icon=":material/block:")
     elif result.status == "rejected":
         st.error(_("{summary}. Correct the rows below and upload the file again, or tick \"Import valid rows only\".")
-                 .format(summary=result.summary()), icon="🚫")
+                 .format(summary=result.summary()), icon=":material/block:")
         _draw_problems(result)
     else:
-        st.success(result.summary(), icon="✅")
+        st.success(result.summary(), icon=":material/check_circle:")
         if result.rejected_rows is not None:
             st.warning(_("{rows} rows were not imported: download them, correct them and import that file (its "
-                         "import_errors column is ignored).").format(rows=ui.number(result.rows_rejected)), icon="⚠️")
+                         "import_errors column is ignored).").format(rows=ui.number(result.rows_rejected)), icon=":material/warning:")
             st.download_button(
                 _("Download the rejected rows (CSV)"), result.rejected_rows.to_csv(index=False).encode("utf-8"),
                 file_name=f"{result.file_name}.rejected.csv", mime="text/csv", key="download_rejected",
@@ -78,7 +78,7 @@ st.subheader(_("2. Upload and import"))
 try:
     limit_mb = settings.max_upload_mb()
 except ValueError as exc:
-    st.error(_("Uploads are off until the setting is corrected: {error}").format(error=exc), icon="🚫")
+    st.error(_("Uploads are off until the setting is corrected: {error}").format(error=exc), icon=":material/block:")
     st.stop()
 uploaded = st.file_uploader(
     _("CSV or Excel (.xlsx) file, up to {size} MB").format(size=i18n.number(limit_mb)), type=["csv", "txt", "xlsx"],
@@ -96,7 +96,7 @@ if st.button(_("Import"), type="primary", disabled=uploaded is None, key="import
         )
     except store.StoreError as exc:  # e.g. the database file is held by another process
         st.session_state.pop("import_result", None)
-        st.error(_("Nothing imported: {error}").format(error=exc), icon="🚫")
+        st.error(_("Nothing imported: {error}").format(error=exc), icon=":material/block:")
     else:
         st.session_state["import_result"] = result
         if result.written:
@@ -108,7 +108,7 @@ if "import_result" in st.session_state:
 
 st.subheader(_("3. Past imports"))
 if message := st.session_state.pop("rollback_message", None):
-    st.success(message, icon="↩️")
+    st.success(message, icon=":material/undo:")
 imports = ingest.list_imports(engine)
 if imports.empty:
     st.info(_("No imports yet."))
@@ -135,7 +135,7 @@ else:
             try:
                 removed = ingest.rollback(engine, chosen)
             except (ingest.RollbackError, store.StoreError) as exc:
-                st.error(str(exc), icon="🚫")
+                st.error(str(exc), icon=":material/block:")
             else:
                 st.cache_data.clear()
                 st.session_state.pop("import_result", None)

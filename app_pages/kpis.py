@@ -22,6 +22,10 @@ st.caption(_(
     "Directorate, category, weapon type and context do not apply: the KPIs are national figures."
 ))
 
+st.caption(_("For a steering committee: the selected period's headline figures, charts, KPI table, training and "
+             "equipment, with the methodology, in one document."))
+ui.report_downloads(flt)
+
 goals = ui.cached("contributing_goals")
 kpi_list = ui.cached("contributing_kpis")
 values = ui.cached("kpi_values_in_period", flt)

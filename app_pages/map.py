@@ -66,10 +66,10 @@ if path is not None:
     try:
         boundaries = maps.read_boundaries(path, key, ui.region_names())
     except maps.MapDataError as exc:
-        st.warning(TEXT["boundaries_error"].format(error=exc), icon="⚠️")
+        st.warning(TEXT["boundaries_error"].format(error=exc), icon=":material/warning:")
 if boundaries is not None:
     for warning in boundaries.warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
     fig = maps.choropleth_map(values, boundaries, maps.MEASURES[measure], title)
 else:
     fig = maps.marker_map(values, maps.MEASURES[measure], title)

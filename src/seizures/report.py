@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from plotly.subplots import make_subplots
 
 from seizures import charts, i18n, queries, schema, vocab
+from seizures import kpis as kpi_rule
 from seizures.i18n import N_, _
 from seizures.filters import SeizureFilter
 
@@ -153,6 +154,14 @@ def period_of(engine: sa.Engine, flt: SeizureFilter) -> tuple[int, int]:
     return first, last
 
 
+def with_status(table: pd.DataFrame, engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
+    """The KPI table with each KPI's status from the rule the Roadmap KPIs page shows (kpis.py)."""
+    if table.empty:
+        return table
+    rated = kpi_rule.kpi_table(queries.contributing_kpis(engine), queries.kpi_values_in_period(engine, flt))
+    return table.merge(rated[["number", "status"]], on="number", how="left")
+
+
 def kpi_table(engine: sa.Engine, flt: SeizureFilter | None = None) -> pd.DataFrame:
     """The Roadmap KPIs the project contributes to (or that have values), each with its latest value.
 
@@ -225,7 +234,7 @@ def collect(engine: sa.Engine, flt: SeizureFilter) -> ReportData:
         flt=flt, first=first, last=last,
         published=published, data_first=int(min(known_years)) if known_years else None,
         records_by_year=pd.DataFrame(), records_by_region=queries.totals_by_region_year(engine, period),
-        kpis=kpi_table(engine, period),
+        kpis=with_status(kpi_table(engine, period), engine, period),
         trainings=_read(engine, sa.select(schema.trainings).order_by(schema.trainings.c.id)),
         equipment=_read(engine, sa.select(schema.equipment).order_by(schema.equipment.c.id)),
         regions=queries.region_list(engine),

@@ -143,7 +143,7 @@ def _cached_query(query_name: str, version: tuple[int, int], *args):
 
 
 def empty_state(message: str = N_("No seizure records match the filters.")) -> None:
-    st.info(_("{message} Widen the period or clear a filter in the sidebar.").format(message=_(message)), icon="🔍")
+    st.info(_("{message} Widen the period or clear a filter in the sidebar.").format(message=_(message)), icon=":material/search:")
 
 
 def chart_of(data: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], name: str) -> None:
@@ -294,10 +294,10 @@ def sidebar_filter() -> SeizureFilter:
     url_filter, warnings = st.session_state["filter_from_url"]
     if flt == url_filter:  # the warnings concern the link the user opened: shown until the filter is changed
         for warning in warnings:
-            st.warning(_("{warning} Showing the default instead.").format(warning=warning), icon="⚠️")
+            st.warning(_("{warning} Showing the default instead.").format(warning=warning), icon=":material/warning:")
     if language_warning := st.session_state.get("lang_warning"):
         if i18n.language() == i18n.DEFAULT:  # shown until a language is chosen
-            st.warning(language_warning, icon="⚠️")
+            st.warning(language_warning, icon=":material/warning:")
     params = {**to_query_params(flt), **language_params()}
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
@@ -309,13 +309,13 @@ def _public_filter() -> SeizureFilter:
     difference between two shown totals is a hidden small count (a differencing attack)."""
     if st.query_params.to_dict():
         st.warning("Filters are not available in the public view: showing all years, directorates and kinds.",
-                   icon="⚠️")
+                   icon=":material/warning:")
         st.query_params.clear()
     with st.sidebar:
         st.info(
             f"**Public view**: totals for all years and directorates. Figures below {settings.suppress_below()} are "
             f"shown as {disclosure.primary_label(settings.suppress_below())}, and a few more are hidden (x) so that "
-            "they cannot be worked out from the totals.", icon="🔒",
+            "they cannot be worked out from the totals.", icon=":material/lock:",
         )
     return SeizureFilter()
 
@@ -381,7 +381,7 @@ def require_role(needed: str) -> None:
     role = current_role()
     if role is None or not auth.allows(role, needed):
         st.error(f"This page is for users with the {needed} role or higher; you are "
-                 f"{'not logged in' if role in (None, auth.PUBLIC) else 'logged in as ' + role}.", icon="🔒")
+                 f"{'not logged in' if role in (None, auth.PUBLIC) else 'logged in as ' + role}.", icon=":material/lock:")
         st.stop()
 
 
@@ -440,7 +440,7 @@ def _password_role() -> str:
     if not accounts or not key:
         _login_screen_header()
         st.error(f"No user accounts yet: an administrator creates them with "
-                 f"`seizures users add NAME --role admin` (users file: {settings.users_file()}).", icon="🔒")
+                 f"`seizures users add NAME --role admin` (users file: {settings.users_file()}).", icon=":material/lock:")
         st.stop()
     limit, lock_seconds = settings.login_attempts(), settings.login_lock_seconds()
     auth.release_expired_locks(accounts, limit, lock_seconds, time.time())
@@ -459,23 +459,23 @@ def _password_role() -> str:
         auth.release_expired_locks(accounts, limit, lock_seconds, time.time())
         if "attempts" in str(exc):
             st.error(f"Too many failed logins for this user name: it is locked for up to "
-                     f"{lock_seconds / 60:g} minutes.", icon="🔒")
+                     f"{lock_seconds / 60:g} minutes.", icon=":material/lock:")
         else:  # a login cookie of a user who has since been removed: drop it, so the form comes back
             authenticator.cookie_controller.delete_cookie()
-            st.error("This login is no longer valid: reload the page and log in again.", icon="🔒")
+            st.error("This login is no longer valid: reload the page and log in again.", icon=":material/lock:")
         st.stop()
     auth.release_expired_locks(accounts, limit, lock_seconds, time.time())
     status = st.session_state.get("authentication_status")
     if not status:
         if status is False:
-            st.error("Wrong user name or password.", icon="🔒")
+            st.error("Wrong user name or password.", icon=":material/lock:")
         st.stop()
     if header:  # logged in during this run: start again without the login screen
         st.rerun()
     username = st.session_state.get("username")
     role = auth.role_of(data, username)
     if role is None:
-        st.error("This account no longer exists: log in again.", icon="🔒")
+        st.error("This account no longer exists: log in again.", icon=":material/lock:")
         authenticator.logout(location="unrendered")
         st.stop()
     with st.sidebar:
@@ -499,7 +499,7 @@ def _oidc_role() -> str:
     if username is None:
         _login_screen_header()
         st.error(f"The account {email or '(no e-mail address)'} has no access to this dashboard: ask an "
-                 "administrator to add it (`seizures users add NAME --role viewer --email ADDRESS`).", icon="🔒")
+                 "administrator to add it (`seizures users add NAME --role viewer --email ADDRESS`).", icon=":material/lock:")
         st.button("Log out", on_click=st.logout, key="oidc_logout")
         st.stop()
     role = auth.role_of(data, username)
@@ -543,7 +543,7 @@ def run_guarded(body: Callable[[], None]) -> None:
         reference = secrets.token_hex(4).upper()
         log.exception("error %s (role %s, page %s)", reference, current_role(), st.context.url)
         st.error(f"Something went wrong on this page. The error was logged; when you report it, quote the "
-                 f"reference **{reference}**.", icon="⚠️")
+                 f"reference **{reference}**.", icon=":material/warning:")
         if _development():
             st.exception(exc)
 
@@ -606,7 +606,7 @@ def period_or_stop(flt: SeizureFilter) -> tuple[int, int]:
     years = period(flt)
     if years is None:
         st.info(_("No seizure records are stored yet: load the demo data (`seizures init --demo`) or import a file."),
-                icon="🔍")
+                icon=":material/search:")
         st.stop()
     return years
 
@@ -678,6 +678,35 @@ def records_downloads(flt: SeizureFilter, sort: str, descending: bool, rows: int
     )
 
 
+def report_downloads(flt: SeizureFilter) -> None:
+    """The donor report for the selected period, as PDF and as Excel workbook, built from the database when clicked.
+
+    Not offered in the public mode: the report's tables by directorate are not small-count protected.
+    """
+    if settings.public_mode() or period(flt) is None:
+        return
+    from seizures import report  # fpdf2 and kaleido load only when the page offers the report
+
+    db, lang = engine(), i18n.language()
+
+    def build(kind: str) -> Callable[[], bytes]:
+        def make() -> bytes:
+            with i18n.using(lang):  # the click is served outside this run's language context
+                return report.build_pdf(db, flt) if kind == "pdf" else report.build_xlsx(db, flt)
+        return make
+
+    left, right = st.columns(2)
+    left.download_button(
+        _("Donor report (PDF)"), build("pdf"), file_name="donor_report.pdf", mime="application/pdf",
+        key="report_pdf", on_click="ignore", icon=":material/picture_as_pdf:",
+    )
+    right.download_button(
+        _("Donor report (Excel)"), build("xlsx"), file_name="donor_report.xlsx", key="report_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+        icon=":material/download:",
+    )
+
+
 def region_rates(summary: pd.DataFrame, measure: queries.Measure, period_text: str) -> None:
     """Each directorate's yearly rate per 100,000 inhabitants, or a clear "no population figure" with the reason."""
     if summary.empty:
@@ -708,7 +737,7 @@ def region_rates(summary: pd.DataFrame, measure: queries.Measure, period_text: s
         lines = "\n".join(f"- **{row.name}**: {row.population_note or no_public}" for row in missing.itertuples())
         heading = ngettext("**No population figure** for {n} directorate, so no rate:",
                            "**No population figure** for {n} directorates, so no rate:", len(missing))
-        st.info(f"{heading.format(n=len(missing))}\n{lines}", icon="ℹ️")
+        st.info(f"{heading.format(n=len(missing))}\n{lines}", icon=":material/info:")
 
 
 def category_table(totals: pd.DataFrame) -> None:
