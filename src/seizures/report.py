@@ -155,8 +155,8 @@ def period_of(engine: sa.Engine, flt: SeizureFilter) -> tuple[int, int]:
 
 
 def with_status(table: pd.DataFrame, engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """The KPI table with each KPI's status from the rule the Roadmap KPIs page shows (kpis.py)."""
-    if table.empty:
+    """The KPI table with each KPI's status from the rule the Roadmap KPIs page shows (kpis.py), unless it has one."""
+    if table.empty or "status" in table:
         return table
     rated = kpi_rule.kpi_table(queries.contributing_kpis(engine), queries.kpi_values_in_period(engine, flt))
     return table.merge(rated[["number", "status"]], on="number", how="left")
