@@ -9,11 +9,13 @@ Without a reachable server the PostgreSQL half is skipped, except in CI (CI=true
 from __future__ import annotations
 
 import os
+import time
 import uuid
 import shutil
 from pathlib import Path
 from typing import Iterator
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -73,22 +75,34 @@ class PostgresDatabases:
     def new_url(self, template: str | None = None) -> str:
         """A new database, empty or a copy of the template database (which must have no open connection)."""
         name = f"seizures_test_{uuid.uuid4().hex[:12]}"
-        with self.server.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        self._execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         self.names.append(name)
         return self.server.url.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, url: str) -> None:
         name = sa.make_url(url).database
-        with self.server.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.names.remove(name)
 
     def drop_all(self) -> None:
-        with self.server.connect() as conn:
-            for name in self.names:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for name in self.names:
+            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.server.dispose()
+
+    def _execute(self, statement: str, attempts: int = 20) -> None:
+        """Run a statement, retrying while an autovacuum worker is in the database: a role without superuser
+        rights cannot end it (WITH (FORCE): "must be a member of the role ..."), and a template in use cannot be
+        copied; the worker is done within moments."""
+        for attempt in range(attempts):
+            try:
+                with self.server.connect() as conn:
+                    conn.execute(sa.text(statement))
+                return
+            except sa.exc.DBAPIError as exc:
+                busy = isinstance(exc.orig, (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse))
+                if not busy or attempt == attempts - 1:
+                    raise
+                time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
