@@ -83,23 +83,33 @@ def equipment_delivered(frame: pd.DataFrame) -> go.Figure:
 
 
 def kpi_sparkline(series: pd.DataFrame, baseline: float | None, target: float | None, unit: str | None) -> go.Figure:
-    """A small trend line of one KPI (series: year, value) with its baseline and target as dashed lines."""
-    fig = go.Figure(go.Scatter(
-        x=series["year"].tolist(), y=series["value"].tolist(), mode="lines+markers", name=_("Actual (illustrative)"),
-        line=dict(color=OKABE_ITO[0], width=2), hovertemplate="%{x}: %{y:,}<extra></extra>",
-    ))
+    """A small trend line of one KPI (series: year, value) with its baseline and target as dashed lines.
+
+    Built as one figure from dicts: a page draws one per KPI, and Plotly's add_hline/update_* calls cost 16 ms a
+    figure against 1.5 ms for this (benchmarks/run.py, Roadmap KPIs page).
+    """
+    shapes, annotations = [], []
     for value, label, dash in ((baseline, _("baseline"), "dot"), (target, _("target"), "dash")):
         if value is not None and not pd.isna(value):
-            fig.add_hline(
-                y=value, line=dict(color="#666666", dash=dash, width=1),
-                annotation_text=f"{label} {i18n.number(value, 0 if float(value).is_integer() else None)}",
-                annotation_position="top left", annotation_font_size=11,
-            )
-    themed(fig, None, x_title=None, y_title=unit if isinstance(unit, str) and unit else _("value"))
-    fig.update_layout(height=200, showlegend=False, margin=dict(l=10, r=10, t=10, b=10))
-    fig.update_yaxes(rangemode="normal")  # a sparkline shows the movement, not the distance from zero
-    fig.update_xaxes(dtick=1)
-    return fig
+            shapes.append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value, y1=value,
+                               line=dict(color="#666666", dash=dash, width=1)))
+            annotations.append(dict(
+                xref="x domain", x=0, xanchor="left", yref="y", y=value, yanchor="bottom", showarrow=False,
+                text=f"{label} {i18n.number(value, 0 if float(value).is_integer() else None)}", font=dict(size=11),
+            ))
+    y_title = unit if isinstance(unit, str) and unit else _("value")
+    return go.Figure(
+        go.Scatter(
+            x=series["year"].tolist(), y=series["value"].tolist(), mode="lines+markers", name=_("Actual (illustrative)"),
+            line=dict(color=OKABE_ITO[0], width=2), hovertemplate="%{x}: %{y:,}<extra></extra>",
+        ),
+        layout=dict(
+            template=TEMPLATE_NAME, separators=i18n.plotly_separators(), height=200, showlegend=False,
+            margin=dict(l=10, r=10, t=10, b=10), shapes=shapes, annotations=annotations,
+            xaxis=dict(dtick=1),
+            yaxis=dict(title=dict(text=y_title), rangemode="normal"),  # the movement, not the distance from zero
+        ),
+    )
 
 
 def kpi_progress(progress: pd.DataFrame) -> go.Figure:
