@@ -31,6 +31,21 @@ def test_app_runs_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
     assert any("No seizure records are stored yet" in i.value for i in at.info)
 
 
+def test_a_store_initialised_while_the_app_runs_is_found_on_the_next_run(monkeypatch, tmp_path, fresh_caches):
+    from seizures import store
+
+    url = f"duckdb:///{tmp_path / 'later.duckdb'}"
+    for _ in range(2):  # asked again on each run until the schema is there
+        at = run_app(monkeypatch, url)
+        assert any("no tables yet" in e.value for e in at.error)
+    engine = store.make_engine(url)
+    store.init_db(engine)
+    engine.dispose()
+    at = run_app(monkeypatch, url)  # same process and caches: only a store with its schema is remembered
+    assert not at.error and not at.exception
+    assert any("No seizure records are stored yet" in i.value for i in at.info)
+
+
 def test_url_parameters_restore_the_filter(monkeypatch, demo_url, fresh_caches):
     at = run_app(monkeypatch, demo_url, {"region": "PZ,GJ", "category": "firearm", "from": "2021", "to": "2022"})
     assert not at.exception

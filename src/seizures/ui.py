@@ -193,15 +193,28 @@ def year_bounds() -> tuple[int, int] | None:
 
 
 def _store_or_stop() -> None:
-    """Stop the page with a readable message when the store cannot be opened or has no schema."""
+    """Stop the page with a readable message when the store cannot be opened or has no schema.
+
+    Once a store has shown its schema it is not asked again (Alembic's check costs about 5 ms a run): an app
+    started before `seizures init` finds the tables on the next run after it.
+    """
     try:
-        version = store.current_version(engine())
+        db = engine()
+        if str(db.url) in _stores_with_schema():
+            return
+        version = store.current_version(db)
     except store.StoreError as exc:
         st.error(_("The seizure store cannot be opened: {error}. Set SEIZURES_DB_URL (see README).").format(error=exc))
         st.stop()
     if version is None:
         st.error(_("The seizure store has no tables yet: run `seizures init --demo` (see README)."))
         st.stop()
+    _stores_with_schema().add(str(db.url))
+
+
+@st.cache_resource(show_spinner=False)
+def _stores_with_schema() -> set[str]:
+    return set()
 
 
 def _seed_filter_state(names: dict[str, str], bounds: tuple[int, int] | None) -> None:
