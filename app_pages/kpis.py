@@ -62,7 +62,7 @@ def kpi_card(kpi) -> None:
             if series.empty:
                 st.caption(_("No values in the selected period."))
             else:
-                fig = charts.kpi_sparkline(series, kpi.baseline, kpi.target, kpi.unit)
+                fig = ui.figure(charts.kpi_sparkline, series, kpi.baseline, kpi.target, kpi.unit)
                 ui.chart(fig, series, f"kpi_{kpi.number}_values")
 
 
@@ -99,7 +99,7 @@ else:
     if progress.empty:
         ui.empty_state(N_("No KPI values in the selected period."))
     else:
-        ui.chart(charts.kpi_progress(progress), progress, "kpi_progress")
+        ui.chart(ui.figure(charts.kpi_progress, progress), progress, "kpi_progress")
     with st.expander(_("How the status is computed"), expanded=True):
         st.markdown(kpis.rule())
 

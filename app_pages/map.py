@@ -72,8 +72,7 @@ if boundaries is not None:
         st.warning(warning, icon=":material/warning:")
     fig = maps.choropleth_map(values, boundaries, maps.MEASURES[measure], title)
 else:
-    fig = maps.marker_map(values, maps.MEASURES[measure], title)
-fig.update_layout(height=680)
+    fig = ui.figure(maps.marker_map, values, maps.MEASURES[measure], title)
 
 st.caption(i18n._(ui.ILLUSTRATIVE_NOTE))
 ui.chart(fig, values.drop(columns=["latitude", "longitude"]), "map")

@@ -23,9 +23,8 @@ for column, key in zip(st.columns(2), ("firearms", "ammunition")):
     measure = queries.MEASURES_BY_KEY[key]
     with column:
         ui.chart_of(
-            ui.cached("recorded_and_published", flt, key),
-            lambda data: charts.yearly_trend(data, measure.title, ui.recorded_label(flt), _(measure.label)),
-            f"trend_{key}",
+            ui.cached("recorded_and_published", flt, key), charts.yearly_trend, f"trend_{key}",
+            measure.title, ui.recorded_label(flt), _(measure.label),
         )
 st.caption(_(
     "The black line is the national figure Kosovo Police published; it does not change with the filter. "
@@ -35,7 +34,6 @@ st.caption(_(
 st.subheader(_("By regional directorate"))
 measure = ui.measure_picker(flt, key="overview_measure")
 ui.chart_of(
-    ui.cached("measure_by", flt, measure.key, "region_code", "year"),
-    lambda data: charts.stacked_by_region(data, ui.region_names(), measure.title),
-    "by_directorate",
+    ui.cached("measure_by", flt, measure.key, "region_code", "year"), charts.stacked_by_region, "by_directorate",
+    ui.region_names(), measure.title,
 )

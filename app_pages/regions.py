@@ -16,7 +16,7 @@ names = ui.region_names()
 by_region_year = ui.cached("measure_by", flt, measure.key, "region_code", "year")
 
 st.subheader(_("Trend per directorate"))
-ui.chart_of(by_region_year, lambda data: charts.region_trends(data, names, measure.title), "region_trends")
+ui.chart_of(by_region_year, charts.region_trends, "region_trends", names, measure.title)
 
 st.subheader(_("Share of the national total, {period}").format(period=ui.period_label(flt)))
 national = ui.cached("measure_by", flt.with_regions(()), measure.key, "region_code")
@@ -27,4 +27,4 @@ st.subheader(_("Rate per 100,000 inhabitants"))
 ui.region_rates(summary, measure, ui.period_label(flt))
 
 st.subheader(_("Directorate × year"))
-ui.chart_of(by_region_year, lambda data: charts.region_year_heatmap(data, names, measure.title), "region_year_heatmap")
+ui.chart_of(by_region_year, charts.region_year_heatmap, "region_year_heatmap", names, measure.title)

@@ -42,13 +42,13 @@ else:
     course_card(trainees.iloc[-1], _("Sum of the courses below."))
     for row in course_rows.itertuples():
         course_card(row, _("Source: {source}").format(source=row.source))
-    ui.chart(charts.trainees_by_gender(course_rows), trainees, "trainees_by_course_and_gender")
+    ui.chart(ui.figure(charts.trainees_by_gender, course_rows), trainees, "trainees_by_course_and_gender")
 
 st.header(_("Equipment delivered"))
 if equipment.empty:
     ui.nothing_loaded(N_("equipment deliveries"))
 else:
-    ui.chart(charts.equipment_delivered(equipment), equipment, "equipment_delivered")
+    ui.chart(ui.figure(charts.equipment_delivered, equipment), equipment, "equipment_delivered")
     ui.dataframe(
         equipment.dropna(axis="columns", how="all"), hide_index=True, width="stretch", height="content",
         column_config={"item": _("Item"), "quantity": st.column_config.NumberColumn(_("Quantity"), format="localized"),

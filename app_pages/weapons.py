@@ -19,28 +19,21 @@ st.subheader(_("By weapon type"))
 by_type, trend = st.columns(2)
 with by_type:
     ui.chart_of(
-        ui.cached("measure_by", flt, measure.key, "weapon_type"),
-        lambda data: charts.breakdown_bars(data, "weapon_type", vocab.WEAPON_TYPES, measure.title),
-        "by_weapon_type",
+        ui.cached("measure_by", flt, measure.key, "weapon_type"), charts.breakdown_bars, "by_weapon_type",
+        "weapon_type", vocab.WEAPON_TYPES, measure.title,
     )
 with trend:
     ui.chart_of(
-        ui.cached("measure_by", flt, measure.key, "weapon_type", "year"),
-        lambda data: charts.weapon_type_trends(data, vocab.WEAPON_TYPES, measure.title),
-        "weapon_type_trends",
+        ui.cached("measure_by", flt, measure.key, "weapon_type", "year"), charts.weapon_type_trends,
+        "weapon_type_trends", vocab.WEAPON_TYPES, measure.title,
     )
 st.caption(_("Converted and blank-firing weapons, which SEESAC singles out in its regional reports, have their own colours."))
 
 st.subheader(_("By seizure context"))
 ui.chart_of(
-    ui.cached("measure_by", flt, measure.key, "context"),
-    lambda data: charts.breakdown_bars(data, "context", vocab.CONTEXTS, measure.title),
-    "by_context",
+    ui.cached("measure_by", flt, measure.key, "context"), charts.breakdown_bars, "by_context",
+    "context", vocab.CONTEXTS, measure.title,
 )
 
 st.subheader(_("Monthly seasonality, {period}").format(period=ui.period_label(flt)))
-ui.chart_of(
-    ui.cached("measure_by", flt, measure.key, "month"),
-    lambda data: charts.monthly_seasonality(data, measure.title),
-    "by_month",
-)
+ui.chart_of(ui.cached("measure_by", flt, measure.key, "month"), charts.monthly_seasonality, "by_month", measure.title)

@@ -292,3 +292,17 @@ def test_language_in_the_url_keeps_the_filter(monkeypatch, demo_url, fresh_cache
         assert at.selectbox(key="f_lang").value == "sq"
         assert at.multiselect(key="f_regions").value == ["PZ"]
         assert at.query_params["region"] in ("PZ", ["PZ"]) and at.query_params["lang"] in ("sq", ["sq"])
+
+
+def test_cached_figures_follow_the_language(monkeypatch, demo_url, fresh_caches):
+    """Figures are cached (ui.figure) per language: the KPI progress chart's data are numbers, the same in every
+    language, its texts are not."""
+    seen = []
+    for lang in ("en", "sq", "sr", "en"):
+        with i18n.using(lang):
+            at = open_app(monkeypatch, demo_url, lang)
+            at.switch_page("app_pages/kpis.py").run()
+            schedule = chart(at, "kpi_progress").data[-1].name
+            assert schedule == i18n._("Expected (on schedule)"), lang
+            seen.append(schedule)
+    assert len(set(seen)) == 3

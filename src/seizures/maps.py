@@ -63,6 +63,7 @@ NO_VALUE_COLOUR = "#BBBBBB"
 COLOURSCALE = "Blues"
 MARKER_MAX_PX = 60
 MARKER_MIN_PX = 8
+MAP_HEIGHT_PX = 680  # the whole country beside the legend, on a laptop screen
 # Seats closer than this (degrees) get their labels pushed apart (Mitrovica South and North are about 1 km apart).
 CROWDED_DEG = 0.05
 
@@ -241,6 +242,7 @@ def marker_map(values: pd.DataFrame, measure_label: str, title: str | None = Non
     _no_value_traces(fig, placed, measure_label)
     _labels(fig, placed, sizes)
     themed = charts.themed(fig, title)
+    themed.update_layout(height=MAP_HEIGHT_PX)
     if not placed.empty:
         _geographic_axes(themed, placed["longitude"].tolist(), placed["latitude"].tolist())
     return themed
@@ -361,6 +363,7 @@ def choropleth_map(values: pd.DataFrame, boundaries: Boundaries, measure_label: 
         lons += placed["longitude"].tolist()
         lats += placed["latitude"].tolist()
     themed = charts.themed(fig, title)
+    themed.update_layout(height=MAP_HEIGHT_PX)
     if lons:
         _geographic_axes(themed, lons, lats)
     return themed

@@ -146,15 +146,27 @@ def empty_state(message: str = N_("No seizure records match the filters.")) -> N
     st.info(_("{message} Widen the period or clear a filter in the sidebar.").format(message=_(message)), icon=":material/search:")
 
 
-def chart_of(data: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], name: str) -> None:
-    """Draw build(data) with its CSV download, or the empty state when the filter left no data."""
+def figure(build: Callable[..., go.Figure], *args) -> dict:
+    """build(*args), a figure builder of charts.py or maps.py, as the figure's dict, cached per arguments and
+    language: a warm page then validates a dict (about 1.5 ms) instead of building the figure (10-50 ms)."""
+    return _figure_spec(f"{build.__module__}.{build.__qualname__}", i18n.language(), build, *args)
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=2000)
+def _figure_spec(name: str, language: str, _build: Callable[..., go.Figure], *args) -> dict:
+    # Keyed on the builder's name, the language and the arguments (the builder itself, "_build", is not hashed).
+    return _build(*args).to_dict()
+
+
+def chart_of(data: pd.DataFrame, build: Callable[..., go.Figure], name: str, *args) -> None:
+    """Draw build(data, *args) with its CSV download, or the empty state when the filter left no data."""
     if data.empty:
         empty_state()
     else:
-        chart(build(data), data, name)
+        chart(figure(build, data, *args), data, name)
 
 
-def chart(fig, data: pd.DataFrame, name: str) -> None:
+def chart(fig: go.Figure | dict, data: pd.DataFrame, name: str) -> None:
     """Draw a figure with a CSV download of exactly the data behind it (hidden cells as their note, "<5" or "x")."""
     st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
     suppression_legend(data)
