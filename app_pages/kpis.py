@@ -29,7 +29,7 @@ ui.report_downloads(flt)
 goals = ui.cached("contributing_goals")
 kpi_list = ui.cached("contributing_kpis")
 values = ui.cached("kpi_values_in_period", flt)
-table = kpis.kpi_table(kpi_list, values)
+table = ui.derived(kpis.kpi_table, kpi_list, values)
 
 
 BETTER_WHEN = {"higher": N_("Better when higher."), "lower": N_("Better when lower.")}

@@ -147,15 +147,25 @@ def empty_state(message: str = N_("No seizure records match the filters.")) -> N
 
 
 def figure(build: Callable[..., go.Figure], *args) -> dict:
-    """build(*args), a figure builder of charts.py or maps.py, as the figure's dict, cached per arguments and
-    language: a warm page then validates a dict (about 1.5 ms) instead of building the figure (10-50 ms)."""
-    return _figure_spec(f"{build.__module__}.{build.__qualname__}", i18n.language(), build, *args)
+    """build(*args), a figure builder of charts.py or maps.py, as the figure's dict, cached (see derived): a warm
+    page then validates a dict (about 1.5 ms) instead of building the figure (10-50 ms)."""
+    return _derived(f"figure of {_name(build)}", i18n.language(), lambda *a: build(*a).to_dict(), *args)
+
+
+def derived(compute: Callable, *args):
+    """compute(*args), cached per arguments and language: for pure functions of the pages' cached query results
+    (their results may hold translated text)."""
+    return _derived(_name(compute), i18n.language(), compute, *args)
+
+
+def _name(func: Callable) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
 
 
 @st.cache_data(show_spinner=False, ttl=600, max_entries=2000)
-def _figure_spec(name: str, language: str, _build: Callable[..., go.Figure], *args) -> dict:
-    # Keyed on the builder's name, the language and the arguments (the builder itself, "_build", is not hashed).
-    return _build(*args).to_dict()
+def _derived(name: str, language: str, _compute: Callable, *args):
+    # Keyed on the function's name, the language and the arguments (the function itself, "_compute", is not hashed).
+    return _compute(*args)
 
 
 def chart_of(data: pd.DataFrame, build: Callable[..., go.Figure], name: str, *args) -> None:
