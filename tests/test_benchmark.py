@@ -55,3 +55,6 @@ def test_the_benchmark_runs_end_to_end_and_fills_every_cell(tmp_path):
         assert len(cells) == 13 and all(cells) and not any(c in ("nan", "inf") for c in cells), line
     assert "÷ read_csv throughput" in run.stdout
     assert report["pages"]["streamlit_floor"] > 0
+    from_lines = report["raw"]["from_lines"]
+    assert set(from_lines) == {"default", "narrow"} and all(t and min(t) > 0 for t in from_lines.values())
+    assert "asked of the seizure lines take" in run.stdout
