@@ -54,7 +54,7 @@ except maps.MapDataError as exc:
     st.stop()
 
 regions = ui.regions()
-values = maps.region_values(totals, regions, seats, category, unit, measure, flt.regions)
+values = ui.derived(maps.region_values, totals, regions, seats, category, unit, measure, flt.regions)
 years = totals["year"]
 period = str(years.min()) if years.min() == years.max() else f"{years.min()}–{years.max()}"
 what = f"{vocab.label(vocab.CATEGORIES, category)} ({vocab.label(vocab.UNITS, unit)})"

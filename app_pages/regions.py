@@ -20,7 +20,7 @@ ui.chart_of(by_region_year, charts.region_trends, "region_trends", names, measur
 
 st.subheader(_("Share of the national total, {period}").format(period=ui.period_label(flt)))
 national = ui.cached("measure_by", flt.with_regions(()), measure.key, "region_code")
-summary = queries.region_summary(national, ui.regions(), flt.regions, last - first + 1)
+summary = ui.derived(queries.region_summary, national, ui.regions(), flt.regions, last - first + 1)
 ui.chart_of(summary, charts.region_shares, "region_shares")
 
 st.subheader(_("Rate per 100,000 inhabitants"))
