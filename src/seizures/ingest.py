@@ -43,6 +43,7 @@ EXAMPLE_PREFIX = "EXAMPLE"
 ERROR_COLUMNS = ["row", "column", "value", "reason"]
 VALUE_SHOWN_MAX = 100
 WHITESPACE = " \t\r\n\u00a0"
+WRITE_BATCH_ROWS = 122_880  # rows per Arrow batch sent to the store (DuckDB's row group size)
 # One normal form for names typed by hand: lower case, no accents, đ -> dj, runs of space/_/- -> one space.
 FOLD_MACRO = (
     "CREATE MACRO fold(x) AS trim(regexp_replace("
@@ -529,7 +530,8 @@ def _write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result: ImportRe
                coalesce(source, $default_source) AS source, false AS illustrative, $import_id AS import_id
         FROM clean WHERE row NOT IN (SELECT row FROM errors) ORDER BY row
     """, params={"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX], "import_id": import_id})
-    store.insert_frame(conn, schema.seizures, lines.to_arrow_table())
+    # Streamed: the accepted lines go from the workbench to the store in batches, not copied whole in between.
+    store.insert_frame(conn, schema.seizures, lines.to_arrow_reader(WRITE_BATCH_ROWS))
     summary.added(conn, import_id)
     return import_id
 
