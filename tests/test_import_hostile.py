@@ -54,7 +54,7 @@ def xlsx_bytes(rows: list[list], sheet_title: str = "records") -> bytes:
 # --- empty and near-empty -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("data", [b"", b"\n\n  \r\n", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("data", [b"", b"\n\n  \r\n", b"\xef\xbb\xbf", b" \r\n" * 3000])
 def test_an_empty_file(any_demo_copy_engine, data):
     refused(any_demo_copy_engine, data, "the file is empty")
 
