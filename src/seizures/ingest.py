@@ -239,8 +239,17 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
     _mapped(con, positions, "region", "a.code AS parsed", "LEFT JOIN region_alias a ON fold(d.v) = a.key")
     _mapped(con, positions, "municipality", "a.name AS parsed, a.region_code AS parsed_region",
             "LEFT JOIN municipality_alias a ON fold(d.v) = a.key")
+    # What depends on the category or the unit alone comes with its map: fewer joins over every row below.
+    extra = {
+        "category": (", g.allowed_units, g.units",
+                     " LEFT JOIN (SELECT category, allowed_units, list(unit) AS units FROM category_unit "
+                     "GROUP BY category, allowed_units) g ON g.category = a.code"),
+        "unit": (", l.max_quantity, l.limit_text, l.whole", " LEFT JOIN unit_limit l ON l.unit = a.code"),
+    }
     for column in CODED:
-        _mapped(con, positions, column, "a.code AS parsed", f"LEFT JOIN {column}_alias a ON fold(d.v) = a.key")
+        columns, joins = extra.get(column, ("", ""))
+        _mapped(con, positions, column, f"a.code AS parsed{columns}",
+                f"LEFT JOIN {column}_alias a ON fold(d.v) = a.key{joins}")
 
     # The mapped columns' text comes from their maps; the case reference and source (nearly one value per row)
     # are trimmed here.
@@ -252,8 +261,8 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
             d.parsed AS seized_on_value, r.parsed AS region_code, m.parsed AS municipality_name,
             m.parsed_region AS municipality_region, c.parsed AS category_code, w.parsed AS weapon_type_code,
             q.parsed AS quantity_value, u.parsed AS unit_code, x.parsed AS context_code,
-            l.max_quantity, l.limit_text, l.whole AS whole_unit,
-            k.unit IS NOT NULL AS unit_fits_category, a.allowed_units
+            u.max_quantity, u.limit_text, u.whole AS whole_unit,
+            coalesce(list_contains(c.units, u.parsed), false) AS unit_fits_category, c.allowed_units
         FROM raw
         LEFT JOIN map_seized_on d ON {_cell(positions, "seized_on")} = d.raw_v
         LEFT JOIN map_region r ON {_cell(positions, "region")} = r.raw_v
@@ -263,9 +272,6 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
         LEFT JOIN map_quantity q ON {_cell(positions, "quantity")} = q.raw_v
         LEFT JOIN map_unit u ON {_cell(positions, "unit")} = u.raw_v
         LEFT JOIN map_context x ON {_cell(positions, "context")} = x.raw_v
-        LEFT JOIN unit_limit l ON l.unit = u.parsed
-        LEFT JOIN category_unit k ON k.category = c.parsed AND k.unit = u.parsed
-        LEFT JOIN (SELECT DISTINCT category, allowed_units FROM category_unit) a ON a.category = c.parsed
     """, {"ws": WHITESPACE})
 
     def allowed(column: str) -> str:
