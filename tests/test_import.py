@@ -394,3 +394,22 @@ def test_an_empty_column_without_a_name_is_ignored_but_not_one_with_values(any_e
     with_values = csv_bytes([{**r, "": "note"} for r in valid_rows(2, "U")], [*HEADER, ""])
     result = assert_rejected_unchanged(any_engine, with_values, {(1, "column 10")})
     assert result.errors.loc[0, "reason"] == "values in a column without a name"
+
+
+def test_whitespace_around_cells_is_ignored_and_a_cell_of_whitespace_is_empty(any_demo_copy_engine):
+    """Spaces, tabs, no-break spaces and line breaks around a cell are not part of its value, whichever column."""
+    header = [*HEADER, "source"]
+    ws = ["\u00a0", " \t", "\r\n ", ""]
+    rows = [{h: ws[i % 4] + v + ws[(i + 1) % 4] for i, (h, v) in enumerate(row(case_ref=f"W-{n}", source="s").items())}
+            for n in range(3)]
+    rows[1]["municipality"] = " \u00a0 "  # optional: empty
+    rows[2]["source"] = "\t"  # optional: empty, so the default
+    result = run_import(any_demo_copy_engine, csv_bytes(rows, header))
+    assert result.status == "imported", result.errors
+    lines = imported_lines(any_demo_copy_engine, result.import_id)
+    assert list(lines["case_ref"]) == ["W-0", "W-1", "W-2"]
+    assert lines["municipality"].isna().tolist() == [False, True, False] and set(lines["municipality"].dropna()) == {"Prizren"}
+    assert list(lines["source"]) == ["s", "s", "Imported from records.csv"]
+    assert set(lines["region_code"]) == {"PZ"} and set(lines["quantity"]) == {1.0}
+    blank = run_import(any_demo_copy_engine, csv_bytes([row(case_ref="W-9", region="\u00a0\t")]))
+    assert blank.errors[["row", "column", "reason"]].values.tolist() == [[2, "region", "required: the cell is empty"]]

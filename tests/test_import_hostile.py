@@ -54,7 +54,7 @@ def xlsx_bytes(rows: list[list], sheet_title: str = "records") -> bytes:
 # --- empty and near-empty -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("data", [b"", b"\n\n  \r\n", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("data", [b"", b"\n\n  \r\n", b"\xef\xbb\xbf", b" \r\n" * 3000])
 def test_an_empty_file(any_demo_copy_engine, data):
     refused(any_demo_copy_engine, data, "the file is empty")
 
@@ -116,6 +116,96 @@ def test_common_csv_dialects_are_read(any_demo_copy_engine, variant):
     result = run_import(any_demo_copy_engine, data)
     assert result.status == "imported", (result.file_error, result.errors)
     assert stored(any_demo_copy_engine, result.import_id, "case_ref") == ["T-1", "T-2", "T-3"]
+
+
+def _read_as(data: bytes, monkeypatch, start_early: bool):
+    """What read_upload makes of a file: its header, notes and rows, or its error."""
+    if not start_early:
+        monkeypatch.setattr(upload, "_utf8_start", lambda _data: None)
+    try:
+        with upload.read_upload(data, 10, ingest._check_known_columns) as raw:
+            rows = raw.con.execute("SELECT * FROM raw ORDER BY row").fetchall()
+            return raw.header, raw.notes, rows, raw.content_hash
+    except upload.UploadError as exc:
+        return str(exc)
+    finally:
+        monkeypatch.undo()
+
+
+BODY = [row(region="Đakovica", municipality="Gjakovë", case_ref=f"Č-{i}") for i in range(40)]
+ASCII_START = csv_bytes(valid_rows(5))
+LEGACY_REST = csv_bytes(BODY, encoding="cp1250").split(b"\n", 1)[1]
+BROKEN_LINE = b"2023-01-01,PZ,,firearm,pistol,1,pieces,x,T-9,extra\n"
+UTF8_HEADER = csv_bytes([], [*HEADER[:-1], "količina"])
+EARLY_UTF8 = {  # files whose start is UTF-8 (the header, and more), whatever the rest is
+    "utf-8": csv_bytes(BODY),
+    "bom": b"\xef\xbb\xbf" + csv_bytes(BODY),
+    "two boms": "\ufeff\ufeff".encode() + csv_bytes(BODY),
+    "windows-1250 later": ASCII_START + LEGACY_REST,
+    "windows-1252 later": ASCII_START + csv_bytes([row(municipality="Kaçanik")] * 9, encoding="cp1252").split(b"\n", 1)[1],
+    "utf-8 header, windows-1250 later": UTF8_HEADER + ASCII_START.split(b"\n", 1)[1] + LEGACY_REST,
+    "utf-8 and windows-1250": csv_bytes(BODY) + LEGACY_REST,
+    # Not UTF-8 for Python (a UTF-16 surrogate, an overlong form) though a lenient reader might take it.
+    "surrogate later": ASCII_START + b"2023-01-01,PZ,,firearm,pistol,1,pieces,house_search,T-\xed\xa0\x80\n",
+    "overlong later": ASCII_START + b"2023-01-01,PZ,,firearm,pistol,1,pieces,house_search,T-\xc1\xbf\n",
+    "no encoding later": csv_bytes(BODY) + b"2023-01-01,PZ,,firearm,pistol,1,pieces,house_search,\x81\x81\n",
+    "no known column": csv_bytes(BODY, ["količina", *(f"x{i}" for i in range(8))]),
+    "no known column, windows-1250 later": csv_bytes([], ["količina", *(f"x{i}" for i in range(8))])
+    + ASCII_START.split(b"\n", 1)[1] + LEGACY_REST,
+    "broken line, windows-1250 later": ASCII_START + BROKEN_LINE + LEGACY_REST,
+    "broken line": csv_bytes(BODY[:3]) + BROKEN_LINE + csv_bytes(BODY),
+    "windows-1250": csv_bytes(BODY, encoding="cp1250"),
+}
+OUTCOME = {  # (a part of) the error, or the note, each case must give
+    "utf-8": None, "bom": None, "two boms": None,
+    "windows-1250 later": "read as Windows-1250", "windows-1252 later": "Windows-1252",
+    "utf-8 header, windows-1250 later": "read as Windows-1250",
+    "utf-8 and windows-1250": 'save it as "CSV UTF-8"',
+    "surrogate later": "Windows-1250", "overlong later": "Windows-1250", "no encoding later": 'save it as "CSV UTF-8"',
+    "no known column": "none of the expected column names",
+    "no known column, windows-1250 later": "none of the expected column names",
+    "broken line, windows-1250 later": "10 values where the header has 9",
+    "broken line": "10 values where the header has 9", "windows-1250": "read as Windows-1250",
+}
+
+
+@pytest.mark.parametrize("name", EARLY_UTF8)
+@pytest.mark.parametrize("prefix", [256, 257, 258])  # the start cut inside a two-byte letter or not
+def test_a_large_file_read_while_its_text_is_checked_gives_what_decoding_it_first_gives(monkeypatch, name, prefix):
+    """A large file whose start is UTF-8 is read by DuckDB while the rest is checked (upload._utf8_start): the
+    result is the one of decoding the whole file first (decode_text), whatever the rest turns out to be."""
+    monkeypatch.setattr(upload, "UTF8_PREFIX_BYTES", prefix)
+    monkeypatch.setattr(upload, "HEADER_CHARACTERS", 128)
+    monkeypatch.setattr(upload, "UTF8_CHUNK_BYTES", 7)
+    data = EARLY_UTF8[name]
+    assert len(data) > prefix
+    if name != "windows-1250":
+        assert upload._utf8_start(data) is not None, "the case must take the early start"
+    early = _read_as(data, monkeypatch, True)
+    monkeypatch.setattr(upload, "HEADER_CHARACTERS", 128)
+    assert early == _read_as(data, monkeypatch, False)
+    expected = OUTCOME[name]
+    if expected is None:
+        assert not isinstance(early, str) and early[1] == [], early
+    elif "Windows" in expected:
+        assert not isinstance(early, str) and expected in early[1][0], early
+    else:
+        assert isinstance(early, str) and expected in early, early
+
+
+def test_a_file_read_early_is_read_again_when_its_rest_is_not_utf8(monkeypatch):
+    """Should DuckDB take bytes that Python's check refuses, the table it read is dropped and the file read again."""
+    data = EARLY_UTF8["utf-8"]
+    expected = _read_as(data, monkeypatch, False)
+    real = upload._utf8_start
+    checks = []
+    monkeypatch.setattr(upload, "UTF8_PREFIX_BYTES", 256)
+    monkeypatch.setattr(upload, "HEADER_CHARACTERS", 128)
+    monkeypatch.setattr(upload, "_utf8_start", lambda d: (real(d)[0], lambda: checks.append(1) or False))
+    monkeypatch.setattr(upload, "decode_text", lambda d: (d.decode(), "utf-8", ["read again"]))
+    with upload.read_upload(data, 10, ingest._check_known_columns) as raw:
+        got = raw.header, raw.notes, raw.con.execute("SELECT * FROM raw ORDER BY row").fetchall(), raw.content_hash
+    assert checks and got == (expected[0], ["read again"], *expected[2:])
 
 
 @pytest.mark.parametrize("tail, message", [

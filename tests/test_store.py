@@ -3,6 +3,7 @@ import itertools
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
@@ -34,8 +35,10 @@ def test_newer_schema_is_refused(any_engine):
         store.init_db(any_engine)
 
 
-def test_insert_frame_round_trips_every_type(any_engine):
-    """The bulk paths (DuckDB's frame scan, PostgreSQL's COPY) keep values exactly, awkward text included."""
+@pytest.mark.parametrize("form", ["pandas", "arrow", "arrow batches"])
+def test_insert_frame_round_trips_every_type(any_engine, form):
+    """The bulk paths (DuckDB's frame scan, PostgreSQL's COPY) keep values exactly, awkward text included, from a
+    DataFrame, an Arrow table or a stream of Arrow batches."""
     awkward = ["tab\there", "new\nline", 'quote " and \'', "back\\slash \\N", "", "Prishtinë / Priština", None]
     frame = pd.DataFrame({
         "seized_on": [dt.date(2020, 2, 29) + dt.timedelta(days=i) for i in range(len(awkward))],
@@ -49,8 +52,13 @@ def test_insert_frame_round_trips_every_type(any_engine):
         "illustrative": [True, False, True, False, True, False, True],
         "import_id": pd.array([1, None, 3, None, 5, 6, None], dtype="Int64"),
     })
+    given = {
+        "pandas": lambda: frame,
+        "arrow": lambda: pa.Table.from_pandas(frame, preserve_index=False),
+        "arrow batches": lambda: pa.Table.from_pandas(frame, preserve_index=False).to_reader(max_chunksize=3),
+    }[form]()
     with any_engine.begin() as conn:
-        assert store.insert_frame(conn, schema.seizures, frame) == len(frame)
+        assert store.insert_frame(conn, schema.seizures, given) == len(frame)
     t = schema.seizures
     with any_engine.connect() as conn:
         rows = conn.execute(sa.select(*(t.c[name] for name in frame.columns)).order_by(t.c.seized_on)).all()

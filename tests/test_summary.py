@@ -82,6 +82,54 @@ def test_imports_and_rollbacks_keep_the_summaries_as_a_rebuild_makes_them(any_en
     assert multi > 0, "the scenario must have cases whose lines have several keys"
 
 
+def test_imports_of_new_cases_take_the_short_way_and_keep_the_summaries_exact(any_engine, monkeypatch):
+    """An import whose case references have no lines elsewhere skips the recount of the cases before it (summary
+    _add_new_cases): single-line cases, cases of several lines on one key or on several keys, lines without a case
+    reference; then imports that do share case references with earlier ones take the full way."""
+    rng = random.Random(23)
+    shortcuts = []
+    real = summary._add_new_cases
+    monkeypatch.setattr(summary, "_add_new_cases", lambda conn, i: (shortcuts.append(i), real(conn, i)))
+
+    def fresh_lines(prefix: str, count: int) -> pd.DataFrame:
+        lines = random_lines(rng, count)
+        # Case references of this import only: pools of 1 to 3 lines each, some on one key, some on several.
+        lines["case_ref"] = [None if ref is None else f"{prefix}-{rng.randrange(count // 2)}" for ref in lines["case_ref"]]
+        same_key = lines.iloc[0].copy()
+        same_key["case_ref"] = f"{prefix}-twin"
+        return pd.concat([lines, pd.DataFrame([same_key, same_key])], ignore_index=True)
+
+    with any_engine.begin() as conn:
+        store.insert_frame(conn, schema.seizures, random_lines(rng, 20))  # C-0 .. C-11, without an import
+        summary.rebuild(conn)
+        first = add_import(conn, fresh_lines("A", 30))
+        assert shortcuts == [first]
+        assert_same_as_rebuilt(conn)
+        second = add_import(conn, fresh_lines("B", 30))
+        assert shortcuts == [first, second]
+        assert_same_as_rebuilt(conn)
+        shared = fresh_lines("A", 30)  # shares A-... with the first import
+        third = add_import(conn, shared)
+        assert third not in shortcuts
+        assert_same_as_rebuilt(conn)
+        fourth = add_import(conn, random_lines(rng, 20))  # shares C-... with the lines without an import
+        assert fourth not in shortcuts
+        assert_same_as_rebuilt(conn)
+        roll_back(conn, first)
+        assert_same_as_rebuilt(conn)
+        fifth = add_import(conn, fresh_lines("A", 10))  # A-... now only in the third import: shared
+        assert fifth not in shortcuts
+        assert_same_as_rebuilt(conn)
+        roll_back(conn, third)
+        roll_back(conn, fifth)
+        sixth = add_import(conn, fresh_lines("A", 30))  # A-... has no lines left: new again
+        assert shortcuts[-1] == sixth
+        assert_same_as_rebuilt(conn)
+        multi = conn.execute(sa.select(sa.func.count()).select_from(schema.seizure_case_keys)
+                             .where(schema.seizure_case_keys.c.case_ref.like("B-%"))).scalar_one()
+    assert multi > 0, "the scenario must have new cases whose lines have several keys"
+
+
 FILTERS = [
     SeizureFilter(),
     SeizureFilter(2022, 2022),

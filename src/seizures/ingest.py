@@ -43,6 +43,7 @@ EXAMPLE_PREFIX = "EXAMPLE"
 ERROR_COLUMNS = ["row", "column", "value", "reason"]
 VALUE_SHOWN_MAX = 100
 WHITESPACE = " \t\r\n\u00a0"
+WRITE_BATCH_ROWS = 122_880  # rows per Arrow batch sent to the store (DuckDB's row group size)
 # One normal form for names typed by hand: lower case, no accents, đ -> dj, runs of space/_/- -> one space.
 FOLD_MACRO = (
     "CREATE MACRO fold(x) AS trim(regexp_replace("
@@ -200,60 +201,78 @@ def _load_lookups(con: duckdb.DuckDBPyConnection, regions: pd.DataFrame, municip
 # --- validation in SQL --------------------------------------------------------------------------------------
 
 
-def _mapped(con: duckdb.DuckDBPyConnection, column: str, sql_value: str, join: str = "") -> None:
-    """A table from each distinct raw value of a column to its parsed value: work once per distinct value."""
+# trim() with a set of characters is slow: only cells that start or end with one of them go through it.
+EDGES = f"'^[{WHITESPACE}]|[{WHITESPACE}]$'"
+
+
+def _trimmed(cell: str) -> str:
+    """A cell's text without the whitespace around it; NULL if nothing is left."""
+    return f"CASE WHEN regexp_matches({cell}, {EDGES}) THEN nullif(trim({cell}, $ws), '') ELSE nullif({cell}, '') END"
+
+
+def _cell(positions: dict[str, int], column: str) -> str:
+    """The raw cell of a column in table raw (NULL if the file has no such column)."""
+    return f"raw.c{positions[column]}" if column in positions else "NULL::VARCHAR"
+
+
+def _mapped(con: duckdb.DuckDBPyConnection, positions: dict[str, int], column: str, sql_value: str,
+            join: str = "") -> None:
+    """A table from each distinct raw cell of a column (raw_v) to its text trimmed (v) and its parsed value: the
+    trimming and the parsing are done once per distinct cell, not once per row."""
     con.execute(
-        f"CREATE TABLE map_{column} AS SELECT v, {sql_value} FROM (SELECT DISTINCT {column} AS v FROM t "
-        f"WHERE {column} IS NOT NULL) d {join}"
+        f"CREATE TABLE map_{column} AS SELECT raw_v, v, {sql_value} FROM ("
+        f"SELECT raw_v, {_trimmed('raw_v')} AS v FROM (SELECT DISTINCT {_cell(positions, column)} AS raw_v FROM raw) "
+        f"WHERE raw_v IS NOT NULL) d {join}",
+        {"ws": WHITESPACE},
     )
 
 
 def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: dt.date) -> None:
     """Build table `clean` (parsed values per row) and table `errors` (row, column, value, reason)."""
-    # trim() with a set of characters is slow: only cells that start or end with one of them go through it.
-    edges = f"'^[{WHITESPACE}]|[{WHITESPACE}]$'"
-    selects = ", ".join(
-        f"CASE WHEN regexp_matches(c{positions[c]}, {edges}) THEN nullif(trim(c{positions[c]}, $ws), '') "
-        f"ELSE nullif(c{positions[c]}, '') END AS {c}" if c in positions else f"NULL::VARCHAR AS {c}"
-        for c in COLUMNS
-    )
-    con.execute(f"CREATE TABLE t AS SELECT row, {selects} FROM raw", {"ws": WHITESPACE})
-
     # ISO, or the local DD.MM.YYYY (also with the trailing dot of Serbian usage); always a four-digit year.
-    _mapped(con, "seized_on", """CASE
+    _mapped(con, positions, "seized_on", """CASE
         WHEN regexp_full_match(v, '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}') THEN try_strptime(v, '%Y-%m-%d')
         WHEN regexp_full_match(v, '[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}[.]?') THEN try_strptime(rtrim(v, '.'), '%d.%m.%Y')
         END::DATE AS parsed""")
-    _mapped(con, "quantity",
+    _mapped(con, positions, "quantity",
             "CASE WHEN regexp_full_match(v, '-?[0-9]+(\\.[0-9]+)?') THEN CAST(v AS DOUBLE) END AS parsed")
-    _mapped(con, "region", "a.code AS parsed", "LEFT JOIN region_alias a ON fold(d.v) = a.key")
-    _mapped(con, "municipality", "a.name AS parsed, a.region_code AS parsed_region",
+    _mapped(con, positions, "region", "a.code AS parsed", "LEFT JOIN region_alias a ON fold(d.v) = a.key")
+    _mapped(con, positions, "municipality", "a.name AS parsed, a.region_code AS parsed_region",
             "LEFT JOIN municipality_alias a ON fold(d.v) = a.key")
+    # What depends on the category or the unit alone comes with its map: fewer joins over every row below.
+    extra = {
+        "category": (", g.allowed_units, g.units",
+                     " LEFT JOIN (SELECT category, allowed_units, list(unit) AS units FROM category_unit "
+                     "GROUP BY category, allowed_units) g ON g.category = a.code"),
+        "unit": (", l.max_quantity, l.limit_text, l.whole", " LEFT JOIN unit_limit l ON l.unit = a.code"),
+    }
     for column in CODED:
-        _mapped(con, column, "a.code AS parsed", f"LEFT JOIN {column}_alias a ON fold(d.v) = a.key")
+        columns, joins = extra.get(column, ("", ""))
+        _mapped(con, positions, column, f"a.code AS parsed{columns}",
+                f"LEFT JOIN {column}_alias a ON fold(d.v) = a.key{joins}")
 
-    con.execute("""
+    # The mapped columns' text comes from their maps; the case reference and source (nearly one value per row)
+    # are trimmed here.
+    con.execute(f"""
         CREATE TABLE clean AS SELECT
-            t.row, t.seized_on, t.region, t.municipality, t.category, t.weapon_type, t.quantity, t.unit,
-            t.context, t.case_ref, t.source,
+            raw.row, d.v AS seized_on, r.v AS region, m.v AS municipality, c.v AS category, w.v AS weapon_type,
+            q.v AS quantity, u.v AS unit, x.v AS context,
+            {_trimmed(_cell(positions, "case_ref"))} AS case_ref, {_trimmed(_cell(positions, "source"))} AS source,
             d.parsed AS seized_on_value, r.parsed AS region_code, m.parsed AS municipality_name,
             m.parsed_region AS municipality_region, c.parsed AS category_code, w.parsed AS weapon_type_code,
             q.parsed AS quantity_value, u.parsed AS unit_code, x.parsed AS context_code,
-            l.max_quantity, l.limit_text, l.whole AS whole_unit,
-            k.unit IS NOT NULL AS unit_fits_category, a.allowed_units
-        FROM t
-        LEFT JOIN map_seized_on d ON t.seized_on = d.v
-        LEFT JOIN map_region r ON t.region = r.v
-        LEFT JOIN map_municipality m ON t.municipality = m.v
-        LEFT JOIN map_category c ON t.category = c.v
-        LEFT JOIN map_weapon_type w ON t.weapon_type = w.v
-        LEFT JOIN map_quantity q ON t.quantity = q.v
-        LEFT JOIN map_unit u ON t.unit = u.v
-        LEFT JOIN map_context x ON t.context = x.v
-        LEFT JOIN unit_limit l ON l.unit = u.parsed
-        LEFT JOIN category_unit k ON k.category = c.parsed AND k.unit = u.parsed
-        LEFT JOIN (SELECT DISTINCT category, allowed_units FROM category_unit) a ON a.category = c.parsed
-    """)
+            u.max_quantity, u.limit_text, u.whole AS whole_unit,
+            coalesce(list_contains(c.units, u.parsed), false) AS unit_fits_category, c.allowed_units
+        FROM raw
+        LEFT JOIN map_seized_on d ON {_cell(positions, "seized_on")} = d.raw_v
+        LEFT JOIN map_region r ON {_cell(positions, "region")} = r.raw_v
+        LEFT JOIN map_municipality m ON {_cell(positions, "municipality")} = m.raw_v
+        LEFT JOIN map_category c ON {_cell(positions, "category")} = c.raw_v
+        LEFT JOIN map_weapon_type w ON {_cell(positions, "weapon_type")} = w.raw_v
+        LEFT JOIN map_quantity q ON {_cell(positions, "quantity")} = q.raw_v
+        LEFT JOIN map_unit u ON {_cell(positions, "unit")} = u.raw_v
+        LEFT JOIN map_context x ON {_cell(positions, "context")} = x.raw_v
+    """, {"ws": WHITESPACE})
 
     def allowed(column: str) -> str:
         return ", ".join(CODED[column])
@@ -529,7 +548,8 @@ def _write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result: ImportRe
                coalesce(source, $default_source) AS source, false AS illustrative, $import_id AS import_id
         FROM clean WHERE row NOT IN (SELECT row FROM errors) ORDER BY row
     """, params={"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX], "import_id": import_id})
-    store.insert_frame(conn, schema.seizures, lines.to_arrow_table())
+    # Streamed: the accepted lines go from the workbench to the store in batches, not copied whole in between.
+    store.insert_frame(conn, schema.seizures, lines.to_arrow_reader(WRITE_BATCH_ROWS))
     summary.added(conn, import_id)
     return import_id
 

@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
@@ -211,14 +212,23 @@ def insert_frame(conn: sa.Connection, table: sa.Table, frame) -> int:
 
     DuckDB reads the frame in place, PostgreSQL receives it by COPY, other engines get an executemany INSERT;
     a failure raises the same SQLAlchemy exception (IntegrityError, ...) on every path.
+    An Arrow RecordBatchReader is streamed into DuckDB batch by batch (the rows are never all in memory at once).
     """
-    if len(frame) == 0:
+    streamed = isinstance(frame, pa.RecordBatchReader)
+    if streamed and conn.dialect.name != "duckdb":
+        frame = frame.read_all()
+        streamed = False
+    if not streamed and len(frame) == 0:
         return 0
     if conn.dialect.name != "duckdb" and not isinstance(frame, pd.DataFrame):
         frame = frame.to_pandas()
-    names = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame.column_names)
+    if isinstance(frame, pd.DataFrame):
+        names = list(frame.columns)
+    else:
+        names = list(frame.schema.names) if streamed else list(frame.column_names)
     columns = [c for c in names if c in table.c]
-    frame = frame[columns] if isinstance(frame, pd.DataFrame) else frame.select(columns)
+    if not streamed:
+        frame = frame[columns] if isinstance(frame, pd.DataFrame) else frame.select(columns)
     if conn.dialect.name not in ("duckdb", "postgresql"):
         conn.execute(table.insert(), _python_values(frame).to_dict("records"))
         return len(frame)
@@ -233,8 +243,9 @@ def insert_frame(conn: sa.Connection, table: sa.Table, frame) -> int:
     try:
         if conn.dialect.name == "duckdb":
             raw.register(view, frame)
-            raw.execute(statement)
+            inserted = raw.execute(statement).fetchone()[0]
             raw.unregister(view)  # not after a failure: the aborted transaction refuses it
+            return inserted
         else:
             with raw.cursor() as cursor, cursor.copy(statement) as copy:
                 for row in _python_values(frame).itertuples(index=False, name=None):

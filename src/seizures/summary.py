@@ -140,10 +140,55 @@ def added(conn: sa.Connection, import_id: int) -> None:
     """Bring the summaries up to date after the lines of import `import_id` were inserted (same transaction)."""
     if not _summarised(conn):
         return
-    conn.execute(seizure_summary.insert().from_select(
-        [*KEY, "import_id", *MEASURES], _line_totals(seizures.c.import_id == import_id)))
-    without = sa.func.coalesce(case_lines.c.import_id, NO_IMPORT) != import_id
-    _recount_cases(conn, import_id, before=without, after=sa.true())
+    if _cases_shared(conn, import_id):
+        conn.execute(seizure_summary.insert().from_select(
+            [*KEY, "import_id", *MEASURES], _line_totals(seizures.c.import_id == import_id)))
+        without = sa.func.coalesce(case_lines.c.import_id, NO_IMPORT) != import_id
+        _recount_cases(conn, import_id, before=without, after=sa.true())
+    else:
+        _add_new_cases(conn, import_id)
+
+
+def _cases_shared(conn: sa.Connection, import_id: int) -> bool:
+    """Whether a line of another import (or of none) has a case reference that import `import_id` has lines of."""
+    s, other = seizures, seizures.alias("other")
+    touched = sa.select(s.c.case_ref).where(s.c.import_id == import_id, s.c.case_ref.is_not(None))
+    return conn.execute(sa.select(sa.exists().where(
+        other.c.case_ref.in_(touched), sa.func.coalesce(other.c.import_id, NO_IMPORT) != import_id,
+    ))).scalar_one()
+
+
+def _add_new_cases(conn: sa.Connection, import_id: int) -> None:
+    """added() when the import's case references have no lines elsewhere (the usual case: new cases).
+
+    Nothing was counted for them before, so there is nothing to take away (nor any seizure_case_keys row to
+    replace); a case reference with a single line is one event on that line's key, counted with the line totals in
+    one pass. Only the case references with several lines go through the extents (usually few).
+    """
+    s = seizures
+    mine = s.c.import_id == import_id
+    several = (sa.select(s.c.case_ref).where(mine, s.c.case_ref.is_not(None))
+               .group_by(s.c.case_ref).having(sa.func.count() > 1))
+    case_lines.create(conn)
+    conn.execute(case_lines.insert().from_select(
+        [c.name for c in case_lines.c], _keyed_lines(mine, s.c.case_ref.in_(several))))
+    lines = _keyed_lines(mine).add_columns(s.c.illustrative, s.c.quantity).subquery("lines")
+    keys = [lines.c[k] for k in KEY]
+    one_event = sa.case((lines.c.case_ref.is_(None), 1),
+                        (lines.c.case_ref.in_(sa.select(case_lines.c.case_ref)), 0), else_=1)
+    conn.execute(seizure_summary.insert().from_select([*KEY, "import_id", *MEASURES], sa.select(
+        *keys, lines.c.import_id,
+        sa.func.count(),
+        sa.func.sum(sa.case((lines.c.illustrative, 1), else_=0)),
+        sa.func.sum(lines.c.quantity),
+        sa.func.sum(one_event),
+    ).group_by(*keys, lines.c.import_id)))
+    new_lines = sa.select(case_lines).subquery("lines")
+    _fill_extents(conn, new_lines)
+    _add_events(conn, 1)
+    conn.execute(seizure_case_keys.insert().from_select(["case_ref", *KEY], _multi_key_cases(new_lines)))
+    case_extents.drop(conn)
+    case_lines.drop(conn)
 
 
 def removing(conn: sa.Connection, import_id: int) -> None:

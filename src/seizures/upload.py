@@ -7,12 +7,14 @@ column per column of the file (named c0, c1, ...) and `row`, the row number a sp
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
 import re
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,8 +108,8 @@ def read_upload(source: bytes | Path, max_mb: float | None = None, header_check:
     else:
         data = bytes(source)
     check_size(len(data), max_mb)
-    digest = hashlib.sha256(data).hexdigest()
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+    digest = _Background(lambda: hashlib.sha256(data).hexdigest())  # hashlib lets go of the GIL: beside the read
+    if _blank(data):
         raise UploadError("the file is empty")
     con = duckdb.connect()
     try:
@@ -119,13 +121,43 @@ def read_upload(source: bytes | Path, max_mb: float | None = None, header_check:
             )
         else:
             table = _read_csv(con, data, header_check, on_disk)
-        table.content_hash, table.size_bytes = digest, len(data)
+        table.content_hash, table.size_bytes = digest.result(), len(data)
         if table.rows == 0:
             raise UploadError("the file has column names but no rows of data")
         return table
     except BaseException:
         con.close()
         raise
+
+
+BLANK_BYTES = b" \t\r\n\xef\xbb\xbf"  # whitespace and the UTF-8 byte-order mark
+
+
+def _blank(data: bytes) -> bool:
+    """Whether the file holds nothing but BLANK_BYTES (its start tells at once, without a copy of the whole file)."""
+    return not data[:4096].strip(BLANK_BYTES) and not data.strip(BLANK_BYTES)
+
+
+class _Background:
+    """A function run in a thread of its own; result() waits for it and returns its value or raises its exception."""
+
+    def __init__(self, function: Callable[[], object]) -> None:
+        self._value = self._error = None
+
+        def run() -> None:
+            try:
+                self._value = function()
+            except BaseException as exc:  # handed to the caller of result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 # --- CSV ---------------------------------------------------------------------------------------------------
@@ -194,15 +226,75 @@ def _csv_problem(exc: duckdb.Error) -> str:
     return f"{where}{first[:200]}"
 
 
+HEADER_CHARACTERS = 1024 * 1024  # the column names are read from the first million characters of the text
+UTF8_PREFIX_BYTES = 8 * 1024 * 1024
+UTF8_CHUNK_BYTES = 1024 * 1024
+
+
+def _utf8_start(data: bytes) -> tuple[str, Callable[[], bool]] | None:
+    """For a large file that starts as UTF-8: the text of its start (as decode_text would give it), and a check
+    of the rest run in a thread (True if the whole file is UTF-8), so that DuckDB reads the file meanwhile.
+
+    None when decode_text must decide now: a small file, a start that is not UTF-8 (or is UTF-16 or binary), or a
+    start from which the header's characters are not known for sure.
+    """
+    if len(data) <= UTF8_PREFIX_BYTES or data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[: 64 * 1024]:
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        start = decoder.decode(data[:UTF8_PREFIX_BYTES]).lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return None
+    # The text decode_text gives has the same start (the decoder holds back a character cut in two) as long as
+    # the leading U+FEFF stripped left a header line and a million characters.
+    if "\n" not in start or len(start) < HEADER_CHARACTERS:
+        return None
+
+    def rest_is_utf8() -> bool:
+        view = memoryview(data)
+        try:
+            for offset in range(UTF8_PREFIX_BYTES, len(data), UTF8_CHUNK_BYTES):
+                decoder.decode(view[offset: offset + UTF8_CHUNK_BYTES])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    return start, _Background(rest_is_utf8).result
+
+
 def _read_csv(
     con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderCheck, on_disk: tuple | None = None
 ) -> RawTable:
-    text, encoding, notes = decode_text(data)
+    """A UTF-8 file is read by DuckDB while the rest of its text is checked in Python (decoding it there first
+    costs more than the check); if the check fails, the file is read again as decode_text tells."""
+    start = _utf8_start(data)
+    if start is None:
+        return _read_csv_text(con, data, *decode_text(data), header_check, on_disk)
+    text, rest_is_utf8 = start
+    try:
+        table = _read_csv_text(con, data, text, "utf-8", [], header_check, on_disk)
+    except UploadError:
+        if rest_is_utf8():
+            raise
+        table = None
+    if table is not None and rest_is_utf8():
+        return table
+    con.execute("DROP VIEW IF EXISTS raw")
+    con.execute("DROP TABLE IF EXISTS loaded")
+    return _read_csv_text(con, data, *decode_text(data), header_check, on_disk)
+
+
+def _read_csv_text(
+    con: duckdb.DuckDBPyConnection, data: bytes, text: str, encoding: str, notes: list[str],
+    header_check: HeaderCheck, on_disk: tuple | None = None,
+) -> RawTable:
+    """Read the file as CSV, given its text (or the start of it, for UTF-8) as decode_text gives it."""
     text = text.lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
+    first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = _delimiter(first_line)
     try:
-        header = next(csv.reader(io.StringIO(text[: 1024 * 1024], newline=""), delimiter=delimiter), [])
+        header = next(csv.reader(io.StringIO(text[:HEADER_CHARACTERS], newline=""), delimiter=delimiter), [])
     except csv.Error as exc:
         raise UploadError(f"cannot read the first line as CSV column names: {exc}") from exc
     if not any(name.strip() for name in header):
