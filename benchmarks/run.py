@@ -1,6 +1,6 @@
 """Benchmark of every page at N seizure lines, side by side: the app, the floor (raw DuckDB) and a pandas baseline.
 
-    .venv/bin/python benchmarks/run.py --rows 10000000 --write      # the full run (~20 min here), updates BENCHMARKS.md
+    .venv/bin/python benchmarks/run.py --rows 10000000 --scaling 100000,1000000 --write   # the full run (~10 min here)
     .venv/bin/python benchmarks/run.py --rows 100000 --runs 1 --import-rows 20000    # a quick look (~1 min)
 
 In one run, on one synthetic store of N lines (benchmarks/generate.py), each contender in a process of its own
@@ -9,9 +9,11 @@ In one run, on one synthetic store of N lines (benchmarks/generate.py), each con
   and the page script, charts built), under the default filter and a narrow one (one directorate, the last year).
   Cold: Streamlit's caches cleared (st.cache_data and st.cache_resource, so the engine too) and a new session;
   warm: a new session with the caches filled. Median of --runs each. The first cold render records every SQL
-  statement the page sends (a SQLAlchemy before_cursor_execute listener).
+  statement the page sends (a SQLAlchemy before_cursor_execute listener). Components are found and scripts compiled
+  once per process, as a server does (see new_session).
 - raw DuckDB (the floor): those statements replayed with their parameters on one plain duckdb connection, results
-  fetched; and again opening a connection per statement (what a pool-less engine pays).
+  fetched; and again opening a connection per statement (what a pool-less engine pays). Beside them, the Overview's
+  yearly numbers asked of the seizure lines (FROM_LINES): what the pages would cost without the summaries.
 - pandas baseline (benchmarks/pandas_baseline.py): the same pages rendered with every seizure read replaced by
   pandas over the whole table loaded once; its results are checked against the app's own for every call.
   Its cold time is the load of the table (median of --runs) plus its warm render.
