@@ -60,16 +60,18 @@ def _keyed_lines(*where: sa.ColumnElement[bool]) -> sa.Select:
     ).where(*where)
 
 
-def _line_totals(*where: sa.ColumnElement[bool]) -> sa.Select:
-    """Per key and import: lines, illustrative lines, quantity, and the lines without a case reference."""
+def _line_totals(*where: sa.ColumnElement[bool], events=None) -> sa.Select:
+    """Per key and import: lines, illustrative lines, quantity, and the events counted on the lines: by default
+    the lines without a case reference; `events(lines)` may give another per-line count (1 or 0)."""
     lines = _keyed_lines(*where).add_columns(seizures.c.illustrative, seizures.c.quantity).subquery("lines")
     keys = [lines.c[k] for k in KEY]
+    one_event = events(lines) if events else sa.case((lines.c.case_ref.is_(None), 1), else_=0)
     return sa.select(
         *keys, lines.c.import_id,
         sa.func.count().label("lines"),
         sa.func.sum(sa.case((lines.c.illustrative, 1), else_=0)).label("illustrative_lines"),
         sa.func.sum(lines.c.quantity).label("quantity"),
-        sa.func.sum(sa.case((lines.c.case_ref.is_(None), 1), else_=0)).label("events"),
+        sa.func.sum(one_event).label("events"),
     ).group_by(*keys, lines.c.import_id)
 
 
@@ -172,17 +174,12 @@ def _add_new_cases(conn: sa.Connection, import_id: int) -> None:
     case_lines.create(conn)
     conn.execute(case_lines.insert().from_select(
         [c.name for c in case_lines.c], _keyed_lines(mine, s.c.case_ref.in_(several))))
-    lines = _keyed_lines(mine).add_columns(s.c.illustrative, s.c.quantity).subquery("lines")
-    keys = [lines.c[k] for k in KEY]
-    one_event = sa.case((lines.c.case_ref.is_(None), 1),
-                        (lines.c.case_ref.in_(sa.select(case_lines.c.case_ref)), 0), else_=1)
-    conn.execute(seizure_summary.insert().from_select([*KEY, "import_id", *MEASURES], sa.select(
-        *keys, lines.c.import_id,
-        sa.func.count(),
-        sa.func.sum(sa.case((lines.c.illustrative, 1), else_=0)),
-        sa.func.sum(lines.c.quantity),
-        sa.func.sum(one_event),
-    ).group_by(*keys, lines.c.import_id)))
+    def single_line_cases(lines: sa.Subquery) -> sa.ColumnElement[int]:
+        return sa.case((lines.c.case_ref.is_(None), 1),
+                       (lines.c.case_ref.in_(sa.select(case_lines.c.case_ref)), 0), else_=1)
+
+    conn.execute(seizure_summary.insert().from_select(
+        [*KEY, "import_id", *MEASURES], _line_totals(mine, events=single_line_cases)))
     new_lines = sa.select(case_lines).subquery("lines")
     _fill_extents(conn, new_lines)
     _add_events(conn, 1)
