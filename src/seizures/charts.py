@@ -37,9 +37,14 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 )
 
 
+def theme(title: str | None = None) -> dict:
+    """The layout every figure gets: the app's template, the language's number signs and the title."""
+    return dict(template=TEMPLATE_NAME, title=title, separators=i18n.plotly_separators())
+
+
 def themed(fig: go.Figure, title: str | None = None, x_title: str | None = None, y_title: str | None = None) -> go.Figure:
     """Apply the app's template, the language's number signs and readable titles (with units) to a figure."""
-    fig.update_layout(template=TEMPLATE_NAME, title=title, separators=i18n.plotly_separators())
+    fig.update_layout(**theme(title))
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
@@ -104,7 +109,7 @@ def kpi_sparkline(series: pd.DataFrame, baseline: float | None, target: float | 
             line=dict(color=OKABE_ITO[0], width=2), hovertemplate="%{x}: %{y:,}<extra></extra>",
         ),
         layout=dict(
-            template=TEMPLATE_NAME, separators=i18n.plotly_separators(), height=200, showlegend=False,
+            **theme(), height=200, showlegend=False,
             margin=dict(l=10, r=10, t=10, b=10), shapes=shapes, annotations=annotations,
             xaxis=dict(dtick=1),
             yaxis=dict(title=dict(text=y_title), rangemode="normal"),  # the movement, not the distance from zero
