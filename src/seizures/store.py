@@ -222,10 +222,7 @@ def insert_frame(conn: sa.Connection, table: sa.Table, frame) -> int:
         return 0
     if conn.dialect.name != "duckdb" and not isinstance(frame, pd.DataFrame):
         frame = frame.to_pandas()
-    if isinstance(frame, pd.DataFrame):
-        names = list(frame.columns)
-    else:
-        names = list(frame.schema.names) if streamed else list(frame.column_names)
+    names = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame.schema.names)
     columns = [c for c in names if c in table.c]
     if not streamed:
         frame = frame[columns] if isinstance(frame, pd.DataFrame) else frame.select(columns)
