@@ -8,13 +8,13 @@ column per column of the file (named c0, c1, ...) and `row`, the row number a sp
 from __future__ import annotations
 
 import codecs
+import concurrent.futures
 import csv
 import datetime as dt
 import hashlib
 import io
 import re
 import tempfile
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +108,7 @@ def read_upload(source: bytes | Path, max_mb: float | None = None, header_check:
     else:
         data = bytes(source)
     check_size(len(data), max_mb)
-    digest = _Background(lambda: hashlib.sha256(data).hexdigest())  # hashlib lets go of the GIL: beside the read
+    digest = _in_background(lambda: hashlib.sha256(data).hexdigest())  # hashlib lets go of the GIL: beside the read
     if _blank(data):
         raise UploadError("the file is empty")
     con = duckdb.connect()
@@ -138,26 +138,13 @@ def _blank(data: bytes) -> bool:
     return not data[:4096].strip(BLANK_BYTES) and not data.strip(BLANK_BYTES)
 
 
-class _Background:
-    """A function run in a thread of its own; result() waits for it and returns its value or raises its exception."""
-
-    def __init__(self, function: Callable[[], object]) -> None:
-        self._value = self._error = None
-
-        def run() -> None:
-            try:
-                self._value = function()
-            except BaseException as exc:  # handed to the caller of result()
-                self._error = exc
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
+def _in_background(function: Callable[[], object]) -> concurrent.futures.Future:
+    """function() run in a thread of its own; the future's result() waits for its value or raises its exception."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(function)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends when the function returns
 
 
 # --- CSV ---------------------------------------------------------------------------------------------------
@@ -260,7 +247,7 @@ def _utf8_start(data: bytes) -> tuple[str, Callable[[], bool]] | None:
             return False
         return True
 
-    return start, _Background(rest_is_utf8).result
+    return start, _in_background(rest_is_utf8).result
 
 
 def _read_csv(
