@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import decimal
+import functools
 import importlib.metadata
 import json
 import os
@@ -162,7 +163,7 @@ def new_session(script: Path, timeout: float):
     if not isinstance(app_test.ScriptCache, _ProcessScriptCache):
         app_test.ScriptCache = _ProcessScriptCache(ScriptCache())
     at = AppTest.from_file(str(script), default_timeout=timeout)
-    at._bidi_component_manager = _components.get(script)
+    at._bidi_component_manager = _components()
     return at
 
 
@@ -176,11 +177,14 @@ class _ProcessScriptCache:
         return self.cache
 
 
-_components: dict[Path, object] = {}
+@functools.cache
+def _components():
+    """The components found once, as AppTest finds them on each instance."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
 
-
-def ran(script: Path, at) -> None:
-    _components.setdefault(script, getattr(at, "_bidi_component_manager", None))
+    manager = BidiComponentManager()
+    manager.discover_and_register_components(start_file_watching=False)
+    return manager
 
 
 def renderer(timeout: float):
@@ -197,7 +201,6 @@ def renderer(timeout: float):
         started = time.perf_counter()
         at.switch_page(str(ROOT / page)).run()
         seconds = time.perf_counter() - started
-        ran(APP, at)
         if at.exception:
             raise RuntimeError(f"{page} {params}: {at.exception[0].message}")
         return seconds
@@ -246,7 +249,6 @@ def streamlit_floor(plan: dict) -> float:
         started = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - started)
-        ran(script, at)
     return median(times[1:])
 
 
