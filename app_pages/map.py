@@ -56,7 +56,7 @@ except maps.MapDataError as exc:
 regions = ui.regions()
 values = ui.derived(maps.region_values, totals, regions, seats, category, unit, measure, flt.regions)
 years = totals["year"]
-period = str(years.min()) if years.min() == years.max() else f"{years.min()}–{years.max()}"
+period = i18n.period(int(years.min()), int(years.max()))
 what = f"{vocab.label(vocab.CATEGORIES, category)} ({vocab.label(vocab.UNITS, unit)})"
 title = TEXT["title_figure"].format(what=what, period=period, measure=maps.MEASURES[measure].lower())
 

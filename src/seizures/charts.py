@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
-
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -126,18 +124,18 @@ def kpi_progress(progress: pd.DataFrame) -> go.Figure:
     for number, series in progress.groupby("kpi_number", sort=True):
         fig.add_scatter(
             x=series["year"].tolist(), y=series["progress_pct"].tolist(), mode="lines+markers", name=f"KPI {number}",
-            hovertemplate=f"KPI {number}, %{{x}}: %{{y:.0f}}{_percent()}<extra></extra>",
+            hovertemplate=f"KPI {number}, %{{x}}: %{{y:.0f}}{i18n.percent_sign()}<extra></extra>",
         )
     expected = progress.drop_duplicates("year").sort_values("year")
     fig.add_scatter(
         x=expected["year"].tolist(), y=expected["expected_pct"].tolist(), mode="lines", name=_("Expected (on schedule)"),
         line=dict(color="#666666", dash="dash"),
-        hovertemplate=_("Expected by {year}: {value}").format(year="%{x}", value="%{y:.0f}" + _percent()) + "<extra></extra>",
+        hovertemplate=_("Expected by {year}: {value}").format(year="%{x}", value="%{y:.0f}" + i18n.percent_sign()) + "<extra></extra>",
     )
     themed(fig, _("Progress towards the targets (illustrative values)"), x_title=_("Year"),
            y_title=_("Progress from baseline (0 %) to target (100 %)"))
     fig.update_layout(height=480, legend=dict(y=-0.22, yanchor="top"))  # below the plot, clear of the title
-    fig.update_yaxes(rangemode="normal", ticksuffix=_percent())
+    fig.update_yaxes(rangemode="normal", ticksuffix=i18n.percent_sign())
     fig.update_xaxes(dtick=1)
     return fig
 
@@ -145,15 +143,9 @@ def kpi_progress(progress: pd.DataFrame) -> go.Figure:
 # --- Overview, Regions, Weapons & context -------------------------------------------------------------------------
 # Each builder takes the small frame a query returned and draws it; axis titles carry units.
 
-MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]  # English; the charts use i18n.month_names()
 # Weapon types the SEESAC reports single out: always their own series, in their own colours.
 HIGHLIGHTED_WEAPONS = {"converted_firearm": "#D55E00", "blank_firing_weapon": "#CC79A7"}
 OTHER_COLOUR = "#999999"
-
-
-def _percent() -> str:
-    """The percent sign as the language writes it after a number (" %" in English)."""
-    return i18n.PERCENT_SUFFIX[i18n.language()]
 
 
 def _region_name(names: dict[str, str], code: str) -> str:
@@ -243,7 +235,7 @@ def region_shares(
             marker_color=[REGION_COLOURS.get(c, OTHER_COLOUR) for c in summary["region_code"]],
             text=["" if pd.isna(v) else i18n.percent(v) for v in summary["share_pct"]],  # NaN: hidden (public mode)
             textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1f}" + _percent() + "<extra></extra>",
+            hovertemplate="%{y}: %{x:.1f}" + i18n.percent_sign() + "<extra></extra>",
         )
     )
     themed(fig, title)

@@ -206,11 +206,21 @@ def number(value, decimals: int | None = None, signed: bool = False, missing: st
     return ("+" if signed and round(value, decimals) > 0 else "") + text
 
 
+def percent_sign() -> str:
+    """The percent sign as the current language writes it after a number (" %" in English, "%" in sq and sr)."""
+    return PERCENT_SUFFIX[language()]
+
+
 def percent(value, decimals: int = 1, signed: bool = False, missing: str = "–") -> str:
     """A percentage given in percent points (11.9 -> "11.9 %" / "11,9%")."""
     if _missing(value):
         return missing
-    return number(value, decimals, signed=signed) + PERCENT_SUFFIX[language()]
+    return number(value, decimals, signed=signed) + percent_sign()
+
+
+def period(first: int, last: int) -> str:
+    """A period of years as every page and report writes it: "2022", or "2021–2022" (an en dash)."""
+    return str(first) if first == last else f"{first}–{last}"
 
 
 def date(value: dt.date, form: str = "medium") -> str:

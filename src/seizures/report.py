@@ -273,7 +273,7 @@ def fmt_signed(value, decimals: int | None = None, suffix: str = "") -> str:
 
 
 def period_text(first: int, last: int) -> str:
-    return str(first) if first == last else f"{first}–{last}"
+    return i18n.period(first, last)
 
 
 def category_label(category: str, unit: str) -> str:
@@ -286,7 +286,7 @@ def _names(regions: pd.DataFrame) -> dict[str, str]:
 
 
 def _percent_suffix() -> str:
-    return i18n.PERCENT_SUFFIX[i18n.language()]
+    return i18n.percent_sign()
 
 
 def _qualifier(value):

@@ -624,8 +624,7 @@ def percent(value) -> str:
 
 
 def percent_sign() -> str:
-    """The percent sign as the chosen language writes it after a number (" %" in English, "%" in sq and sr)."""
-    return i18n.PERCENT_SUFFIX[i18n.language()]
+    return i18n.percent_sign()
 
 
 def period(flt: SeizureFilter) -> tuple[int, int] | None:
@@ -650,7 +649,7 @@ def period_label(flt: SeizureFilter) -> str:
     years = period(flt)
     if years is None:
         return _("no data")
-    return str(years[0]) if years[0] == years[1] else f"{years[0]}–{years[1]}"
+    return i18n.period(*years)
 
 
 def measure_picker(flt: SeizureFilter, key: str) -> queries.Measure:
