@@ -88,8 +88,8 @@ def equipment_delivered(frame: pd.DataFrame) -> go.Figure:
 def kpi_sparkline(series: pd.DataFrame, baseline: float | None, target: float | None, unit: str | None) -> go.Figure:
     """A small trend line of one KPI (series: year, value) with its baseline and target as dashed lines.
 
-    Built as one figure from dicts: a page draws one per KPI, and Plotly's add_hline/update_* calls cost 16 ms a
-    figure against 1.5 ms for this (benchmarks/run.py, Roadmap KPIs page).
+    Built as one figure from dicts: a page draws one per KPI, and Plotly's add_hline/update_* calls cost about ten
+    times as much (BENCHMARKS.md, Roadmap KPIs page).
     """
     shapes, annotations = [], []
     for value, label, dash in ((baseline, _("baseline"), "dot"), (target, _("target"), "dash")):

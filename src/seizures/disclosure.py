@@ -183,7 +183,7 @@ def protect_region_year_totals(frame: pd.DataFrame, threshold: float = 5) -> pd.
     cells = protect(out, ["quantity"], ["region_code", "year"], ["category", "unit"], threshold, linked=["region_code"])
     hidden = cells.loc[cells["quantity_note"] != "", keys].drop_duplicates()
     marked = out.merge(hidden.assign(_hidden=True), on=keys, how="left")["_hidden"].eq(True).to_numpy()
-    for column in ("quantity", "events"):
+    for column in ("quantity", "lines"):
         out[column] = out[column].astype("float64").where(~marked)
     return out
 

@@ -35,17 +35,20 @@ def _frame(engine: sa.Engine, query: sa.Select) -> pd.DataFrame:
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     if "quantity" in frame:
         frame["quantity"] = frame["quantity"].astype("float64")
-    if "events" in frame:
-        frame["events"] = frame["events"].astype("int64")
+    if "lines" in frame:
+        frame["lines"] = frame["lines"].astype("int64")
     return frame
 
 
-def _grouped(engine: sa.Engine, flt: SeizureFilter, *dimensions: str) -> pd.DataFrame:
-    """*dimensions, category, unit, quantity and events (here: the number of lines) per group."""
+def totals_by(engine: sa.Engine, flt: SeizureFilter, *dimensions: str) -> pd.DataFrame:
+    """*dimensions, category, unit, quantity and lines (seizure lines, not events) per group."""
+    for d in dimensions:
+        if d not in DIMENSIONS:
+            raise KeyError(d)
     t = seizure_summary
     keys = [t.c[d] for d in (*dimensions, "category", "unit")]
     query = (
-        sa.select(*keys, sa.func.sum(t.c.quantity).label("quantity"), sa.func.sum(t.c.lines).label("events"))
+        sa.select(*keys, sa.func.sum(t.c.quantity).label("quantity"), sa.func.sum(t.c.lines).label("lines"))
         .where(*flt.conditions(t))
         .group_by(*keys)
         .order_by(*keys)
@@ -54,28 +57,13 @@ def _grouped(engine: sa.Engine, flt: SeizureFilter, *dimensions: str) -> pd.Data
 
 
 def totals_by_year(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """year, category, unit, quantity, events."""
-    return _grouped(engine, flt, "year")
+    """year, category, unit, quantity, lines."""
+    return totals_by(engine, flt, "year")
 
 
 def totals_by_region_year(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """region_code, year, category, unit, quantity, events."""
-    return _grouped(engine, flt, "region_code", "year")
-
-
-def totals_by_weapon_type(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """weapon_type, category, unit, quantity, events."""
-    return _grouped(engine, flt, "weapon_type")
-
-
-def totals_by_context(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """context, category, unit, quantity, events."""
-    return _grouped(engine, flt, "context")
-
-
-def totals_by_month(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """year, month, category, unit, quantity, events."""
-    return _grouped(engine, flt, "year", "month")
+    """region_code, year, category, unit, quantity, lines."""
+    return totals_by(engine, flt, "region_code", "year")
 
 
 def year_over_year(frame: pd.DataFrame, keys: tuple[str, ...] = ("category", "unit")) -> pd.DataFrame:
@@ -98,7 +86,7 @@ def published(engine: sa.Engine) -> pd.DataFrame:
 def published_vs_recorded(engine: sa.Engine) -> pd.DataFrame:
     """Each published national figure beside the sum of the record-level lines for that year.
 
-    `consistent` is true when the records equal the figure (or exceed it, for "more than" figures).
+    `consistent` is true when the records equal the figure (exceed it, for "more than" figures).
     """
     pub = published(engine)
     recorded = totals_by_year(engine, SeizureFilter())
@@ -113,7 +101,8 @@ def published_vs_recorded(engine: sa.Engine) -> pd.DataFrame:
     merged = merged.rename(columns={"quantity": "recorded"}).drop(columns=["category"])
     merged["recorded"] = merged["recorded"].fillna(0.0)
     more_than = merged["qualifier"].fillna("") == "more than"
-    merged["consistent"] = (merged["recorded"] == merged["value"]) | (more_than & (merged["recorded"] > merged["value"]))
+    # "More than N" is matched only by records above N: N itself would contradict the published figure.
+    merged["consistent"] = (merged["recorded"] > merged["value"]).where(more_than, merged["recorded"] == merged["value"])
     return merged
 
 
@@ -384,17 +373,18 @@ def region_summary(
     by_region: region_code, value for ALL directorates (the national total is their sum). The rate is the yearly
     average over `years` years per 100,000 inhabitants, left empty where no population figure is known.
     Empty when the national total is zero.
-    Columns: region_code, name, value, share_pct, population, rate_per_100k, population_note.
+    Columns: region_code, name, value, share_pct, population, rate_per_100k, population_remark (the regions table's
+    population_note, renamed: a column ending in "_note" beside "population" would read as its suppression note).
     """
     # A protected frame (public mode) has hidden cells missing: its true total is kept in attrs.
     national = by_region.attrs.get("totals", {}).get("value", by_region["value"].sum())
     notes = ["value_note"] if "value_note" in by_region else []
-    columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_note", *notes]
+    columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_remark", *notes]
     if not national:
         return pd.DataFrame(columns=columns)
     name = "name" if "name" in region_table else "name_en"  # "name": the directorates' names in the page's language
     table = region_table[["code", name, "population", "population_note"]].rename(
-        columns={"code": "region_code", name: "name"}
+        columns={"code": "region_code", name: "name", "population_note": "population_remark"}
     )
     if selected:
         table = table[table["region_code"].isin(selected)]
@@ -411,8 +401,8 @@ def region_summary(
 
 
 def totals_by_category(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """category, unit, quantity, events."""
-    return _grouped(engine, flt)
+    """category, unit, quantity, lines."""
+    return totals_by(engine, flt)
 
 
 # --- Records: the filtered lines, sorted and paginated in the database -------------------------------------------

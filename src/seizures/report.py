@@ -11,7 +11,6 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import io
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from fpdf.fonts import FontFace
 import sqlalchemy as sa
 from plotly.subplots import make_subplots
 
-from seizures import charts, i18n, queries, schema, vocab
+from seizures import charts, i18n, queries, schema, settings, vocab
 from seizures import kpis as kpi_rule
 from seizures.i18n import N_, _
 from seizures.filters import SeizureFilter
@@ -123,7 +122,6 @@ TEXT = i18n.Texts({
 
 # Published indicator -> its label in the report (the category and unit it matches are in queries).
 PUBLISHED_LABELS = {"firearms_confiscated": "published_firearms", "ammunition_rounds": "published_rounds"}
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 FONT = "DejaVu"
 TREND_YEARS = 6  # the trend chart shows at least this many years up to the period's end
@@ -550,7 +548,7 @@ def export_png(figures: list[go.Figure], width: int = IMAGE_WIDTH_PX, height: in
 # --- The PDF ---
 
 def _font_dir() -> Path:
-    return Path(os.environ.get("SEIZURES_REPORT_FONT_DIR") or FONT_DIR)
+    return settings.report_font_dir()
 
 
 class _ReportPDF(FPDF):

@@ -150,16 +150,23 @@ kpi_values = sa.Table(
 # The pages read these instead of the lines, so their cost does not grow with the number of lines.
 
 # One row per year, month, directorate, coded values and import: the additive measures of its lines.
+def _summary_key() -> list[sa.Column]:
+    """The key of the summaries: when (year, month), where and what (the coded values of a line)."""
+    return [
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("month", sa.Integer, nullable=False),
+        sa.Column("region_code", sa.String(8), nullable=False),
+        sa.Column("category", sa.String(16), nullable=False),
+        sa.Column("weapon_type", sa.String(32), nullable=False),
+        sa.Column("unit", sa.String(8), nullable=False),
+        sa.Column("context", sa.String(32), nullable=False),
+    ]
+
+
 seizure_summary = sa.Table(
     "seizure_summary",
     metadata,
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("month", sa.Integer, nullable=False),
-    sa.Column("region_code", sa.String(8), nullable=False),
-    sa.Column("category", sa.String(16), nullable=False),
-    sa.Column("weapon_type", sa.String(32), nullable=False),
-    sa.Column("unit", sa.String(8), nullable=False),
-    sa.Column("context", sa.String(32), nullable=False),
+    *_summary_key(),
     sa.Column("import_id", sa.BigInteger),
     sa.Column("lines", sa.BigInteger, nullable=False),
     sa.Column("illustrative_lines", sa.BigInteger, nullable=False),
@@ -175,13 +182,7 @@ seizure_case_keys = sa.Table(
     "seizure_case_keys",
     metadata,
     sa.Column("case_ref", sa.String, nullable=False),
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("month", sa.Integer, nullable=False),
-    sa.Column("region_code", sa.String(8), nullable=False),
-    sa.Column("category", sa.String(16), nullable=False),
-    sa.Column("weapon_type", sa.String(32), nullable=False),
-    sa.Column("unit", sa.String(8), nullable=False),
-    sa.Column("context", sa.String(32), nullable=False),
+    *_summary_key(),
 )
 
 # Reference tables loaded from data/*.csv by `seizures init --demo`, in load order.
