@@ -34,26 +34,33 @@ st.markdown(_(
     """
 | Indicator | Meaning | Unit |
 |---|---|---|
-| **Firearms** | Weapons confiscated or surrendered: pistols, revolvers, rifles, automatic rifles, shotguns, hunting and submachine guns, machine guns, converted and blank-firing weapons. Each weapon counts once. | pieces |
-| **Ammunition rounds** | Cartridges of any calibre, counted one by one. | rounds |
-| **Explosives (kg)** | Explosive substances by weight. Hand grenades are counted separately, in pieces. | kg |
-| **Seizure events** | Lines in the seizure records: one line per seizure of one kind of item (a line may hold several weapons of one type). | events |
-| **Rate per 100,000** | Quantity seized per 100,000 residents of a directorate, only where a public population figure exists for it (see the sources below); otherwise the page says "no population figure". Mitrovica North's 2024 census count is very low (boycott), so a rate there would mislead. | per 100,000 residents |
+| **A category in a unit** (e.g. firearms in pieces, ammunition in rounds, explosives in kg or pieces) | The quantity seized, confiscated or surrendered, added up only within one category and one unit. The categories, units, weapon types and contexts are the store's own vocabulary (below). | its unit |
+| **Record-level line** | One seizure of one kind of item (a line may hold several weapons of one type). | lines |
+| **Count by period** | A quantity for a month, a quarter or a year, as a service publishes or reports it; not a single seizure. | — |
+| **Seizure events** | Distinct case references of the record-level lines. Lines without a case reference, and counts by period, are no event: where a selection holds none, its events are "not recorded", never 0. | events |
+| **Rate per 100,000** | Quantity seized per 100,000 residents of a directorate, only where a population figure exists for it (see the sources below); otherwise the page says "no population figure" and the regions table's note says why. | per 100,000 residents |
 | **Year-over-year change** | (this year − previous year) ÷ previous year × 100, only when the previous year is in the data. | % |
 | **KPI status** | On track / at risk / off track / no data, from a KPI's baseline, target and latest actual (rule below). | — |
 """
 ))
 
 st.header(_("Where the figures come from"))
-st.markdown(_(
-    "- **Published** figures are shown as published, with their source: national totals of firearms and "
-    "ammunition (Kosovo Police), officers trained and equipment delivered (CPIAT project results), the Roadmap's "
-    "goals and KPI numbers (SEESAC).\n"
-    "- **Illustrative** figures are generated demo data, flagged in the store and labelled on every page that "
-    "shows them: every seizure record (so every breakdown by directorate, month, weapon type or context) and every "
-    "KPI value. The records add up exactly to the published yearly totals of firearms."
-))
+place = data.jurisdiction()
+if place is not None:
+    st.markdown(_("The store holds the figures of **{place}** (source: {source}); its earliest plausible seizure date "
+                  "is {earliest}.").format(place=place.name(), source=place.source or _("not given"),
+                                          earliest=i18n.date(place.earliest_date)))
+    widgets.name_note(place)
+    if place.illustrative:
+        st.warning(_("This jurisdiction is made up (flagged illustrative in its reference data): none of its "
+                     "figures are real."), icon=":material/science:")
+st.markdown(_("- **Published** figures (national totals, training, equipment, the Roadmap's goals and KPI numbers) "
+              "are shown as published, with their source (below)."))
 sources = data.cached(queries.data_sources)
+if sources["illustrative"].any() if not sources.empty else False:
+    st.markdown(_("- **Illustrative** figures are generated demo data, flagged in the store and labelled on every "
+                  "page that shows them: {datasets}.").format(
+        datasets=", ".join(_(d) for d in sources.loc[sources["illustrative"], "dataset"].drop_duplicates())))
 if sources.empty:
     widgets.nothing_loaded(N_("data"))
 else:
@@ -64,7 +71,6 @@ else:
         column_config={"dataset": _("Data"), "source": _("Source (as stored)"), "illustrative": _("Kind"),
                        "rows": st.column_config.NumberColumn(_("Rows"), format="localized")},
     )
-st.caption(_(widgets.ILLUSTRATIVE_NOTE))
 
 st.header(_("Check: records against the published totals"))
 check = data.cached(queries.published_vs_recorded)
@@ -72,31 +78,35 @@ if check.empty:
     widgets.nothing_loaded(N_("published figures"))
 else:
     st.caption(_(
-        "For each published national figure, the sum of the record-level lines of that year and kind. "
-        "\"More than\" figures are matched when the records exceed them."
+        "For each published national figure, the sum of the stored rows of its years, category and unit. \"More "
+        "than\" figures are matched when the records exceed them, \"about\" figures within 5 %; a figure whose "
+        "years the rows do not all cover is not checked."
     ))
-    labels = {"firearms_confiscated": _("Firearms (pieces)"), "ammunition_rounds": _("Ammunition (rounds)")}
-    shown = check.assign(indicator=check["indicator"].map(labels).fillna(check["indicator"]),
-                         qualifier=check["qualifier"].map(lambda q: _(q) if isinstance(q, str) and q else q))
-    for column, label in zip(st.columns(len(labels)), labels.values()):
-        rows = shown[shown["indicator"] == label]
-        column.metric(_("{indicator}: years matching the published total").format(indicator=label),
-                      _("{matching} of {years}").format(matching=int(rows["consistent"].sum()), years=len(rows)))
-    mismatches = shown[~shown["consistent"]]
+    shown = check.assign(
+        years=[i18n.period(a, b) for a, b in zip(check["year_from"], check["year_to"])],
+        measure=[data.measure(queries.measure_key(c, u)).title for c, u in zip(check["category"], check["unit"])],
+        qualifier=check["qualifier"].map(lambda q: _(q) if isinstance(q, str) and q else ""),
+        verdict=[(_("yes") if ok else _("no")) if covered else _("not checked: the rows do not cover these years")
+                 for ok, covered in zip(check["consistent"], check["covered"])],
+    )
+    checked = shown[shown["covered"]]
+    st.metric(_("Published figures the records match"), _("{matching} of {years}").format(
+        matching=int(checked["consistent"].astype(bool).sum()), years=len(checked)))
+    mismatches = checked[~checked["consistent"].astype(bool)]
     if not mismatches.empty:
         st.warning(
             _("The records do not add up to the published figure for: ")
-            + "; ".join(f"{row.indicator} {row.year}" for row in mismatches.itertuples()),
+            + "; ".join(f"{row.measure} {row.years}" for row in mismatches.itertuples()),
             icon=":material/error:",
         )
     widgets.dataframe(
-        shown[["year", "indicator", "qualifier", "value", "recorded", "consistent", "source"]],
+        shown[["years", "measure", "qualifier", "value", "recorded", "verdict", "source"]],
         hide_index=True, width="stretch", height="content", placeholder="–",
         column_config={
-            "year": st.column_config.NumberColumn(_("Year"), format="%d"), "indicator": _("Indicator"),
-            "qualifier": _("Qualifier"), "value": st.column_config.NumberColumn(_("Published"), format="localized"),
+            "years": _("Years"), "measure": _("Measure"), "qualifier": _("Qualifier"),
+            "value": st.column_config.NumberColumn(_("Published"), format="localized"),
             "recorded": st.column_config.NumberColumn(_("Records (sum)"), format="localized"),
-            "consistent": _("Matches"), "source": _("Source"),
+            "verdict": _("Matches"), "source": _("Source"),
         },
     )
 

@@ -1,17 +1,20 @@
 """Overview (managers): the last selected year's headline figures, the yearly trend against the published totals,
-and the split by regional directorate."""
+every published national figure, and the split by regional directorate."""
 
 import pandas as pd
 import streamlit as st
 
-from seizures import charts, i18n, queries
+from seizures import charts, disclosure, i18n, queries
 from seizures.dashboard import data, widgets
 from seizures.i18n import _
 
 
 def headline_metrics(headline: pd.DataFrame, period_text: str) -> None:
-    """One metric per headline measure: the last year's value and its change from the year before."""
-    for column, (i, row) in zip(st.columns(len(headline)), enumerate(headline.itertuples())):
+    """One metric per measure: the last year's value and its change from the year before."""
+    if headline.empty:
+        widgets.empty_state()
+        return
+    for column, (i, row) in zip(st.columns(min(len(headline), 4)) * 2, enumerate(headline.itertuples())):
         if pd.isna(row.previous) or pd.isna(row.change):
             delta = None
         else:
@@ -20,24 +23,69 @@ def headline_metrics(headline: pd.DataFrame, period_text: str) -> None:
                 change += f" ({i18n.percent(row.pct_change, signed=True)})"
             delta = _("{change} vs {year}").format(change=change, year=row.year - 1)
         index = headline.index[i]
+        recorded = not pd.isna(row.value) or disclosure.note_of(headline, "value", index)
         column.metric(
-            f"{_(row.label)} ({_(row.unit)})", widgets.shown_number(headline, "value", index), delta=delta,
-            delta_color="off", border=True,
+            data.measure(row.measure).title,
+            widgets.shown_number(headline, "value", index) if recorded else _("not recorded"),
+            delta=delta, delta_color="off", border=True,
             help=_("{year}. Total for {period}: {total}.").format(
                 year=row.year, period=period_text, total=widgets.shown_number(headline, "period_total", index)),
         )
     widgets.suppression_legend(headline)
 
 
-# 1. The period and what the figures are
+def trend_measures(published: pd.DataFrame, keys: list[str]) -> list[queries.Measure]:
+    """The two measures whose yearly trend the page draws: those with published figures first, then those with
+    the most rows."""
+    with_published = [queries.measure_key(c, u) for c, u in published[["category", "unit"]].drop_duplicates().itertuples(index=False)]
+    ordered = [m.key for m in data.measures() if m.key in with_published] + [k for k in keys if k != queries.EVENTS]
+    return [data.measure(key) for key in dict.fromkeys(ordered)][:2]
+
+
+def published_table(published: pd.DataFrame) -> None:
+    """Every published national figure: one year or a span of years, with its qualifier, source and address."""
+    widgets.dataframe(
+        pd.DataFrame({
+            _("Years"): [i18n.period(a, b) for a, b in zip(published["year_from"], published["year_to"])],
+            _("Measure"): [data.measure(queries.measure_key(c, u)).title
+                           for c, u in zip(published["category"], published["unit"])],
+            _("Published figure"): [f"{_(q)} " if isinstance(q, str) and q else "" for q in published["qualifier"]]
+                                   + published["value"].map(i18n.number),
+            _("Source"): published["source"],
+            _("Address"): published["url"],
+        }),
+        hide_index=True, width="stretch", height="content",
+        column_config={_("Address"): st.column_config.LinkColumn()},
+    )
+
+
+# 1. Whose figures, for which years, and what the store holds
 flt = st.session_state["filter"]
-st.title(_("Firearms seizures in Kosovo"))
-first, last = widgets.period_or_stop(flt)
+place = data.jurisdiction()
+st.title(_("Firearms seizures in {place}").format(place=place.name()) if place else _("Firearms seizure statistics"))
+widgets.name_note(place)
+published = data.cached(queries.published)
+years = data.period(flt)
+if years is None:  # nothing stored but, perhaps, the published figures
+    if published.empty:
+        widgets.period_or_stop(flt)
+    st.info(_("The store holds published national figures only: no seizure lines or counts by period yet. Import "
+              "them on the Data page to see the breakdowns."), icon=":material/database:")
+    for column, measure in zip(st.columns(2), trend_measures(published, [])):
+        with column:
+            widgets.chart_of(data.cached(queries.recorded_and_published, flt, measure.key), charts.yearly_trend,
+                             f"trend_{measure.slug}", measure.title, widgets.recorded_label(flt), measure.label)
+    st.subheader(_("Published national figures"))
+    published_table(published)
+    st.stop()
+first, last = years
 widgets.provenance_note(flt)
 
 # 2. The last year's headline figures
 st.subheader(_("Headline figures, {year}").format(year=last))
-headline_metrics(data.cached(queries.headline_figures, flt, first, last), data.period_label(flt))
+keys = data.cached(queries.measures_with_data, flt.with_years(first - 1, last))
+ordered = tuple(m.key for m in data.measures() if m.key in keys)
+headline_metrics(data.cached(queries.headline_figures, flt, first, last, ordered), data.period_label(flt))
 st.caption(_(
     "Change from {previous} to {year}, from the seizure records that match the filter; the tooltip gives each "
     "figure's total for {period}. The published national totals are in the chart below."
@@ -45,17 +93,20 @@ st.caption(_(
 
 # 3. The yearly trend: published national totals beside the record-level sums
 st.subheader(_("Yearly trend: published totals and record-level sums"))
-for column, key in zip(st.columns(2), ("firearms", "ammunition")):
-    measure = queries.MEASURES_BY_KEY[key]
+for column, measure in zip(st.columns(2), trend_measures(published, list(keys))):
     with column:
         widgets.chart_of(
-            data.cached(queries.recorded_and_published, flt, key), charts.yearly_trend, f"trend_{key}",
-            measure.title, widgets.recorded_label(flt), _(measure.label),
+            data.cached(queries.recorded_and_published, flt, measure.key), charts.yearly_trend, f"trend_{measure.slug}",
+            measure.title, widgets.recorded_label(flt), measure.label,
         )
 st.caption(_(
-    "The black line is the national figure Kosovo Police published; it does not change with the filter. "
-    "The bars add up the seizure records that match the filter."
+    "The black line is the national figure as published (its source is in the table below); it does not change with "
+    "the filter. The bars add up the seizure records that match the filter."
 ))
+if not published.empty:
+    with st.expander(_("Published national figures ({count}), including those of several years together").format(
+            count=len(published))):
+        published_table(published)
 
 # 4. By regional directorate
 st.subheader(_("By regional directorate"))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from seizures import auth, export, i18n, queries, vocab
+from seizures import auth, export, i18n, queries, reference
 from seizures.dashboard import access, data, widgets
 from seizures.filters import SeizureFilter
 from seizures.i18n import N_, _
@@ -48,21 +48,27 @@ def records_controls(flt: SeizureFilter, rows: int) -> RecordsView:
     return RecordsView(sort, order == "Descending", page_size, int(page))
 
 
+PERIODS = {"day": "", "month": N_("month"), "quarter": N_("quarter"), "year": N_("year")}
+
+
 def records_table(frame: pd.DataFrame) -> None:
-    """One page of seizure lines with readable labels; the illustrative ones are marked."""
-    names = data.region_names()
+    """One page of seizure lines with readable labels; the illustrative ones are marked, counts by period say over
+    which period they count (their date is its first day)."""
+    names, vocabulary = data.region_names(), data.vocabulary()
     illustrative, date, quantity, unit = _("Illustrative"), _("Date"), _("Quantity"), _("Unit")
+    whole = _(reference.WHOLE_JURISDICTION_LABEL)
     table = pd.DataFrame({
         illustrative: frame["illustrative"].astype(bool),
         date: frame["seized_on"],
+        _("Count of a"): frame["period"].map(lambda p: _(PERIODS[p]) if PERIODS.get(p) else ""),
         _("Case reference"): frame["case_ref"],
-        _("Directorate"): frame["region_code"].map(lambda c: names.get(c, c)),
+        _("Directorate"): frame["region_code"].map(lambda c: names.get(c, c) if isinstance(c, str) else whole),
         _("Municipality"): frame["municipality"],
-        _("Category"): frame["category"].map(lambda c: vocab.label(vocab.CATEGORIES, c)),
-        _("Weapon type"): frame["weapon_type"].map(lambda c: vocab.label(vocab.WEAPON_TYPES, c)),
+        _("Category"): frame["category"].map(lambda c: vocabulary.label("category", c)),
+        _("Weapon type"): frame["weapon_type"].map(lambda c: vocabulary.label("weapon_type", c)),
         quantity: frame["quantity"].round(3),
-        unit: frame["unit"].map(lambda u: vocab.label(vocab.UNITS, u)),
-        _("Context"): frame["context"].map(lambda c: vocab.label(vocab.CONTEXTS, c)),
+        unit: frame["unit"].map(lambda u: vocabulary.label("unit", u)),
+        _("Context"): frame["context"].map(lambda c: vocabulary.label("context", c)),
     })
     widgets.dataframe(
         table, hide_index=True, width="stretch", key="records_table", placeholder="",
@@ -101,14 +107,16 @@ access.require_role(auth.ANALYST)
 flt = st.session_state["filter"]
 st.title(_("Seizure records"))
 widgets.period_or_stop(flt)
-rows, illustrative = data.cached(queries.record_counts, flt)
+stored = data.cached(queries.record_counts, flt)
+rows = stored.rows
 if rows == 0:
     widgets.empty_state()
     st.stop()
 widgets.provenance_note(flt)
-matching, flagged = st.columns(2)
-matching.metric(_("Matching lines"), i18n.number(rows))
-flagged.metric(_("Illustrative lines"), i18n.number(illustrative))
+matching, counts, flagged = st.columns(3)
+matching.metric(_("Matching lines"), i18n.number(stored.lines))
+counts.metric(_("Counts by period"), i18n.number(stored.counts))
+flagged.metric(_("Illustrative rows"), i18n.number(stored.illustrative))
 
 # 2. One page of them, sorted in the database
 view = records_controls(flt, rows)

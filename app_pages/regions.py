@@ -21,7 +21,7 @@ def region_rates(summary: pd.DataFrame, measure: queries.Measure, period_text: s
         _("Directorate"): summary["name"],
         f"{measure.title}, {period_text}": [h or i18n.number(v) for h, v in zip(hidden, summary["value"])],
         _("Population"): summary["population"].map(lambda p: no_figure if pd.isna(p) else i18n.number(p, 0)),
-        _("{measure} per 100,000 inhabitants per year").format(measure=_(measure.label)): [
+        _("{measure} per 100,000 inhabitants per year").format(measure=measure.label): [
             no_figure if not ok else h or i18n.number(r, 1)
             for r, ok, h in zip(summary["rate_per_100k"], known, hidden)
         ],
@@ -60,7 +60,7 @@ widgets.chart_of(by_region_year, charts.region_trends, "region_trends", names, m
 st.subheader(_("Share of the national total, {period}").format(period=data.period_label(flt)))
 national = data.cached(queries.measure_by, flt.with_regions(()), measure.key, "region_code")
 summary = data.derived(queries.region_summary, national, data.regions(), flt.regions, last - first + 1)
-widgets.chart_of(summary, charts.region_shares, "region_shares")
+widgets.chart_of(summary, charts.region_shares, "region_shares", names)
 
 # 4. Rates per 100,000 inhabitants, where a population is published
 st.subheader(_("Rate per 100,000 inhabitants"))

@@ -4,20 +4,20 @@ series), by seizure context, and by calendar month."""
 import pandas as pd
 import streamlit as st
 
-from seizures import charts, queries, vocab
+from seizures import charts, i18n, queries, reference
 from seizures.dashboard import data, widgets
 from seizures.i18n import _
 
 
-def category_table(totals: pd.DataFrame) -> None:
+def category_table(totals: pd.DataFrame, vocabulary: reference.Vocabulary) -> None:
     """Quantity and number of seizure lines per category and unit."""
     if totals.empty:
         widgets.empty_state()
         return
     quantity, lines = _("Quantity"), _("Seizure lines")
     table = pd.DataFrame({
-        _("Category"): totals["category"].map(lambda c: vocab.label(vocab.CATEGORIES, c)),
-        _("Unit"): totals["unit"].map(lambda u: vocab.label(vocab.UNITS, u)),
+        _("Category"): totals["category"].map(lambda c: vocabulary.label("category", c)),
+        _("Unit"): totals["unit"].map(lambda u: vocabulary.label("unit", u)),
         quantity: totals["quantity"].round(3),
         lines: totals["lines"],
     })
@@ -31,15 +31,18 @@ def category_table(totals: pd.DataFrame) -> None:
     widgets.suppression_legend(totals)
 
 
-# 1. The period
+# 1. The period, and the coded values' labels
 flt = st.session_state["filter"]
 st.title(_("Weapons and seizure context"))
 widgets.period_or_stop(flt)
 widgets.provenance_note(flt)
+vocabulary = data.vocabulary()
+weapon_types, contexts = vocabulary.labels("weapon_type"), vocabulary.labels("context")
+highlighted = tuple(vocabulary.highlighted("weapon_type"))
 
 # 2. Totals by category
 st.subheader(_("By category, {period}").format(period=data.period_label(flt)))
-category_table(data.cached(queries.totals_by_category, flt))
+category_table(data.cached(queries.totals_by_category, flt), vocabulary)
 
 # 3. By weapon type, and each type over the years
 measure = widgets.measure_picker(flt, key="weapons_measure")
@@ -48,23 +51,30 @@ by_type, trend = st.columns(2)
 with by_type:
     widgets.chart_of(
         data.cached(queries.measure_by, flt, measure.key, "weapon_type"), charts.breakdown_bars, "by_weapon_type",
-        "weapon_type", vocab.WEAPON_TYPES, measure.title,
+        "weapon_type", weapon_types, measure.title, None, highlighted,
     )
 with trend:
     widgets.chart_of(
         data.cached(queries.measure_by, flt, measure.key, "weapon_type", "year"), charts.weapon_type_trends,
-        "weapon_type_trends", vocab.WEAPON_TYPES, measure.title,
+        "weapon_type_trends", weapon_types, measure.title, 5, None, highlighted,
     )
-st.caption(_("Converted and blank-firing weapons, which SEESAC singles out in its regional reports, have their own colours."))
+if highlighted:
+    st.caption(_("{types}: singled out in the vocabulary (as SEESAC's regional reports single out converted and "
+                 "blank-firing weapons), in their own colours.").format(
+        types=", ".join(weapon_types[code] for code in highlighted)))
 
 # 4. By seizure context
 st.subheader(_("By seizure context"))
 widgets.chart_of(
     data.cached(queries.measure_by, flt, measure.key, "context"), charts.breakdown_bars, "by_context",
-    "context", vocab.CONTEXTS, measure.title,
+    "context", contexts, measure.title,
 )
 
 # 5. By calendar month
 st.subheader(_("Monthly seasonality, {period}").format(period=data.period_label(flt)))
-widgets.chart_of(data.cached(queries.measure_by, flt, measure.key, "month"), charts.monthly_seasonality, "by_month",
-                 measure.title)
+by_month = data.cached(queries.measure_by, flt, measure.key, "month")
+widgets.chart_of(by_month[by_month["month"] > 0], charts.monthly_seasonality, "by_month", measure.title)
+without_month = by_month.loc[by_month["month"] == 0, "value"].sum()
+if without_month:
+    st.caption(_("Not in this chart: {value} from counts of a quarter or a year, which have no month.").format(
+        value=i18n.number(without_month)))

@@ -234,9 +234,10 @@ def fresh_caches():
 class Oracle:
     """Expected values computed in pandas from every stored seizure line, independently of the SQL filter code."""
 
-    UNITS = {"firearms": ("firearm", "pieces"), "ammunition": ("ammunition", "rounds"),
-             "explosives": ("explosive", "kg"), "devices": ("explosive", "pieces"),
-             "components": ("component", "pieces")}
+    # The demo vocabulary's measures, in its order, with their English titles.
+    TITLES = {"firearm:pieces": "Firearms (pieces)", "ammunition:rounds": "Ammunition (rounds)",
+              "explosive:pieces": "Explosives (pieces)", "explosive:kg": "Explosives (kg)",
+              "component:pieces": "Parts and components (pieces)", "events": "Seizure events (number)"}
 
     def __init__(self, rows):
         rows = rows.copy()
@@ -255,11 +256,18 @@ class Oracle:
         return rows[keep]
 
     def measure(self, rows, key):
-        """A measure over some rows: quantity of a category in its unit, or the number of seizure events."""
+        """A measure over some rows: the quantity of a category in a unit ("firearm:pieces"), or the number of
+        seizure events (distinct case references; NaN where no line has one: not recorded)."""
         if key == "events":
-            return float(rows["case_ref"].nunique() + rows["case_ref"].isna().sum())
-        category, unit = self.UNITS[key]
+            return float(rows["case_ref"].nunique()) if rows["case_ref"].notna().any() else float("nan")
+        category, unit = key.split(":")
         return float(rows.loc[(rows["category"] == category) & (rows["unit"] == unit), "quantity"].sum())
+
+    def measures_with_data(self, rows) -> list[str]:
+        """The measures the rows have something in, in the vocabulary's order (as queries.measures_with_data)."""
+        present = {f"{c}:{u}" for (c, u), q in rows.groupby(["category", "unit"])["quantity"].sum().items() if q > 0}
+        present |= {"events"} if rows["case_ref"].notna().any() else set()
+        return [key for key in self.TITLES if key in present]
 
 
 @pytest.fixture(scope="session")

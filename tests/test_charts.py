@@ -6,9 +6,13 @@ import math
 import pandas as pd
 import pytest
 
-from seizures import charts, vocab
+from seizures import charts
 
-NAMES = {"PR": "Prishtina", "PZ": "Prizren", "MN": "Mitrovica North"}
+NAMES = {"PR": "Prishtina", "PZ": "Prizren", "MN": "Mitrovica North"}  # in the regions' order: their colours
+WEAPON_TYPES = {"pistol": "Pistol", "rifle": "Rifle", "shotgun": "Shotgun", "revolver": "Revolver",
+                "machine_gun": "Machine gun", "converted_firearm": "Converted firearm",
+                "blank_firing_weapon": "Blank-firing weapon"}
+HIGHLIGHTED = ("converted_firearm", "blank_firing_weapon")
 
 
 def by_region_year() -> pd.DataFrame:
@@ -47,7 +51,7 @@ def test_stacked_by_region_has_one_series_per_directorate_in_its_colour():
     assert list(series) == ["Prishtina", "Prizren", "Mitrovica North"]  # largest total first, at the bottom
     assert list(series["Prizren"].x) == [2021, 2022] and list(series["Prizren"].y) == [5, 7]
     assert list(series["Mitrovica North"].x) == [2022] and list(series["Mitrovica North"].y) == [1]
-    assert series["Prizren"].marker.color == charts.REGION_COLOURS["PZ"]
+    assert series["Prizren"].marker.color == charts.OKABE_ITO[1]  # the second region, the palette's second colour
     assert fig.layout.yaxis.title.text == "Firearms (pieces)"
 
 
@@ -57,7 +61,7 @@ def test_a_directorate_has_the_same_colour_on_every_chart():
     lines = {t.name: t.line.color for t in charts.region_trends(frame, NAMES, "x").data}
     summary = pd.DataFrame({"region_code": ["MN", "PR", "PZ"], "name": ["Mitrovica North", "Prishtina", "Prizren"],
                             "share_pct": [10.0, 60.0, 30.0]})
-    shares = charts.region_shares(summary).data[0]
+    shares = charts.region_shares(summary, NAMES).data[0]
     bars = dict(zip(shares.y, shares.marker.color))
     assert stacked == lines == bars
     assert len(set(stacked.values())) == 3
@@ -74,7 +78,7 @@ def test_region_trends_draw_a_line_per_directorate():
 def test_region_shares_are_horizontal_bars_in_percent():
     summary = pd.DataFrame({"region_code": ["PZ", "MN"], "name": ["Prizren", "Mitrovica North"],
                             "share_pct": [17.25, 2.5]})
-    bar = charts.region_shares(summary).data[0]
+    bar = charts.region_shares(summary, NAMES).data[0]
     assert bar.orientation == "h"
     assert list(bar.y) == ["Prizren", "Mitrovica North"]
     assert list(bar.x) == [17.25, 2.5]
@@ -93,10 +97,10 @@ def test_heatmap_fills_missing_cells_and_years_with_zero():
 
 def test_breakdown_bars_sort_largest_first_with_labels_and_highlight_converted_weapons():
     frame = pd.DataFrame({"weapon_type": ["pistol", "converted_firearm", "rifle"], "value": [50.0, 20.0, 30.0]})
-    bar = charts.breakdown_bars(frame, "weapon_type", vocab.WEAPON_TYPES, "Firearms (pieces)").data[0]
+    bar = charts.breakdown_bars(frame, "weapon_type", WEAPON_TYPES, "Firearms (pieces)", None, HIGHLIGHTED).data[0]
     assert list(bar.y) == ["Pistol", "Rifle", "Converted firearm"]
     assert list(bar.x) == [50, 30, 20]
-    assert bar.marker.color[2] == charts.HIGHLIGHTED_WEAPONS["converted_firearm"]
+    assert bar.marker.color[2] == charts.highlight_colours(HIGHLIGHTED)["converted_firearm"]
     assert bar.marker.color[0] != bar.marker.color[2]
 
 
@@ -107,13 +111,14 @@ def test_weapon_type_trends_keep_converted_and_blank_firing_and_sum_the_rest():
     for weapon, value in totals.items():
         rows += [{"weapon_type": weapon, "year": 2021, "value": float(value)},
                  {"weapon_type": weapon, "year": 2022, "value": float(value) + 1}]
-    fig = charts.weapon_type_trends(pd.DataFrame(rows), vocab.WEAPON_TYPES, "Firearms (pieces)", top=2)
+    fig = charts.weapon_type_trends(pd.DataFrame(rows), WEAPON_TYPES, "Firearms (pieces)", top=2,
+                                    highlighted=HIGHLIGHTED)
     series = {t.name: t for t in fig.data}
     # The two largest, the two highlighted types however small, and the rest together.
     assert list(series) == ["Pistol", "Rifle", "Converted firearm", "Blank-firing weapon", "Other types"]
     assert list(series["Converted firearm"].y) == [2, 3]
     assert list(series["Other types"].y) == [60 + 10 + 5, 61 + 11 + 6]
-    assert series["Blank-firing weapon"].line.color == charts.HIGHLIGHTED_WEAPONS["blank_firing_weapon"]
+    assert series["Blank-firing weapon"].line.color == charts.highlight_colours(HIGHLIGHTED)["blank_firing_weapon"]
 
 
 def test_monthly_seasonality_has_twelve_months_with_zeros():
@@ -136,3 +141,21 @@ def test_every_chart_uses_the_app_template(builder):
     fig = builder()
     assert fig.layout.template.layout.separators == ".,"
     assert list(fig.layout.template.layout.colorway) == charts.OKABE_ITO
+
+
+def test_regions_get_colours_by_their_order_whatever_their_codes():
+    # Another jurisdiction's seven regions: seven distinct colours, in the regions' order, none grey.
+    codes = ["R1", "R2", "R3", "R4", "R5", "R6", "R7"]
+    colours = charts.region_colours(codes)
+    assert list(colours.values()) == charts.OKABE_ITO[:7] and charts.OTHER_COLOUR not in colours.values()
+    frame = pd.DataFrame({"region_code": codes, "year": [2020] * 7, "value": [float(v) for v in range(1, 8)]})
+    stacked = {t.name: t.marker.color for t in charts.stacked_by_region(frame, dict(zip(codes, codes)), "x").data}
+    assert stacked == colours
+
+
+def test_not_recorded_and_whole_jurisdiction_have_their_own_labels():
+    frame = pd.DataFrame({"weapon_type": ["pistol", ""], "value": [5.0, 7.0]})
+    bar = charts.breakdown_bars(frame, "weapon_type", WEAPON_TYPES, "x").data[0]
+    assert list(bar.y) == ["not recorded", "Pistol"] and bar.marker.color[0] == charts.OTHER_COLOUR
+    fig = charts.region_trends(pd.DataFrame({"region_code": [""], "year": [2020], "value": [3.0]}), NAMES, "x")
+    assert fig.data[0].name == "Whole jurisdiction (not by region)"

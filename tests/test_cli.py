@@ -14,9 +14,11 @@ def test_init_demo_then_summary(tmp_path, capsys):
     assert "already loaded" in capsys.readouterr().out
     assert main(["--db-url", url, "summary"]) == 0
     out = capsys.readouterr().out
-    for line in ("2020: published firearms 1,135 = records 1,135",
-                 "2021: published firearms 1,280 = records 1,280",
-                 "2022: published firearms 1,473 = records 1,473"):
+    for line in ("2019: published firearm 1,439 pieces = records 1,439",
+                 "2020: published firearm 1,135 pieces = records 1,135",
+                 "2022: published firearm 1,473 pieces = records 1,473",
+                 "2021: published ammunition more than 42,000 rounds = records 42,433",
+                 "2017-2021: published firearm 6,538 pieces records do not cover every year"):
         assert line in out
 
 

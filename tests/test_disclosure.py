@@ -140,15 +140,15 @@ def test_the_map_hides_a_directorates_small_period_total():
     protected = disclosure.protect_region_year_totals(totals, T)
     assert protected["quantity"].isna().tolist() == [True, True, True, True, False, False]
     regions = pd.DataFrame({"code": ["MN", "PZ", "PR", "GJ"], "name_en": ["Mitrovica North", "Prizren", "Prishtina",
-                                                                            "Gjakova"], "population": [None] * 4})
-    seats = pd.DataFrame({"code": ["MN", "PZ", "PR", "GJ"], "seat": list("abcd"), "latitude": [42.9, 42.2, 42.7, 42.4],
-                          "longitude": [20.9, 20.7, 21.2, 20.4]})
-    values = maps.region_values(protected, regions, seats, "explosive", "kg").set_index("code")
+                                                                            "Gjakova"], "population": [None] * 4,
+                            "seat": list("abcd"), "latitude": [42.9, 42.2, 42.7, 42.4],
+                            "longitude": [20.9, 20.7, 21.2, 20.4]})
+    values = maps.region_values(protected, regions, "explosive", "kg").set_index("code")
     assert values["status"].to_dict() == {"MN": maps.SUPPRESSED, "PZ": maps.SUPPRESSED, "PR": maps.SUPPRESSED,
                                           "GJ": maps.HAS_VALUE}
     assert values.loc["GJ", "quantity"] == 0.0  # GJ: no seizures, not hidden
     assert values.loc[["MN", "PZ", "PR"], "quantity"].isna().all()
-    firearms = maps.region_values(protected, regions, seats, "firearm", "pieces").set_index("code")
+    firearms = maps.region_values(protected, regions, "firearm", "pieces").set_index("code")
     assert firearms["quantity"].to_dict() == {"MN": 0.0, "PZ": 8.0, "PR": 50.0, "GJ": 0.0}
 
 

@@ -182,10 +182,13 @@ def test_about_page_shows_the_last_load_sources_and_the_check(monkeypatch, demo_
     assert shown["Last data load (server time)"] == f"{last:%Y-%m-%d %H:%M}"
 
     check = queries.published_vs_recorded(demo_store)
-    firearms = check[check["indicator"] == "firearms_confiscated"]
-    matched = f"{firearms['consistent'].sum()} of {len(firearms)}"
-    assert shown["Firearms (pieces): years matching the published total"] == matched
-    assert len(firearms) == 4 and firearms["consistent"].all()
+    covered = check[check["covered"]]
+    assert shown["Published figures the records match"] == f"{len(covered)} of {len(covered)}"
+    assert len(covered) == 8 and covered["consistent"].all()  # 2019-2023 firearms, 2021-2023 ammunition
+    assert not check[~check["covered"]]["year_from"].isin([2019, 2020, 2021, 2022, 2023]).all()  # 2016, 2017-2021
+    verdicts = next(d.value for d in at.dataframe if "verdict" in d.value).set_index(["years", "measure"])["verdict"]
+    assert verdicts[("2017–2021", "Firearms (pieces)")].startswith("not checked")
+    assert verdicts[("2019", "Firearms (pieces)")] == "yes"
     assert not any("do not add up" in w.value for w in at.warning)
 
     sources = next(d.value for d in at.dataframe if "dataset" in d.value)
@@ -210,7 +213,7 @@ def test_about_page_warns_when_records_miss_a_published_total(monkeypatch, empty
     engine.dispose()
     at = open_page(monkeypatch, empty_url, "about.py")
     assert not at.exception
-    assert dict(metrics(at))["Firearms (pieces): years matching the published total"] == "3 of 4"
+    assert dict(metrics(at))["Published figures the records match"] == "7 of 8"
     assert any("Firearms (pieces) 2022" in w.value for w in at.warning)
 
 

@@ -234,7 +234,7 @@ def test_serbian_overview_uses_the_store_names_and_serbian_numbers(monkeypatch, 
                                                                    oracle):
     with i18n.using("sr"):
         at = open_app(monkeypatch, demo_url, "sr")
-        assert at.title[0].value == i18n._("Firearms seizures in Kosovo")
+        assert at.title[0].value == i18n._("Firearms seizures in {place}").format(place="Kosovo*")
         by_region = chart(at, "by_directorate")
         assert {t.name for t in by_region.data} == set(region_names(demo_engine, "name_sr").values())
         assert by_region.layout.separators == ",."
@@ -244,7 +244,7 @@ def test_serbian_overview_uses_the_store_names_and_serbian_numbers(monkeypatch, 
         label = f"{i18n._('Firearms')} ({i18n._('pieces')})"
         metric = next(m for m in at.metric if m.label == label)
         assert metric.value == f"{int(firearms) // 1000}.{int(firearms) % 1000:03d}"
-        trend = chart(at, "trend_firearms")
+        trend = chart(at, "trend_firearm_pieces")
         published = next(t for t in trend.data if t.name == i18n._("Published national total"))
         assert dict(zip(published.x, published.y))[2022] == 1473
 
@@ -267,7 +267,7 @@ def test_language_selector_writes_the_url(monkeypatch, demo_url, fresh_caches):
     assert not at.exception
     with i18n.using("sr"):
         assert at.query_params["lang"] in ("sr", ["sr"])
-        assert at.title[0].value == "Zaplene vatrenog oružja na Kosovu"
+        assert at.title[0].value == "Zaplene vatrenog oružja: Kosovo*"
         assert at.multiselect(key="f_regions").label == i18n._("Regional directorates")
 
 
@@ -276,7 +276,7 @@ def test_unknown_language_falls_back_to_english_with_a_warning(monkeypatch, demo
     at = open_app(monkeypatch, demo_url, raw)
     assert not at.exception
     assert at.selectbox(key="f_lang").value == "en"
-    assert at.title[0].value == "Firearms seizures in Kosovo"
+    assert at.title[0].value == "Firearms seizures in Kosovo*"
     assert any("Ignored lang=" in w.value and "Showing English" in w.value for w in at.warning)
     assert "lang" not in at.query_params
 

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from seizures import maps, queries, settings
+from seizures import maps, queries, settings, store
 from seizures.filters import SeizureFilter
 from seizures.schema import regions, seizures
 
@@ -65,27 +66,18 @@ def traces_by_name(figure: dict) -> dict[str, dict]:
     return {trace.get("name"): trace for trace in figure["data"]}
 
 
-# --- The seats file ---
+# --- The seats (the regions table's coordinates) ---
+
+def seats() -> pd.DataFrame:
+    """The demo's directorates with their seats, as the store holds them."""
+    return pd.read_csv(settings.data_dir() / "regions.csv")
+
 
 def test_every_directorate_has_a_seat_inside_kosovo(demo_engine):
-    seats = maps.read_seats()
-    assert set(seats["code"]) == set(queries.region_list(demo_engine)["code"]) == CODES
-    assert seats["latitude"].between(41.8, 43.3).all() and seats["longitude"].between(20.0, 21.8).all()
-    assert seats["accuracy"].str.contains("approximate").all()
-
-
-@pytest.mark.parametrize(
-    "line,expected",
-    [
-        ("PR,Prishtinë,north,21.166,x,y", "row 2: latitude 'north' is not a number"),
-        ("PR,Prishtinë,42.6,210,x,y", "row 2: longitude '210' is not a number in -180–180"),
-    ],
-)
-def test_a_bad_seat_row_is_named(tmp_path, line, expected):
-    path = tmp_path / "seats.csv"
-    path.write_text("code,seat,latitude,longitude,accuracy,source\n" + line + "\n", encoding="utf-8")
-    with pytest.raises(maps.MapDataError, match=expected):
-        maps.read_seats(path)
+    regions = queries.region_list(demo_engine)
+    assert set(regions["code"]) == CODES
+    assert regions["latitude"].between(41.8, 43.3).all() and regions["longitude"].between(20.0, 21.8).all()
+    assert regions["seat_source"].str.contains("approximate").all()
 
 
 # --- Figure builders ---
@@ -95,9 +87,9 @@ def test_region_values_total_and_per_100k(demo_engine):
     totals = queries.totals_by_region_year(demo_engine, flt)
     region_frame = queries.region_list(demo_engine)
     expected = store_sums(demo_engine, year_from=2022, year_to=2022)
-    total = maps.region_values(totals, region_frame, maps.read_seats(), "firearm", "pieces").set_index("code")
+    total = maps.region_values(totals, region_frame, "firearm", "pieces").set_index("code")
     assert total["value"].to_dict() == pytest.approx(expected)
-    per = maps.region_values(totals, region_frame, maps.read_seats(), "firearm", "pieces", maps.PER_100K).set_index("code")
+    per = maps.region_values(totals, region_frame, "firearm", "pieces", maps.PER_100K).set_index("code")
     populations = store_populations(demo_engine)
     assert set(populations) == {"PZ"}
     assert per.loc["PZ", "value"] == pytest.approx(expected["PZ"] / populations["PZ"] * 100_000)
@@ -108,7 +100,7 @@ def test_region_values_total_and_per_100k(demo_engine):
 
 def test_mitrovica_labels_point_in_opposite_directions(demo_engine):
     totals = queries.totals_by_region_year(demo_engine, SeizureFilter())
-    values = maps.region_values(totals, queries.region_list(demo_engine), maps.read_seats(), "firearm", "pieces")
+    values = maps.region_values(totals, queries.region_list(demo_engine), "firearm", "pieces")
     fig = maps.marker_map(values, "Total")
     arrows = {a.text.split("</b>")[0].removeprefix("<b>"): a for a in fig.layout.annotations if a.showarrow}
     assert set(arrows) == {"Mitrovica South", "Mitrovica North"}
@@ -126,9 +118,8 @@ def square(lon: float, lat: float, half: float = 0.08) -> list:
 
 def synthetic_geojson(path: Path, codes=None, key: str = "code", geometry: str = "Polygon") -> Path:
     """A square around each directorate's seat, tagged with its code under `key` (a property, or the feature id)."""
-    seats = maps.read_seats()
     features = []
-    for row in seats.itertuples():
+    for row in seats().itertuples():
         if codes is not None and row.code not in codes:
             continue
         coordinates = square(row.longitude, row.latitude)
@@ -245,3 +236,25 @@ def test_map_page_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
     assert not at.exception
     assert any("No seizure records" in i.value for i in at.info)
 
+
+
+def test_directorates_without_a_seat_are_listed_not_drawn(monkeypatch, demo_copy_url, fresh_caches):
+    # Seats for 6 of 8 directorates: the map draws those 6 and names the 2 others; with none, it draws no marker.
+    engine = store.make_engine(demo_copy_url)
+    with engine.begin() as conn:
+        conn.execute(sa.update(regions).where(regions.c.code.in_(["GL", "FE"])).values(latitude=None, longitude=None))
+    at, figure = map_page(monkeypatch, demo_copy_url)
+    drawn = {i for trace in figure["data"] for i in trace.get("ids", [])}
+    assert drawn == CODES - {"GL", "FE"}
+    note = next(i.value for i in at.info if "Not on the map" in i.value)
+    assert "Gjilan" in note and "Ferizaj" in note and "Prizren" not in note
+    with engine.begin() as conn:
+        conn.execute(sa.update(regions).values(latitude=None, longitude=None))
+    import streamlit as st
+
+    st.cache_data.clear()  # the regions table changed without an import: the app reads it again
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/map.py").run()
+    assert not at.exception and not at.get("plotly_chart")  # nothing to draw, no crash
+    assert all(name in next(i.value for i in at.info if "Not on the map" in i.value) for name in ("Prishtina", "Peja"))
+    assert len(at.dataframe[0].value) == len(CODES)  # the values are still in the table

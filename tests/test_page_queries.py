@@ -26,7 +26,8 @@ FILTER_IDS = ["all", "years", "regions", "categories", "weapons", "mixed"]
 
 
 @pytest.mark.parametrize("flt,selection", FILTERS, ids=FILTER_IDS)
-@pytest.mark.parametrize("key", list(queries.MEASURES_BY_KEY))
+@pytest.mark.parametrize("key", ["firearm:pieces", "ammunition:rounds", "explosive:kg", "explosive:pieces",
+                                 "component:pieces", "events"])
 def test_measure_by_year_matches_the_stored_lines(demo_engine, oracle, flt, selection, key):
     frame = queries.measure_by(demo_engine, flt, key, "year")
     rows = oracle.select(**selection)
@@ -39,7 +40,7 @@ def test_measure_by_year_matches_the_stored_lines(demo_engine, oracle, flt, sele
 
 
 def test_measure_by_two_dimensions(demo_engine, oracle):
-    frame = queries.measure_by(demo_engine, SeizureFilter(), "firearms", "region_code", "month")
+    frame = queries.measure_by(demo_engine, SeizureFilter(), "firearm:pieces", "region_code", "month")
     rows = oracle.select(categories=("firearm",))
     expected = rows.groupby(["region_code", "month"])["quantity"].sum()
     assert len(frame) == len(expected)
@@ -49,41 +50,46 @@ def test_measure_by_two_dimensions(demo_engine, oracle):
 
 def test_measure_by_only_accepts_known_dimensions(demo_engine):
     with pytest.raises(KeyError):
-        queries.measure_by(demo_engine, SeizureFilter(), "firearms", "quantity; DROP TABLE seizures")
+        queries.measure_by(demo_engine, SeizureFilter(), "firearm:pieces", "quantity; DROP TABLE seizures")
     with pytest.raises(ValueError):
-        queries.measure_by(demo_engine, SeizureFilter(), "firearms")
+        queries.measure_by(demo_engine, SeizureFilter(), "firearm:pieces")
 
 
-def test_an_event_is_one_case_reference_and_lines_without_one_count_alone(empty_engine):
+def test_an_event_is_one_case_reference_and_without_one_events_are_not_recorded(empty_engine):
     lines = pd.DataFrame({
-        "seized_on": [dt.date(2022, 5, 1)] * 4 + [dt.date(2023, 1, 1)],
-        "region_code": ["PR"] * 5,
-        "category": ["firearm", "ammunition", "firearm", "firearm", "firearm"],
-        "weapon_type": ["pistol"] * 5,
-        "quantity": [1.0, 50.0, 2.0, 1.0, 3.0],
-        "unit": ["pieces", "rounds", "pieces", "pieces", "pieces"],
-        "context": ["house_search"] * 5,
-        "case_ref": ["A-1", "A-1", None, None, "B-2"],
-        "illustrative": [False] * 5,
+        "seized_on": [dt.date(2022, 5, 1)] * 4 + [dt.date(2023, 1, 1), dt.date(2024, 3, 1), dt.date(2024, 1, 1)],
+        "region_code": ["PR"] * 7,
+        "category": ["firearm", "ammunition", "firearm", "firearm", "firearm", "firearm", "firearm"],
+        "weapon_type": ["pistol"] * 7,
+        "quantity": [1.0, 50.0, 2.0, 1.0, 3.0, 4.0, 40.0],
+        "unit": ["pieces", "rounds", "pieces", "pieces", "pieces", "pieces", "pieces"],
+        "context": ["house_search"] * 7,
+        "case_ref": ["A-1", "A-1", None, None, "B-2", None, None],
+        "illustrative": [False] * 7,
+        "period": ["day"] * 6 + ["year"],  # 2024: a line without a case reference, and a count of the year
     })
     with empty_engine.begin() as conn:
         store.insert_frame(conn, schema.seizures, lines)
         summary.rebuild(conn)  # lines written directly, not by an import
-    events = queries.measure_by(empty_engine, SeizureFilter(), "events", "year")
-    assert dict(zip(events["year"], events["value"])) == {2022: 3, 2023: 1}  # A-1 (two lines) and two unreferenced
-    firearms = queries.measure_by(empty_engine, SeizureFilter(), "firearms", "year")
-    assert dict(zip(firearms["year"], firearms["value"])) == {2022: 4, 2023: 3}
-    assert queries.record_counts(empty_engine, SeizureFilter()) == (5, 0)
+    events = queries.measure_by(empty_engine, SeizureFilter(), "events", "year").set_index("year")["value"]
+    assert events[2022] == 1 and events[2023] == 1  # A-1 (two lines); the lines without one are no event
+    assert pd.isna(events[2024])  # not recorded, not 0
+    firearms = queries.measure_by(empty_engine, SeizureFilter(), "firearm:pieces", "year")
+    assert dict(zip(firearms["year"], firearms["value"])) == {2022: 4, 2023: 3, 2024: 44}
+    assert queries.record_counts(empty_engine, SeizureFilter()) == (6, 1, 0, 3)
+    assert queries.measures_with_data(empty_engine, SeizureFilter(year_from=2024)) == ["firearm:pieces"]
+    assert "events" in queries.measures_with_data(empty_engine, SeizureFilter())
 
 
 @pytest.mark.parametrize("flt,selection", FILTERS, ids=FILTER_IDS)
 def test_headline_figures(demo_engine, oracle, flt, selection):
     first, last = selection.get("years", (2019, 2024))
-    headline = queries.headline_figures(demo_engine, flt, first, last).set_index("measure")
-    assert list(headline.index) == list(queries.HEADLINE_MEASURES)
+    keys = ("firearm:pieces", "ammunition:rounds", "explosive:kg", "events")
+    headline = queries.headline_figures(demo_engine, flt, first, last, keys).set_index("measure")
+    assert list(headline.index) == list(keys)
     # The year before is read even when it is outside the period (needed for a one-year period).
     wider = oracle.select(**{**selection, "years": (first - 1, last)})
-    for key in queries.HEADLINE_MEASURES:
+    for key in keys:
         row = headline.loc[key]
         value = oracle.measure(wider[wider["year"] == last], key)
         previous = oracle.measure(wider[wider["year"] == last - 1], key)
@@ -99,20 +105,24 @@ def test_headline_figures(demo_engine, oracle, flt, selection):
 
 
 def test_headline_of_a_one_year_period_compares_with_the_year_before(demo_engine, oracle):
-    headline = queries.headline_figures(demo_engine, SeizureFilter(year_from=2022, year_to=2022), 2022, 2022)
-    firearms = headline.set_index("measure").loc["firearms"]
+    headline = queries.headline_figures(demo_engine, SeizureFilter(year_from=2022, year_to=2022), 2022, 2022,
+                                        ("firearm:pieces",))
+    firearms = headline.set_index("measure").loc["firearm:pieces"]
     assert (firearms["value"], firearms["previous"], firearms["period_total"]) == (1473, 1280, 1473)
     assert firearms["pct_change"] == pytest.approx((1473 - 1280) / 1280 * 100)
 
 
 def test_recorded_and_published_side_by_side(demo_engine, oracle):
-    frame = queries.recorded_and_published(demo_engine, SeizureFilter(regions=("PZ",)), "ammunition")
+    frame = queries.recorded_and_published(demo_engine, SeizureFilter(regions=("PZ",)), "ammunition:rounds")
     published = pd.read_csv(settings.data_dir() / "published_totals.csv")
-    published = published[published["indicator"] == "ammunition_rounds"].set_index("year")
+    published = published[(published["category"] == "ammunition") & (published["year_from"] == published["year_to"])]
+    published = published.set_index("year_from")
     rows = oracle.select(regions=("PZ",), categories=("ammunition",))
-    assert frame["year"].tolist() == sorted(rows["year"].unique())
+    # The years with records, and those with a published figure of one year (2016: published, no records).
+    assert frame["year"].tolist() == sorted(set(rows["year"]) | set(published.index))
     for row in frame.itertuples():
-        assert row.recorded == rows.loc[rows["year"] == row.year, "quantity"].sum()
+        recorded = rows.loc[rows["year"] == row.year, "quantity"]
+        assert row.recorded == recorded.sum() if len(recorded) else math.isnan(row.recorded)
         if row.year in published.index:
             assert row.published == published.loc[row.year, "value"]  # national, whatever the region filter
         else:
@@ -121,7 +131,7 @@ def test_recorded_and_published_side_by_side(demo_engine, oracle):
 
 
 def test_published_figures_follow_the_period(demo_engine):
-    frame = queries.recorded_and_published(demo_engine, SeizureFilter(year_from=2022, year_to=2023), "firearms")
+    frame = queries.recorded_and_published(demo_engine, SeizureFilter(year_from=2022, year_to=2023), "firearm:pieces")
     assert frame["year"].tolist() == [2022, 2023]
     assert frame["published"].tolist() == [1473, 1392]
     events = queries.recorded_and_published(demo_engine, SeizureFilter(), "events")
@@ -129,7 +139,7 @@ def test_published_figures_follow_the_period(demo_engine):
 
 
 def test_region_summary_shares_and_rates(demo_engine, oracle):
-    by_region = queries.measure_by(demo_engine, SeizureFilter(year_from=2021, year_to=2023), "firearms", "region_code")
+    by_region = queries.measure_by(demo_engine, SeizureFilter(year_from=2021, year_to=2023), "firearm:pieces", "region_code")
     summary = queries.region_summary(by_region, queries.region_list(demo_engine), ("PZ", "MN"), years=3)
     rows = oracle.select(years=(2021, 2023), categories=("firearm",))
     national = rows["quantity"].sum()
@@ -146,14 +156,14 @@ def test_region_summary_shares_and_rates(demo_engine, oracle):
 
 
 def test_region_summary_of_nothing_is_empty(demo_engine):
-    empty = queries.measure_by(demo_engine, SeizureFilter(regions=("PZ",), contexts=("nowhere",)), "firearms", "region_code")
+    empty = queries.measure_by(demo_engine, SeizureFilter(regions=("PZ",), contexts=("nowhere",)), "firearm:pieces", "region_code")
     assert queries.region_summary(empty, queries.region_list(demo_engine), ("PZ",), 1).empty
 
 
 @pytest.mark.parametrize("flt,selection", FILTERS, ids=FILTER_IDS)
 def test_record_counts(demo_engine, oracle, flt, selection):
     rows = oracle.select(**selection)
-    assert queries.record_counts(demo_engine, flt) == (len(rows), int(rows["illustrative"].sum()))
+    assert queries.record_counts(demo_engine, flt) == (len(rows), 0, int(rows["illustrative"].sum()), len(rows))
 
 
 @pytest.mark.parametrize("sort,descending", [("seized_on", False), ("quantity", True), ("municipality", True),
@@ -208,6 +218,7 @@ def test_csv_export_holds_exactly_the_filtered_lines(demo_engine, oracle, flt, s
 def test_csv_export_of_everything_reads_like_the_demo_file(demo_engine):
     exported = pd.read_csv(io.BytesIO(export.records_csv(demo_engine, SeizureFilter())))
     shipped = pd.read_csv(settings.data_dir() / "demo_seizures.csv")
+    assert (exported.pop("period") == "day").all()  # every demo row is one seizure, not a count by period
     pd.testing.assert_frame_equal(exported, shipped)
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from seizures import demo, migrations, queries, schema, seed, settings, store, transfer
 from seizures.filters import SeizureFilter
 
-PUBLISHED_FIREARMS = {2020: 1135, 2021: 1280, 2022: 1473}
+PUBLISHED_FIREARMS = {2019: 1439, 2020: 1135, 2021: 1280, 2022: 1473}
 
 
 def test_init_is_idempotent(engine_kind, new_store_url):
@@ -89,9 +89,13 @@ def test_loading_the_demo_gives_the_same_rows_on_both_engines(demo_engine, pg_da
 
 def test_published_totals_are_stored_as_published(any_demo_engine):
     pub = queries.published(any_demo_engine)
-    fire = pub[pub["indicator"] == "firearms_confiscated"].set_index("year")["value"]
+    single = pub[(pub["category"] == "firearm") & (pub["unit"] == "pieces") & (pub["year_from"] == pub["year_to"])]
+    fire = single.set_index("year_from")["value"]
     for year, value in PUBLISHED_FIREARMS.items():
         assert fire[year] == value
+    span = pub[(pub["year_from"] == 2017) & (pub["year_to"] == 2021)].set_index("category")["value"]
+    assert span.to_dict() == {"ammunition": 153_335, "firearm": 6_538}  # several years together, as published
+    assert pub.set_index(["year_from", "category"]).loc[(2016, "firearm"), "qualifier"] == "more than"
 
 
 def test_demo_firearm_sums_equal_published_totals(any_demo_engine):

@@ -6,16 +6,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from seizures import i18n, vocab
+from seizures import i18n, reference
 from seizures.i18n import _
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
-# The same directorate has the same colour on every chart.
-REGION_COLOURS = {
-    "PR": "#0072B2", "PZ": "#E69F00", "PE": "#009E73", "GJ": "#D55E00",
-    "MS": "#56B4E9", "MN": "#CC79A7", "GL": "#F0E442", "FE": "#000000",
-}
+
+
+def region_colours(codes) -> dict[str, str]:
+    """Each region its colour by its place in the regions' order, so that a region has the same colour on every
+    chart whatever its code (past eight, the palette starts again)."""
+    return {code: OKABE_ITO[i % len(OKABE_ITO)] for i, code in enumerate(codes)}
 PUBLISHED_COLOUR = "#000000"
 ILLUSTRATIVE_COLOUR = "#56B4E9"
 
@@ -143,13 +144,23 @@ def kpi_progress(progress: pd.DataFrame) -> go.Figure:
 # --- Overview, Regions, Weapons & context -------------------------------------------------------------------------
 # Each builder takes the small frame a query returned and draws it; axis titles carry units.
 
-# Weapon types the SEESAC reports single out: always their own series, in their own colours.
-HIGHLIGHTED_WEAPONS = {"converted_firearm": "#D55E00", "blank_firing_weapon": "#CC79A7"}
+# Colours of the weapon types a vocabulary singles out (e.g. converted and blank-firing weapons, as SEESAC does).
+HIGHLIGHT_PALETTE = ["#D55E00", "#CC79A7", "#009E73", "#E69F00"]
 OTHER_COLOUR = "#999999"
 
 
+def highlight_colours(codes) -> dict[str, str]:
+    return {code: HIGHLIGHT_PALETTE[i % len(HIGHLIGHT_PALETTE)] for i, code in enumerate(codes)}
+
+
+def _label(labels: dict[str, str], code: str) -> str:
+    """A code's label; "" is what a line does not record."""
+    return labels.get(code) or (_(reference.NOT_RECORDED_LABEL) if code == "" else code)
+
+
 def _region_name(names: dict[str, str], code: str) -> str:
-    return names.get(code, code)
+    """A region's name; "" is a count of the whole jurisdiction, not broken down by region."""
+    return names.get(code) or (_(reference.WHOLE_JURISDICTION_LABEL) if code == "" else code)
 
 
 def _yearly(fig: go.Figure) -> go.Figure:
@@ -181,6 +192,9 @@ def yearly_trend(frame: pd.DataFrame, y_title: str, recorded_label: str, title: 
     """
     recorded = frame[frame["recorded"].notna()]
     published = frame[frame["published"].notna()]
+    if not published.empty:  # a year without a published figure breaks the line rather than bridging it
+        years = range(int(published["year"].min()), int(published["year"].max()) + 1)
+        published = published.set_index("year").reindex(years).rename_axis("year").reset_index()
     fig = go.Figure()
     fig.add_bar(
         x=recorded["year"].tolist(), y=recorded["recorded"].tolist(), name=recorded_label,
@@ -199,13 +213,14 @@ def yearly_trend(frame: pd.DataFrame, y_title: str, recorded_label: str, title: 
 def stacked_by_region(frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None) -> go.Figure:
     """One stacked bar per year, a segment per directorate (the largest at the bottom). frame: region_code, year, value."""
     fig = go.Figure()
+    colours = region_colours(names)
     largest_first = frame.groupby("region_code")["value"].sum().sort_values(ascending=False).index
     for code in largest_first:
         group = frame[frame["region_code"] == code]
         name = _region_name(names, code)
         fig.add_bar(
             x=group["year"].tolist(), y=group["value"].tolist(), name=name,
-            marker_color=REGION_COLOURS.get(code, OTHER_COLOUR), hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
+            marker_color=colours.get(code, OTHER_COLOUR), hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
         )
     fig.update_layout(barmode="stack")
     return _yearly(themed(fig, title, _("Year"), y_title))
@@ -214,25 +229,28 @@ def stacked_by_region(frame: pd.DataFrame, names: dict[str, str], y_title: str, 
 def region_trends(frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None) -> go.Figure:
     """One line per directorate over the years. frame: region_code, year, value."""
     fig = go.Figure()
+    colours = region_colours(names)
     for code, group in frame.groupby("region_code", sort=False):
         name = _region_name(names, code)
         fig.add_scatter(
             x=group["year"].tolist(), y=group["value"].tolist(), name=name, mode="lines+markers",
-            line=dict(color=REGION_COLOURS.get(code, OTHER_COLOUR), width=2.5),
+            line=dict(color=colours.get(code, OTHER_COLOUR), width=2.5),
             hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
         )
     return _yearly(themed(fig, title, _("Year"), y_title))
 
 
 def region_shares(
-    summary: pd.DataFrame, x_title: str | None = None, title: str | None = None
+    summary: pd.DataFrame, names: dict[str, str], x_title: str | None = None, title: str | None = None
 ) -> go.Figure:
-    """Each directorate's share of the national total, one bar each. summary: region_code, name, share_pct."""
+    """Each directorate's share of the national total, one bar each. summary: region_code, name, share_pct; names:
+    every region's name, in the regions' order (their colours)."""
     x_title = x_title or _("Share of the national total (%)")
+    colours = region_colours(names)
     fig = go.Figure(
         go.Bar(
             x=summary["share_pct"].tolist(), y=summary["name"].tolist(), orientation="h", name=_("Share"),
-            marker_color=[REGION_COLOURS.get(c, OTHER_COLOUR) for c in summary["region_code"]],
+            marker_color=[colours.get(c, OTHER_COLOUR) for c in summary["region_code"]],
             text=["" if pd.isna(v) else i18n.percent(v) for v in summary["share_pct"]],  # NaN: hidden (public mode)
             textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x:.1f}" + i18n.percent_sign() + "<extra></extra>",
@@ -267,15 +285,18 @@ def region_year_heatmap(frame: pd.DataFrame, names: dict[str, str], z_title: str
 
 
 def breakdown_bars(
-    frame: pd.DataFrame, key: str, labels: dict[str, str], x_title: str, title: str | None = None
+    frame: pd.DataFrame, key: str, labels: dict[str, str], x_title: str, title: str | None = None,
+    highlighted: tuple[str, ...] = (),
 ) -> go.Figure:
-    """A horizontal bar per code of `key` (largest first), labelled in the current language. frame: key, value."""
+    """A horizontal bar per code of `key` (largest first), labelled with `labels` (code -> label; "" is "not
+    recorded"); `highlighted` codes in their own colours. frame: key, value."""
     ordered = frame.sort_values("value", ascending=False)
     codes = ordered[key].tolist()
+    colours = highlight_colours(highlighted)
     fig = go.Figure(
         go.Bar(
-            x=ordered["value"].tolist(), y=[vocab.label(labels, c) for c in codes], orientation="h", name=x_title,
-            marker_color=[HIGHLIGHTED_WEAPONS.get(c, OKABE_ITO[0]) for c in codes],
+            x=ordered["value"].tolist(), y=[_label(labels, c) for c in codes], orientation="h", name=x_title,
+            marker_color=[colours.get(c, OTHER_COLOUR if c == "" else OKABE_ITO[0]) for c in codes],
             text=["" if pd.isna(v) else i18n.number(v) for v in ordered["value"]],
             textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
@@ -286,27 +307,28 @@ def breakdown_bars(
 
 
 def weapon_type_trends(
-    frame: pd.DataFrame, labels: dict[str, str], y_title: str, top: int = 5, title: str | None = None
+    frame: pd.DataFrame, labels: dict[str, str], y_title: str, top: int = 5, title: str | None = None,
+    highlighted: tuple[str, ...] = (),
 ) -> go.Figure:
-    """One line per weapon type over the years: the `top` largest types, the highlighted ones (converted,
+    """One line per weapon type over the years: the `top` largest types, the `highlighted` ones (e.g. converted,
     blank-firing) always, and the rest summed as "Other types". frame: weapon_type, year, value."""
+    colours = highlight_colours(highlighted)
     totals = frame.groupby("weapon_type")["value"].sum().sort_values(ascending=False)
-    shown = [t for t in totals.index if t not in HIGHLIGHTED_WEAPONS][:top]
-    shown += [t for t in HIGHLIGHTED_WEAPONS if t in totals.index]
+    shown = [t for t in totals.index if t not in colours][:top]
+    shown += [t for t in colours if t in totals.index]
     series = frame.assign(weapon_type=frame["weapon_type"].where(frame["weapon_type"].isin(shown), "_other"))
     series = series.groupby(["weapon_type", "year"], as_index=False)["value"].sum(skipna=False)  # hidden stays hidden
-    palette = iter(c for c in OKABE_ITO if c not in HIGHLIGHTED_WEAPONS.values())
+    palette = iter(c for c in OKABE_ITO if c not in colours.values())
     fig = go.Figure()
     for code in [*shown, "_other"]:
         group = series[series["weapon_type"] == code]
         if group.empty:
             continue
-        name = _("Other types") if code == "_other" else vocab.label(labels, code)
-        colour = HIGHLIGHTED_WEAPONS.get(code) or (OTHER_COLOUR if code == "_other" else next(palette))
-        highlighted = code in HIGHLIGHTED_WEAPONS
+        name = _("Other types") if code == "_other" else _label(labels, code)
+        colour = colours.get(code) or (OTHER_COLOUR if code in ("_other", "") else next(palette, OTHER_COLOUR))
         fig.add_scatter(
             x=group["year"].tolist(), y=group["value"].tolist(), name=name, mode="lines+markers",
-            line=dict(color=colour, width=4 if highlighted else 2, dash="solid" if code != "_other" else "dot"),
+            line=dict(color=colour, width=4 if code in colours else 2, dash="solid" if code != "_other" else "dot"),
             hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
         )
     return _yearly(themed(fig, title, _("Year"), y_title))

@@ -45,10 +45,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
         return 0
     table = totals.pivot_table(index="year", columns=["category", "unit"], values="quantity", aggfunc="sum")
     print(table.fillna(0).to_string(float_format=lambda v: f"{v:,.1f}".removesuffix(".0")))
-    fire = check[check["indicator"] == "firearms_confiscated"]
-    for row in fire.itertuples():
-        mark = "=" if row.consistent else "≠"
-        print(f"{row.year}: published firearms {row.value:,.0f} {mark} records {row.recorded:,.0f}")
+    for row in check.itertuples():
+        years = f"{row.year_from}" if row.year_from == row.year_to else f"{row.year_from}-{row.year_to}"
+        qualifier = f"{row.qualifier} " if isinstance(row.qualifier, str) else ""
+        figure = f"{qualifier}{row.value:,.0f} {row.unit}"
+        if not row.covered:
+            verdict = f"records do not cover every year (sum {row.recorded:,.0f}): not checked"
+        else:
+            verdict = f"{'=' if row.consistent else '≠'} records {row.recorded:,.0f}"
+        print(f"{years}: published {row.category} {figure} {verdict}")
     return 0
 
 

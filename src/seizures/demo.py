@@ -19,7 +19,7 @@ YEARS = range(2019, 2025)
 SOURCE = "Illustrative demo data, generated (not real records)"
 
 # Totals for years with no published figure: illustrative, of the order of the published years.
-ILLUSTRATIVE_FIREARMS = {2019: 1310, 2024: 1420}
+ILLUSTRATIVE_FIREARMS = {2024: 1420}
 ILLUSTRATIVE_ROUNDS = {2019: 28400, 2020: 27100, 2024: 33000}
 
 # Share of seizures per directorate, roughly by population (illustrative).
@@ -57,12 +57,14 @@ def read_targets(data: Path) -> tuple[dict[int, int], dict[int, int]]:
     rng = random.Random(SEED)
     with (data / "published_totals.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            year, value = int(row["year"]), int(float(row["value"]))
+            year, value = int(row["year_from"]), int(float(row["value"]))
+            if year != int(row["year_to"]) or year not in YEARS:  # a span of years, or no records that year
+                continue
             if row["qualifier"] == "more than":
                 value += rng.randint(1, 999)
-            if row["indicator"] == "firearms_confiscated":
+            if (row["category"], row["unit"]) == ("firearm", "pieces"):
                 firearms[year] = value
-            elif row["indicator"] == "ammunition_rounds":
+            elif (row["category"], row["unit"]) == ("ammunition", "rounds"):
                 rounds[year] = value
     return firearms, rounds
 

@@ -1,13 +1,13 @@
 """The map of the regional directorates: DataFrames in, figures out, drawn with no tile server and no download.
 
-Without boundaries each directorate is a marker at its seat (data/region_seats.csv), sized by the measure.
+Without boundaries each directorate is a marker at its seat (the regions table's latitude and longitude), sized by
+the measure; a directorate without a seat is listed, not drawn.
 With a boundaries GeoJSON (SEIZURES_BOUNDARIES=path), each directorate's shape is filled by the measure.
 Both are plain longitude/latitude plots (Plotly's geo subplots fetch base maps from a CDN, which offline fails).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from dataclasses import dataclass, field
@@ -20,7 +20,6 @@ from plotly.colors import sample_colorscale
 from seizures import charts, i18n, settings
 from seizures.i18n import N_
 
-SEATS_FILE = "region_seats.csv"
 
 TOTAL, PER_100K = "total", "per_100k"
 HAS_VALUE, NO_POPULATION, NOT_SELECTED = "value", "no_population", "not_selected"
@@ -42,10 +41,6 @@ TEXT = i18n.Texts({
     "per_100k_suffix": N_("per 100,000"),
     "longitude": N_("Longitude (°E)"),
     "latitude": N_("Latitude (°N)"),
-    "err_seats_missing": N_("{path}: file not found"),
-    "err_seats_column": N_("{path}: missing column {column!r}"),
-    "err_seats_value": N_("{path}, row {row}: {column} {value!r} is not a number in {low}–{high}"),
-    "err_seats_duplicate": N_("{path}, row {row}: directorate {code!r} appears twice"),
     "err_geo_read": N_("{path}: cannot read the boundaries GeoJSON ({reason})"),
     "err_geo_type": N_("{path}: expected a GeoJSON FeatureCollection"),
     "err_geo_key": N_("{path}, feature {index}: no {key!r} (set {setting} to the property holding the directorate code)"),
@@ -68,39 +63,12 @@ class MapDataError(ValueError):
     """A seats or boundaries file cannot be used: a one-line message naming the file, row and field."""
 
 
-def read_seats(path: Path | None = None) -> pd.DataFrame:
-    """code, seat, latitude, longitude, accuracy, source: one row per directorate seat."""
-    path = path or settings.data_dir() / SEATS_FILE
-    if not path.exists():
-        raise MapDataError(TEXT["err_seats_missing"].format(path=path))
-    with path.open(encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        for column in ("code", "seat", "latitude", "longitude"):
-            if column not in (reader.fieldnames or []):
-                raise MapDataError(TEXT["err_seats_column"].format(path=path, column=column))
-        rows, seen = [], set()
-        for number, row in enumerate(reader, start=2):  # row 1 is the header
-            for column, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
-                try:
-                    value = float(row[column])
-                except (TypeError, ValueError):
-                    value = math.nan
-                if not low <= value <= high:
-                    raise MapDataError(TEXT["err_seats_value"].format(
-                        path=path, row=number, column=column, value=row[column], low=low, high=high))
-                row[column] = value
-            if row["code"] in seen:
-                raise MapDataError(TEXT["err_seats_duplicate"].format(path=path, row=number, code=row["code"]))
-            seen.add(row["code"])
-            rows.append(row)
-    return pd.DataFrame(rows, columns=["code", "seat", "latitude", "longitude", "accuracy", "source"])
-
-
 def region_values(
-    totals: pd.DataFrame, regions: pd.DataFrame, seats: pd.DataFrame, category: str, unit: str,
+    totals: pd.DataFrame, regions: pd.DataFrame, category: str, unit: str,
     measure: str = TOTAL, selected: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """One row per directorate: its seat, the period's total of one category and unit, and the measure's value.
+    """One row per directorate: its seat (missing where the regions table has none), the period's total of one
+    category and unit, and the measure's value.
 
     `totals` is a totals_by_region_year frame (already filtered). `value` is the total, or the total per 100,000
     inhabitants where the directorate's population is known; it is missing (never zero) where there is no
@@ -109,9 +77,9 @@ def region_values(
     rows = totals[(totals["category"] == category) & (totals["unit"] == unit)]
     quantity = rows.groupby("region_code")["quantity"].sum(skipna=False)  # NaN: hidden by the public mode
     name = "name" if "name" in regions else "name_en"  # "name": the directorates' names in the page's language
-    out = regions[["code", name, "population"]].rename(columns={name: "name"}).merge(
-        seats[["code", "seat", "latitude", "longitude"]], on="code", how="left"
-    )
+    out = regions[["code", name, "population", "seat", "latitude", "longitude"]].rename(columns={name: "name"})
+    out = out.assign(latitude=pd.to_numeric(out["latitude"]).astype("float64"),
+                     longitude=pd.to_numeric(out["longitude"]).astype("float64"))
     in_filter = out["code"].isin(selected) if selected else pd.Series(True, index=out.index)
     hidden = out["code"].map(quantity.isna()).eq(True) & in_filter
     out["quantity"] = out["code"].map(quantity).fillna(0.0).where(in_filter & ~hidden)
@@ -216,7 +184,9 @@ def _no_value_traces(fig: go.Figure, placed: pd.DataFrame, measure_label: str) -
 
 
 def marker_map(values: pd.DataFrame, measure_label: str, title: str | None = None) -> go.Figure:
-    """Each directorate as a marker at its seat, its area proportional to the value (a region_values frame)."""
+    """Each directorate as a marker at its seat, its area proportional to the value (a region_values frame, in the
+    regions' order: their colours); directorates without a seat are left out (the page lists them)."""
+    colours = charts.region_colours(values["code"])
     placed = _placed(values)
     with_value = placed[placed["status"] == HAS_VALUE].sort_values("value", ascending=False)  # small ones on top
     top = with_value["value"].max() if not with_value.empty else 0
@@ -230,7 +200,7 @@ def marker_map(values: pd.DataFrame, measure_label: str, title: str | None = Non
             x=with_value["longitude"], y=with_value["latitude"], ids=with_value["code"].tolist(), mode="markers",
             name=measure_label, showlegend=False,
             marker=dict(size=[sizes[c] for c in with_value["code"]],
-                        color=[charts.REGION_COLOURS.get(c, charts.OKABE_ITO[0]) for c in with_value["code"]],
+                        color=[colours.get(c, charts.OKABE_ITO[0]) for c in with_value["code"]],
                         opacity=0.75, line=dict(width=1.5, color="white")),
             customdata=with_value["value"], hovertext=[_hover(r, measure_label) for r in with_value.itertuples()],
             hoverinfo="text",

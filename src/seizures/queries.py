@@ -9,25 +9,18 @@ and import), not the lines, so they cost the same whatever the number of lines; 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import vocab
+from seizures import reference, vocab
 from seizures.i18n import N_, _
 from seizures.filters import SeizureFilter
 from seizures.schema import (
     equipment, imports, kpi_values, published_totals, regions, roadmap_goals, roadmap_kpis, seizure_case_keys,
     seizure_summary, seizures, trainings,
 )
-
-# Published indicator -> the record-level category and unit it is compared with.
-PUBLISHED_INDICATORS = {
-    "firearms_confiscated": ("firearm", "pieces"),
-    "ammunition_rounds": ("ammunition", "rounds"),
-}
-
 
 def _frame(engine: sa.Engine, query: sa.Select) -> pd.DataFrame:
     with engine.connect() as conn:
@@ -77,38 +70,58 @@ def year_over_year(frame: pd.DataFrame, keys: tuple[str, ...] = ("category", "un
     return out.reset_index(drop=True)
 
 
+QUALIFIERS = (N_("more than"), N_("at least"), N_("about"))  # how a published figure may qualify its number
+ABOUT_TOLERANCE = 0.05  # "about N" is matched by records within 5 % of N
+
+
 def published(engine: sa.Engine) -> pd.DataFrame:
-    """year, indicator, value, qualifier, unit, source."""
+    """Every published national figure: year_from, year_to, category, unit, value, qualifier, source, url (single
+    years first, by category and year, then the spans of several years)."""
     t = published_totals
-    return _frame(engine, sa.select(t).order_by(t.c.indicator, t.c.year))
+    frame = _frame(engine, sa.select(t).order_by((t.c.year_from != t.c.year_to), t.c.category, t.c.unit,
+                                                 t.c.year_from, t.c.year_to))
+    return frame.astype({"year_from": "int64", "year_to": "int64", "value": "float64"})
+
+
+def matches_published(recorded: float, value: float, qualifier) -> bool:
+    """Whether a record-level sum agrees with a published figure and its qualifier ("more than N" needs more than N:
+    N itself would contradict it)."""
+    if qualifier == "more than":
+        return recorded > value
+    if qualifier == "at least":
+        return recorded >= value
+    if qualifier == "about":
+        return abs(recorded - value) <= ABOUT_TOLERANCE * value
+    return recorded == value
 
 
 def published_vs_recorded(engine: sa.Engine) -> pd.DataFrame:
-    """Each published national figure beside the sum of the record-level lines for that year.
+    """Each published national figure beside the sum of the stored rows (lines and counts) over its years.
 
-    `consistent` is true when the records equal the figure (exceed it, for "more than" figures).
+    `covered`: whether the rows reach over each of those years (a span of years the rows cover only in part cannot
+    be checked); `consistent`: the sum agrees with the figure (matches_published), None where not covered.
     """
     pub = published(engine)
-    recorded = totals_by_year(engine, SeizureFilter())
+    columns = {"recorded": "float64", "covered": "bool", "consistent": "object"}
     if pub.empty:
-        return pub.assign(recorded=pd.Series(dtype="float64"), consistent=pd.Series(dtype="bool"))
-    pairs = pd.DataFrame(
-        [(k, c, u) for k, (c, u) in PUBLISHED_INDICATORS.items()], columns=["indicator", "category", "unit"]
-    )
-    merged = pub.merge(pairs, on=["indicator", "unit"], how="left").merge(
-        recorded[["year", "category", "unit", "quantity"]], on=["year", "category", "unit"], how="left"
-    )
-    merged = merged.rename(columns={"quantity": "recorded"}).drop(columns=["category"])
-    merged["recorded"] = merged["recorded"].fillna(0.0)
-    more_than = merged["qualifier"].fillna("") == "more than"
-    # "More than N" is matched only by records above N: N itself would contradict the published figure.
-    merged["consistent"] = (merged["recorded"] > merged["value"]).where(more_than, merged["recorded"] == merged["value"])
-    return merged
+        return pub.assign(**{c: pd.Series(dtype=t) for c, t in columns.items()})
+    recorded = totals_by_year(engine, SeizureFilter())
+    years = {pair: set(part["year"]) for pair, part in recorded.groupby(["category", "unit"])}
+    sums = recorded.set_index(["category", "unit", "year"])["quantity"]
+    rows = []
+    for row in pub.itertuples():
+        span = range(row.year_from, row.year_to + 1)
+        have = years.get((row.category, row.unit), set())
+        total = float(sum(sums.get((row.category, row.unit, y), 0.0) for y in span))
+        covered = all(y in have for y in span)
+        rows.append((total, covered, matches_published(total, row.value, row.qualifier) if covered else None))
+    checked = pd.DataFrame(rows, columns=list(columns), index=pub.index)
+    return pd.concat([pub, checked], axis=1)
 
 
 def region_list(engine: sa.Engine) -> pd.DataFrame:
-    """The regional directorates, in a stable order."""
-    return _frame(engine, sa.select(regions).order_by(regions.c.code))
+    """The regions (regional directorates), in their order (position, then code)."""
+    return _frame(engine, sa.select(regions).order_by(regions.c.position.nulls_last(), regions.c.code))
 
 
 def year_bounds(engine: sa.Engine) -> tuple[int, int] | None:
@@ -249,116 +262,163 @@ def data_sources(engine: sa.Engine) -> pd.DataFrame:
 # --- Measures for the dashboard pages ----------------------------------------------------------------------------
 
 
+EVENTS = "events"  # the measure counting seizure events (distinct case references)
+
+
 @dataclass(frozen=True)
 class Measure:
-    """A quantity that may be added up: one category in one unit, or seizure events (category None)."""
+    """A quantity that may be added up: one category in one unit, or seizure events (category None); its label and
+    unit as the language it was made in writes them."""
 
-    key: str
+    key: str  # "firearm:pieces", or "events"
     label: str
-    unit: str
+    unit_label: str
     category: str | None = None
+    unit: str | None = None
 
     @property
     def title(self) -> str:
-        """The axis title, with the unit, in the current language: "Firearms (pieces)"."""
-        return f"{_(self.label)} ({_(self.unit)})"
+        """The axis title, with the unit: "Firearms (pieces)"."""
+        return f"{self.label} ({self.unit_label})"
+
+    @property
+    def slug(self) -> str:
+        """The key as a file or element name: "firearm_pieces"."""
+        return self.key.replace(":", "_")
 
 
-MEASURES_BY_KEY = {
-    m.key: m
-    for m in (
-        Measure("firearms", N_("Firearms"), "pieces", "firearm"),
-        Measure("ammunition", N_("Ammunition"), "rounds", "ammunition"),
-        Measure("explosives", N_("Explosives"), "kg", "explosive"),
-        Measure("devices", N_("Hand grenades and explosive devices"), "pieces", "explosive"),
-        Measure("components", N_("Parts and components"), "pieces", "component"),
-        Measure("events", N_("Seizure events"), N_("number")),
-    )
-}
-HEADLINE_MEASURES = ("firearms", "ammunition", "explosives", "events")
+def measure_key(category: str, unit: str) -> str:
+    return f"{category}:{unit}"
+
+
+def measure_pair(key: str) -> tuple[str, str] | None:
+    """(category, unit) of a measure's key; None for seizure events."""
+    if key == EVENTS:
+        return None
+    category, _sep, unit = key.partition(":")
+    if not category or not unit:
+        raise KeyError(key)
+    return category, unit
+
+
+def measures(vocabulary: reference.Vocabulary) -> list[Measure]:
+    """Every quantity the vocabulary lets one add up (each category in each of its units), then seizure events, with
+    labels in the current language."""
+    out = [
+        Measure(measure_key(category, unit), vocabulary.label("category", category), vocabulary.label("unit", unit),
+                category, unit)
+        for category, unit in vocabulary.measure_pairs()
+    ]
+    return [*out, Measure(EVENTS, _("Seizure events"), _("number"))]
+
+
+def measures_with_data(engine: sa.Engine, flt: SeizureFilter) -> list[str]:
+    """The keys of the measures the filter's rows have something to count in: each category and unit with a
+    quantity, and seizure events where a line has a case reference."""
+    t = seizure_summary
+    with engine.connect() as conn:
+        pairs = conn.execute(
+            sa.select(t.c.category, t.c.unit).where(*flt.conditions(t)).group_by(t.c.category, t.c.unit)
+            .having(sa.func.sum(t.c.quantity) > 0)
+        ).all()
+        cases = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(t.c.case_lines), 0)).where(*flt.conditions(t))).scalar()
+    return [measure_key(c, u) for c, u in pairs] + ([EVENTS] if cases else [])
+
+
 # Dimensions a measure may be broken down by (whitelist: names come from page code, never from the user).
 DIMENSIONS = ("year", "month", "region_code", "category", "weapon_type", "context")
 
 
-def measure_query(flt: SeizureFilter, measure_key: str, dimensions: tuple[str, ...]) -> sa.Select:
-    """SELECT *dimensions, value ... GROUP BY dimensions, for a measure and a filter.
+def measure_query(flt: SeizureFilter, key: str, dimensions: tuple[str, ...]) -> sa.Select:
+    """SELECT *dimensions, value ... GROUP BY dimensions, for a measure (its key) and a filter.
 
-    A seizure event is one case reference (lines without one count as one event each): the summary's events of
-    the cases with a single key, plus the count distinct of the other cases (summary.py).
+    A seizure event is one case reference: the summary's events of the cases with a single key, plus the count
+    distinct of the other cases (summary.py). A group without any line with a case reference (counts by period,
+    lines without one) has no value: its events are not recorded.
     """
     if not dimensions:
         raise ValueError("a measure needs at least one dimension to group by")
     for d in dimensions:
         if d not in DIMENSIONS:
             raise KeyError(d)
-    measure = MEASURES_BY_KEY[measure_key]
+    pair = measure_pair(key)
     t, c = seizure_summary, seizure_case_keys
-    if measure.category is not None:
+    if pair is not None:
         keys = [t.c[d] for d in dimensions]
         return (
             sa.select(*keys, sa.func.sum(t.c.quantity).label("value"))
-            .where(*flt.conditions(t), t.c.category == measure.category, t.c.unit == measure.unit)
+            .where(*flt.conditions(t), t.c.category == pair[0], t.c.unit == pair[1])
             .group_by(*keys)
             .order_by(*keys)
         )
     parts = sa.union_all(
-        sa.select(*(t.c[d] for d in dimensions), sa.func.sum(t.c.events).label("value"))
+        sa.select(*(t.c[d] for d in dimensions), sa.func.sum(t.c.events).label("value"),
+                  sa.func.sum(t.c.case_lines).label("covered"))
         .where(*flt.conditions(t)).group_by(*(t.c[d] for d in dimensions)),
-        sa.select(*(c.c[d] for d in dimensions), sa.func.count(sa.distinct(c.c.case_ref)).label("value"))
+        sa.select(*(c.c[d] for d in dimensions), sa.func.count(sa.distinct(c.c.case_ref)).label("value"),
+                  sa.literal(0).label("covered"))
         .where(*flt.conditions(c)).group_by(*(c.c[d] for d in dimensions)),
     ).subquery("events")
     keys = [parts.c[d] for d in dimensions]
-    return sa.select(*keys, sa.func.sum(parts.c.value).label("value")).group_by(*keys).order_by(*keys)
+    value = sa.case((sa.func.sum(parts.c.covered) > 0, sa.func.sum(parts.c.value)), else_=None)
+    return sa.select(*keys, value.label("value")).group_by(*keys).order_by(*keys)
 
 
-def measure_by(engine: sa.Engine, flt: SeizureFilter, measure_key: str, *dimensions: str) -> pd.DataFrame:
-    """The measure per group of the dimensions: columns *dimensions, value (float)."""
-    frame = _frame(engine, measure_query(flt, measure_key, dimensions))
+def measure_by(engine: sa.Engine, flt: SeizureFilter, key: str, *dimensions: str) -> pd.DataFrame:
+    """The measure (its key) per group of the dimensions: columns *dimensions, value (float; NaN: not recorded)."""
+    frame = _frame(engine, measure_query(flt, key, dimensions))
     # Sums of float columns carry binary noise (68.799999 kg): grams are precise enough.
     frame["value"] = frame["value"].astype("float64").round(3)
     return frame
 
 
-def headline_figures(engine: sa.Engine, flt: SeizureFilter, first_year: int, last_year: int) -> pd.DataFrame:
-    """Per headline measure: the last year's value, the year before's, their change and the period's total.
+def headline_figures(engine: sa.Engine, flt: SeizureFilter, first_year: int, last_year: int,
+                     keys: tuple[str, ...]) -> pd.DataFrame:
+    """Per measure (their keys): the last year's value, the year before's, their change and the period's total.
 
-    Columns: measure, label, unit, year, value, previous, change, pct_change, period_total. The year before is read
-    even when it lies outside the selected period, so a one-year period still has a year-over-year change; it is
-    None only before the store's first year (a year without matching seizures counts as zero).
+    Columns: measure, year, value, previous, change, pct_change, period_total. The year before is read even when it
+    lies outside the selected period, so a one-year period still has a year-over-year change; it is None only
+    before the store's first year (a year without matching seizures counts as zero). Seizure events not recorded in
+    a year are None, and so is their change.
     """
     bounds = year_bounds(engine)
     has_previous = bounds is not None and bounds[0] <= last_year - 1
     rows = []
-    for key in HEADLINE_MEASURES:
-        measure = MEASURES_BY_KEY[key]
+    for key in keys:
         by_year = measure_by(engine, flt.with_years(min(first_year, last_year - 1), last_year), key, "year")
         values = dict(zip(by_year["year"], by_year["value"]))
         value = values.get(last_year, 0.0)
         previous = values.get(last_year - 1, 0.0) if has_previous else None
+        known = [v for y, v in values.items() if y >= first_year and not pd.isna(v)]
+        if key != EVENTS and not known:
+            known = [0.0]  # no quantity in the period: a true zero (events without a case reference: not recorded)
         rows.append({
-            "measure": key, "label": measure.label, "unit": measure.unit, "year": last_year,
-            "value": value, "previous": previous,
-            "change": None if previous is None else value - previous,
-            "pct_change": None if not previous else (value - previous) / previous * 100,
-            "period_total": sum(v for y, v in values.items() if y >= first_year),
+            "measure": key, "year": last_year, "value": value, "previous": previous,
+            "change": None if previous is None or pd.isna(previous) or pd.isna(value) else value - previous,
+            "pct_change": None if not previous or pd.isna(previous) or pd.isna(value) else (value - previous) / previous * 100,
+            "period_total": sum(known) if known else None,
         })
-    return pd.DataFrame(rows)
+    columns = ["measure", "year", "value", "previous", "change", "pct_change", "period_total"]
+    return pd.DataFrame(rows, columns=columns).astype({c: "float64" for c in columns[2:]})
 
 
-def recorded_and_published(engine: sa.Engine, flt: SeizureFilter, measure_key: str) -> pd.DataFrame:
+def recorded_and_published(engine: sa.Engine, flt: SeizureFilter, key: str) -> pd.DataFrame:
     """Per year of the period: the record-level sum for the filter beside the published national figure.
 
     Columns: year, recorded, published, qualifier (e.g. "more than"); a side without a figure is empty (NaN).
+    Published figures of a span of years are not yearly: see published().
     """
-    measure = MEASURES_BY_KEY[measure_key]
-    recorded = measure_by(engine, flt, measure_key, "year").rename(columns={"value": "recorded"})
-    indicators = [k for k, pair in PUBLISHED_INDICATORS.items() if pair == (measure.category, measure.unit)]
+    pair = measure_pair(key)
+    recorded = measure_by(engine, flt, key, "year").rename(columns={"value": "recorded"})
     t = published_totals
-    query = sa.select(t.c.year, t.c.value.label("published"), t.c.qualifier).where(t.c.indicator.in_(indicators))
+    query = sa.select(t.c.year_from.label("year"), t.c.value.label("published"), t.c.qualifier).where(
+        t.c.year_from == t.c.year_to,
+        *((t.c.category == pair[0], t.c.unit == pair[1]) if pair else (sa.false(),)),  # nothing published for events
+    )
     if flt.year_from is not None:
-        query = query.where(t.c.year >= flt.year_from)
+        query = query.where(t.c.year_from >= flt.year_from)
     if flt.year_to is not None:
-        query = query.where(t.c.year <= flt.year_to)
+        query = query.where(t.c.year_from <= flt.year_to)
     published = _frame(engine, query)
     merged = recorded.merge(published, on="year", how="outer").sort_values("year").reset_index(drop=True)
     merged["year"] = merged["year"].astype("int64")
@@ -409,7 +469,7 @@ def totals_by_category(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
 
 RECORD_COLUMNS = (
     "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "unit", "context",
-    "case_ref", "source", "illustrative",
+    "case_ref", "source", "illustrative", "period",
 )
 SORTABLE_COLUMNS = (
     "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "context", "case_ref",
@@ -429,13 +489,27 @@ def records_query(flt: SeizureFilter, sort: str = "seized_on", descending: bool 
     )
 
 
-def record_counts(engine: sa.Engine, flt: SeizureFilter) -> tuple[int, int]:
-    """How many lines match the filter, and how many of them are illustrative."""
+class StoredRows(NamedTuple):
+    """What a filter selects: record-level lines (one seizure each) and counts of a month, quarter or year."""
+
+    lines: int
+    counts: int
+    illustrative: int  # rows (lines or counts) of generated demo data
+    with_case: int  # lines with a case reference (those seizure events are counted from)
+
+    @property
+    def rows(self) -> int:
+        return self.lines + self.counts
+
+
+def record_counts(engine: sa.Engine, flt: SeizureFilter) -> StoredRows:
+    """How many rows match the filter: lines, counts by period, illustrative rows, lines with a case reference."""
     t = seizure_summary
-    query = sa.select(sa.func.coalesce(sa.func.sum(t.c.lines), 0), sa.func.coalesce(sa.func.sum(t.c.illustrative_lines), 0))
+    sums = [sa.func.coalesce(sa.func.sum(c), 0) for c in (t.c.lines, t.c.count_rows, t.c.illustrative_lines,
+                                                          t.c.case_lines)]
     with engine.connect() as conn:
-        rows, flagged = conn.execute(query.where(*flt.conditions(t))).one()
-    return int(rows), int(flagged)
+        row = conn.execute(sa.select(*sums).where(*flt.conditions(t))).one()
+    return StoredRows(*(int(v) for v in row))
 
 
 def records_page(

@@ -18,18 +18,42 @@ def _id_column(table_name: str) -> sa.Column:
     return sa.Column("id", sa.BigInteger, seq, server_default=seq.next_value(), primary_key=True)
 
 
+# The jurisdiction whose data the store holds (one row): its name in each interface language, a note its name carries
+# wherever it is shown (e.g. the footnote of "Kosovo*"), the earliest plausible seizure date, the languages offered.
+jurisdiction = sa.Table(
+    "jurisdiction",
+    metadata,
+    sa.Column("code", sa.String(16), primary_key=True),
+    sa.Column("name_en", sa.String, nullable=False),
+    sa.Column("name_sq", sa.String),
+    sa.Column("name_sr", sa.String),
+    sa.Column("name_note_en", sa.String),
+    sa.Column("name_note_sq", sa.String),
+    sa.Column("name_note_sr", sa.String),
+    sa.Column("earliest_date", sa.Date, nullable=False),
+    sa.Column("languages", sa.String, nullable=False),  # interface languages offered, comma-separated, first = default
+    sa.Column("illustrative", sa.Boolean, nullable=False),  # a made-up jurisdiction (demo, tests)
+    sa.Column("source", sa.String),
+)
+
 regions = sa.Table(
     "regions",
     metadata,
     sa.Column("code", sa.String(8), primary_key=True),
     sa.Column("name_en", sa.String, nullable=False),
-    sa.Column("name_sq", sa.String, nullable=False),
-    sa.Column("name_sr", sa.String, nullable=False),
+    sa.Column("name_sq", sa.String),
+    sa.Column("name_sr", sa.String),
     sa.Column("seat", sa.String),
     sa.Column("population", sa.Integer),
     sa.Column("population_source", sa.String),
     sa.Column("population_note", sa.String),
     sa.Column("status", sa.String),
+    sa.Column("parent_code", sa.String(8)),
+    sa.Column("latitude", sa.Double),  # the seat's, WGS 84
+    sa.Column("longitude", sa.Double),
+    sa.Column("population_year", sa.Integer),
+    sa.Column("position", sa.Integer),  # order on the pages (then the code)
+    sa.Column("seat_source", sa.String),
 )
 
 municipalities = sa.Table(
@@ -37,8 +61,28 @@ municipalities = sa.Table(
     metadata,
     sa.Column("name", sa.String, primary_key=True),
     sa.Column("region_code", sa.String(8), nullable=False),
-    sa.Column("population_2024", sa.Integer),
     sa.Column("status", sa.String),
+    sa.Column("population", sa.Integer),
+    sa.Column("population_year", sa.Integer),
+)
+
+# The coded values of a seizure line: kind category | unit | weapon_type | context, each with its labels per
+# interface language; a category lists the units it is counted in, a unit whether it is whole and the most one
+# record line may hold, a weapon type whether the charts single it out (e.g. converted weapons).
+vocabulary = sa.Table(
+    "vocabulary",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("label_en", sa.String, nullable=False),
+    sa.Column("label_sq", sa.String),
+    sa.Column("label_sr", sa.String),
+    sa.Column("units", sa.String),
+    sa.Column("whole", sa.Boolean),
+    sa.Column("line_limit", sa.Double),
+    sa.Column("highlight", sa.Boolean),
+    sa.Column("source", sa.String),
 )
 
 imports = sa.Table(
@@ -60,29 +104,34 @@ seizures = sa.Table(
     "seizures",
     metadata,
     _id_column("seizures"),
-    sa.Column("seized_on", sa.Date, nullable=False),
-    sa.Column("region_code", sa.String(8), nullable=False),
+    sa.Column("seized_on", sa.Date, nullable=False),  # the seizure's date, or the first day of its period
+    sa.Column("region_code", sa.String(8)),  # None: the whole jurisdiction (a count not broken down by region)
     sa.Column("municipality", sa.String),
     sa.Column("category", sa.String(16), nullable=False),
-    sa.Column("weapon_type", sa.String(32), nullable=False),
+    sa.Column("weapon_type", sa.String(32)),  # None: not recorded
     sa.Column("quantity", sa.Double, nullable=False),
     sa.Column("unit", sa.String(8), nullable=False),
-    sa.Column("context", sa.String(32), nullable=False),
-    sa.Column("case_ref", sa.String),
+    sa.Column("context", sa.String(32)),  # None: not recorded
+    sa.Column("case_ref", sa.String),  # None: not recorded (seizure events are counted from case references)
     sa.Column("source", sa.String),
     sa.Column("illustrative", sa.Boolean, nullable=False),
     sa.Column("import_id", sa.BigInteger),
+    # What a line is: one seizure (day), or a count of a month, quarter or year.
+    sa.Column("period", sa.String(8), nullable=False, server_default="day"),
 )
 
+# National figures as published: a category in a unit, for one year or a span of years (year_from = year_to for one).
 published_totals = sa.Table(
     "published_totals",
     metadata,
-    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("indicator", sa.String(32), primary_key=True),
+    sa.Column("year_from", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("year_to", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("category", sa.String(16), primary_key=True),
+    sa.Column("unit", sa.String(8), primary_key=True),
     sa.Column("value", sa.Double, nullable=False),
-    sa.Column("qualifier", sa.String),  # e.g. "more than"
-    sa.Column("unit", sa.String(8)),
+    sa.Column("qualifier", sa.String),  # "more than" | "at least" | "about" | None (exactly)
     sa.Column("source", sa.String, nullable=False),
+    sa.Column("url", sa.String),
 )
 
 trainings = sa.Table(
@@ -151,7 +200,9 @@ kpi_values = sa.Table(
 
 # One row per year, month, directorate, coded values and import: the additive measures of its lines.
 def _summary_key() -> list[sa.Column]:
-    """The key of the summaries: when (year, month), where and what (the coded values of a line)."""
+    """The key of the summaries: when (year, month), where and what (the coded values of a line). What a line does
+    not record is kept as a value of its own: month 0 (a count of a quarter or a year), region "" (the whole
+    jurisdiction), weapon type and context "" (not recorded)."""
     return [
         sa.Column("year", sa.Integer, nullable=False),
         sa.Column("month", sa.Integer, nullable=False),
@@ -168,12 +219,14 @@ seizure_summary = sa.Table(
     metadata,
     *_summary_key(),
     sa.Column("import_id", sa.BigInteger),
-    sa.Column("lines", sa.BigInteger, nullable=False),
-    sa.Column("illustrative_lines", sa.BigInteger, nullable=False),
+    sa.Column("lines", sa.BigInteger, nullable=False),  # record-level lines (one seizure each)
+    sa.Column("illustrative_lines", sa.BigInteger, nullable=False),  # illustrative rows, lines or counts
     sa.Column("quantity", sa.Double, nullable=False),
-    # Seizure events counted here: lines without a case reference, and case references all of whose lines have
-    # this row's key (counted in one row: the one of their lowest import id).
+    # Seizure events counted here: case references all of whose lines have this row's key (counted in one row: the
+    # one of their lowest import id). Lines without a case reference are no event: events are "not recorded" there.
     sa.Column("events", sa.BigInteger, nullable=False),
+    sa.Column("count_rows", sa.BigInteger, nullable=False, server_default="0"),  # counts of a month, quarter or year
+    sa.Column("case_lines", sa.BigInteger, nullable=False, server_default="0"),  # lines with a case reference
 )
 
 # The case references whose lines have more than one summary key, with each key they have: their events are
@@ -185,8 +238,29 @@ seizure_case_keys = sa.Table(
     *_summary_key(),
 )
 
+# A column mapping for wide files (one column per weapon type, ...), saved to be used again: see mappings.py.
+import_mappings = sa.Table(
+    "import_mappings",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("descriptor", sa.Text, nullable=False),  # JSON: a Frictionless resource with the mapping
+    sa.Column("saved_by", sa.String),
+    sa.Column("saved_at", sa.DateTime, nullable=False),
+)
+
+# The rows a reference table held before an import replaced them (JSON), so that the import can be rolled back.
+reference_snapshots = sa.Table(
+    "reference_snapshots",
+    metadata,
+    sa.Column("import_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("table_name", sa.String(32), nullable=False),
+    sa.Column("rows_before", sa.Text, nullable=False),
+)
+
 # Reference tables loaded from data/*.csv by `seizures init --demo`, in load order.
 REFERENCE_TABLES = (
+    jurisdiction,
+    vocabulary,
     regions,
     municipalities,
     published_totals,

@@ -24,7 +24,7 @@ def read_table_csv(path: Path, table: sa.Table) -> pd.DataFrame:
         text = frame[column].str.strip()
         kind = table.c[column].type
         if isinstance(kind, sa.Boolean):
-            frame[column] = text.str.lower().map({"true": True, "false": False})
+            frame[column] = text.str.lower().map({"true": True, "false": False}).astype("boolean")
         elif isinstance(kind, sa.Integer):
             frame[column] = pd.to_numeric(text.replace("", None)).astype("Int64")
         elif isinstance(kind, sa.Float):

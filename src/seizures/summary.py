@@ -2,12 +2,13 @@
 ten million lines as at ten thousand (in time and in memory).
 
 `seizure_summary` has one row per key (year, month, directorate, category, weapon type, unit, context) and import,
-holding the additive measures of its lines: lines, illustrative lines, quantity, and the seizure events that can
-be added up. A seizure event is one case reference, and a case may have lines with different keys (a pistol and
-its rounds): such a case must count once in each group a query makes of its keys, which no sum of per-key counts
-gives. So a case is counted in `seizure_summary.events` only when all its lines share one key (in the row of its
-lowest import id); the others are listed with each of their keys in `seizure_case_keys`, and the queries add their
-count distinct per group. Lines without a case reference are one event each.
+holding the additive measures of its rows: record lines, counts by period, illustrative rows, quantity, lines with a
+case reference, and the seizure events that can be added up. A seizure event is one case reference, and a case may
+have lines with different keys (a pistol and its rounds): such a case must count once in each group a query makes of
+its keys, which no sum of per-key counts gives. So a case is counted in `seizure_summary.events` only when all its
+lines share one key (in the row of its lowest import id); the others are listed with each of their keys in
+`seizure_case_keys`, and the queries add their count distinct per group. Lines without a case reference, and counts
+by period, are no event: where a group has no line with a case reference, its events are "not recorded".
 
 Every write of seizure lines keeps them exact, inside the writer's transaction:
 - rebuild(conn): from all the lines (`seizures init`, the benchmark generator, after editing lines with SQL);
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 from seizures.schema import seizure_case_keys, seizure_summary, seizures
 
 KEY = ("year", "month", "region_code", "category", "weapon_type", "unit", "context")
-MEASURES = ("lines", "illustrative_lines", "quantity", "events")
+MEASURES = ("lines", "illustrative_lines", "quantity", "events", "count_rows", "case_lines")
 NO_IMPORT = 0  # stands for a NULL import id when matching rows (import ids start at 1)
 
 # Work tables, while the summaries are brought up to date: the lines of the case references an import touches, and
@@ -50,28 +51,40 @@ ONE_KEY = sa.and_(*(case_extents.c[f"{k}_min"] == case_extents.c[f"{k}_max"] for
 
 
 def _keyed_lines(*where: sa.ColumnElement[bool]) -> sa.Select:
-    """The lines' case reference, key and import id."""
+    """The lines' case reference, key and import id; what a line does not record gets the key's own value for it
+    (month 0 for a count of a quarter or a year, "" for no region, weapon type or context)."""
     s = seizures
+    dated_to_the_month = s.c.period.in_(("day", "month"))
     return sa.select(
         s.c.case_ref,
         sa.cast(sa.extract("year", s.c.seized_on), sa.Integer).label("year"),
-        sa.cast(sa.extract("month", s.c.seized_on), sa.Integer).label("month"),
-        s.c.region_code, s.c.category, s.c.weapon_type, s.c.unit, s.c.context, s.c.import_id,
+        sa.case((dated_to_the_month, sa.cast(sa.extract("month", s.c.seized_on), sa.Integer)), else_=0).label("month"),
+        sa.func.coalesce(s.c.region_code, "").label("region_code"), s.c.category,
+        sa.func.coalesce(s.c.weapon_type, "").label("weapon_type"), s.c.unit,
+        sa.func.coalesce(s.c.context, "").label("context"), s.c.import_id,
     ).where(*where)
 
 
 def _line_totals(*where: sa.ColumnElement[bool], events=None) -> sa.Select:
-    """Per key and import: lines, illustrative lines, quantity, and the events counted on the lines: by default
-    the lines without a case reference; `events(lines)` may give another per-line count (1 or 0)."""
-    lines = _keyed_lines(*where).add_columns(seizures.c.illustrative, seizures.c.quantity).subquery("lines")
+    """Per key and import: the measures of the rows (record lines and counts); events counted on the lines are none
+    by default (a case reference is counted through the extents); `events(lines)` may give a per-line count (1, 0)."""
+    lines = _keyed_lines(*where).add_columns(
+        seizures.c.illustrative, seizures.c.quantity, (seizures.c.period == "day").label("one_seizure"),
+    ).subquery("lines")
     keys = [lines.c[k] for k in KEY]
-    one_event = events(lines) if events else sa.case((lines.c.case_ref.is_(None), 1), else_=0)
+    one_event = events(lines) if events else sa.literal(0)
+
+    def count(condition) -> sa.ColumnElement[int]:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
     return sa.select(
         *keys, lines.c.import_id,
-        sa.func.count().label("lines"),
-        sa.func.sum(sa.case((lines.c.illustrative, 1), else_=0)).label("illustrative_lines"),
+        count(lines.c.one_seizure).label("lines"),
+        count(lines.c.illustrative).label("illustrative_lines"),
         sa.func.sum(lines.c.quantity).label("quantity"),
         sa.func.sum(one_event).label("events"),
+        count(sa.not_(lines.c.one_seizure)).label("count_rows"),
+        count(sa.and_(lines.c.one_seizure, lines.c.case_ref.is_not(None))).label("case_lines"),
     ).group_by(*keys, lines.c.import_id)
 
 
@@ -125,6 +138,7 @@ def rebuild(conn: sa.Connection) -> None:
     rows = sa.select(
         *(totals.c[k] for k in KEY), totals.c.import_id, totals.c.lines, totals.c.illustrative_lines,
         totals.c.quantity, (totals.c.events + sa.func.coalesce(cases.c.events, 0)).label("events"),
+        totals.c.count_rows, totals.c.case_lines,
     ).select_from(totals.outerjoin(cases, sa.and_(
         *(totals.c[k] == cases.c[k] for k in KEY),
         sa.func.coalesce(totals.c.import_id, NO_IMPORT) == sa.func.coalesce(cases.c.import_id, NO_IMPORT),
@@ -175,7 +189,7 @@ def _add_new_cases(conn: sa.Connection, import_id: int) -> None:
     conn.execute(case_lines.insert().from_select(
         [c.name for c in case_lines.c], _keyed_lines(mine, s.c.case_ref.in_(several))))
     def single_line_cases(lines: sa.Subquery) -> sa.ColumnElement[int]:
-        return sa.case((lines.c.case_ref.is_(None), 1),
+        return sa.case((lines.c.case_ref.is_(None), 0),
                        (lines.c.case_ref.in_(sa.select(case_lines.c.case_ref)), 0), else_=1)
 
     conn.execute(seizure_summary.insert().from_select(

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from seizures import disclosure, i18n, queries, settings, store
+from seizures import disclosure, i18n, queries, reference, settings, store
 from seizures.filters import SeizureFilter
 from seizures.i18n import _
 
@@ -93,12 +93,12 @@ def _withhold_names(frame: pd.DataFrame, _threshold: int) -> pd.DataFrame:
 def _protect_check(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     if frame.empty:
         return frame
-    out = disclosure.protect(frame, ["recorded"], ["year"], ["indicator"], threshold)
-    return out.assign(consistent=out["consistent"].astype("boolean").where(out["recorded_note"] == ""))
+    out = disclosure.protect(frame, ["recorded"], ["year_from"], ["category", "unit", "year_to"], threshold)
+    return out.assign(consistent=out["consistent"].where(out["recorded_note"] == "", None))
 
 
-def _only_whether_any(counts: tuple[int, int], _threshold: int) -> tuple[int, int]:
-    return int(counts[0] > 0), int(counts[1] > 0)
+def _only_whether_any(counts: queries.StoredRows, _threshold: int) -> queries.StoredRows:
+    return queries.StoredRows(*(int(n > 0) for n in counts))
 
 
 # Query -> how the public mode protects its result (None: published or reference figures, shown as they are).
@@ -115,7 +115,9 @@ PUBLIC_QUERIES: dict[Callable, Callable | None] = {
     queries.data_loads: _withhold_names,
     queries.record_counts: _only_whether_any,  # the pages only show whether any line is (illustrative)
     **dict.fromkeys((queries.region_list, queries.year_bounds, queries.trainings_by_course, queries.equipment_delivered,
-                     queries.contributing_goals, queries.contributing_kpis, queries.kpi_values_in_period)),
+                     queries.contributing_goals, queries.contributing_kpis, queries.kpi_values_in_period,
+                     queries.measures_with_data, queries.published, reference.read_vocabulary,
+                     reference.read_jurisdiction)),
 }
 _PUBLIC_BY_NAME = {_name(query): query for query in PUBLIC_QUERIES}
 
@@ -227,4 +229,26 @@ def period_label(flt: SeizureFilter) -> str:
 
 def any_illustrative(flt: SeizureFilter) -> bool:
     """Whether any seizure line the filter selects is illustrative (generated demo data)."""
-    return cached(queries.record_counts, flt)[1] > 0
+    return cached(queries.record_counts, flt).illustrative > 0
+
+
+def vocabulary() -> reference.Vocabulary:
+    """The store's coded values (categories, units, weapon types, contexts) with their labels."""
+    return cached(reference.read_vocabulary)
+
+
+def jurisdiction() -> reference.Jurisdiction | None:
+    """The jurisdiction whose data the store holds, or None before one is loaded."""
+    return cached(reference.read_jurisdiction)
+
+
+def measures() -> list[queries.Measure]:
+    """Every measure of the store's vocabulary that its rows have something in (any year), then seizure events, with
+    labels in the current language."""
+    present = set(cached(queries.measures_with_data, SeizureFilter()))
+    return [m for m in derived(queries.measures, vocabulary()) if m.key in present]
+
+
+def measure(key: str) -> queries.Measure:
+    """One measure, labelled in the current language (also one the store holds nothing of)."""
+    return next(m for m in derived(queries.measures, vocabulary()) if m.key == key)

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from seizures import disclosure, i18n, queries, settings
+from seizures import disclosure, i18n, queries, reference, settings
 from seizures.dashboard import data
 from seizures.filters import SeizureFilter
 from seizures.i18n import N_, _
@@ -42,8 +42,11 @@ def chart_of(frame: pd.DataFrame, build: Callable[..., go.Figure], name: str, *a
 
 
 def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str) -> None:
-    """Draw a figure with a CSV download of exactly the data behind it (hidden cells as their note, "<5" or "x")."""
-    st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
+    """Draw a figure with a CSV download of exactly the data behind it (hidden cells as their note, "<5" or "x").
+
+    A figure without any trace is not drawn (Streamlit refuses one): its data is still offered."""
+    if len(fig["data"] if isinstance(fig, dict) else fig.data):
+        st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
     suppression_legend(frame)
     st.download_button(
         _("Download data (CSV)"), disclosure.shown(frame).to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
@@ -90,9 +93,25 @@ def period_or_stop(flt: SeizureFilter) -> tuple[int, int]:
 
 
 def provenance_note(flt: SeizureFilter) -> None:
-    """The one-line note on illustrative rows, shown when the filtered lines include any."""
-    if data.any_illustrative(flt):
+    """What the figures are made of, for the filter: illustrative rows (said only when the selection holds any),
+    and counts by period beside or instead of record-level lines."""
+    rows = data.cached(queries.record_counts, flt)
+    if rows.illustrative:
         st.caption(f"ℹ️ {_(ILLUSTRATIVE_NOTE)}")
+    if rows.counts and rows.lines:
+        st.caption(_("ℹ️ The figures add up record-level lines (one seizure each) and counts by period (a month, "
+                     "quarter or year). Seizure events come from the lines' case references only."))
+    elif rows.counts:
+        st.caption(_("ℹ️ The figures are counts by period (a month, quarter or year), not single seizures: seizure "
+                     "events are not recorded in them."))
+
+
+def name_note(place: reference.Jurisdiction | None) -> None:
+    """The note a jurisdiction's name carries (e.g. "*This designation is without prejudice ..."), under a title
+    that names it."""
+    note = place.note() if place else None
+    if note:
+        st.caption(f"\\* {note}")
 
 
 def recorded_label(flt: SeizureFilter) -> str:
@@ -101,12 +120,8 @@ def recorded_label(flt: SeizureFilter) -> str:
 
 
 def measure_picker(flt: SeizureFilter, key: str) -> queries.Measure:
-    """A choice of measure (firearms, ammunition, …, seizure events), offering only categories the filter lets
-    through."""
-    options = [
-        m.key for m in queries.MEASURES_BY_KEY.values()
-        if m.category is None or not flt.categories or m.category in flt.categories
-    ]
-    choice = st.radio(_("Measure"), options, format_func=lambda k: queries.MEASURES_BY_KEY[k].title, key=key,
-                      horizontal=True)
-    return queries.MEASURES_BY_KEY[choice or options[0]]
+    """A choice of measure (each category in each unit the store holds, and seizure events), offering only the
+    categories the filter lets through."""
+    options = {m.key: m for m in data.measures() if m.category is None or not flt.categories or m.category in flt.categories}
+    choice = st.radio(_("Measure"), list(options), format_func=lambda k: options[k].title, key=key, horizontal=True)
+    return options[choice] if choice in options else next(iter(options.values()))
