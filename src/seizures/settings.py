@@ -1,6 +1,6 @@
 """Settings: where the store lives (SEIZURES_DB_URL), who may see what (SEIZURES_AUTH, SEIZURES_PUBLIC, the users
-file, the disclosure threshold, the login lockout) and the limits of an import (SEIZURES_MAX_UPLOAD_MB,
-SEIZURES_LOCK_WAIT_SECONDS).
+file, the disclosure threshold, the login lockout), the limits of an import (SEIZURES_MAX_UPLOAD_MB,
+SEIZURES_LOCK_WAIT_SECONDS) and the report's fonts (SEIZURES_REPORT_FONT_DIR).
 
 Each is read from the environment, else from the top level of .streamlit/secrets.toml (git-ignored).
 """
@@ -17,6 +17,8 @@ MAX_UPLOAD_SETTING = "SEIZURES_MAX_UPLOAD_MB"
 LOCK_WAIT_SETTING = "SEIZURES_LOCK_WAIT_SECONDS"
 DEFAULT_MAX_UPLOAD_MB = 200  # Streamlit's own default upload limit; a 1 M-row CSV is about 70 MB
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
+REPORT_FONT_DIR_SETTING = "SEIZURES_REPORT_FONT_DIR"
+DEFAULT_REPORT_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 
 
 def project_root() -> Path:
@@ -155,3 +157,8 @@ def max_upload_mb() -> float:
 def lock_wait_seconds() -> float:
     """How long to wait for a DuckDB file another process holds before saying so (SEIZURES_LOCK_WAIT_SECONDS)."""
     return _positive_number(LOCK_WAIT_SETTING, DEFAULT_LOCK_WAIT_SECONDS)
+
+
+def report_font_dir() -> Path:
+    """The folder holding the DejaVu fonts the PDF report embeds (SEIZURES_REPORT_FONT_DIR, default Debian's)."""
+    return Path(setting(REPORT_FONT_DIR_SETTING) or DEFAULT_REPORT_FONT_DIR)
