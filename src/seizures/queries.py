@@ -119,6 +119,17 @@ def year_bounds(engine: sa.Engine) -> tuple[int, int] | None:
     return (int(low), int(high)) if low is not None else None
 
 
+def period(engine: sa.Engine, flt: SeizureFilter) -> tuple[int, int] | None:
+    """The first and last year a filter selects: its own years, an open edge at the store's first or last year with
+    a seizure line; None when an edge is open and the store has no seizure lines (every page and the report)."""
+    if flt.year_from is not None and flt.year_to is not None:
+        return flt.year_from, flt.year_to
+    bounds = year_bounds(engine)
+    if bounds is None:
+        return None
+    return (bounds[0] if flt.year_from is None else flt.year_from), (bounds[1] if flt.year_to is None else flt.year_to)
+
+
 # --- Training, equipment, Roadmap KPIs and provenance (the donor and About pages) ---
 
 def trainings_by_course(engine: sa.Engine) -> pd.DataFrame:
@@ -276,6 +287,11 @@ MEASURES_BY_KEY = {
     )
 }
 HEADLINE_MEASURES = ("firearms", "ammunition", "explosives", "events")
+
+
+def measures_for(flt: SeizureFilter) -> list[Measure]:
+    """The measures a filter leaves something to count in: seizure events, and each category it lets through."""
+    return [m for m in MEASURES_BY_KEY.values() if m.category is None or not flt.categories or m.category in flt.categories]
 # Dimensions a measure may be broken down by (whitelist: names come from page code, never from the user).
 DIMENSIONS = ("year", "month", "region_code", "category", "weapon_type", "context")
 

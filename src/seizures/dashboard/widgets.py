@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from seizures import disclosure, i18n, queries, settings
+from seizures import charts, disclosure, i18n, queries, settings
 from seizures.dashboard import data
 from seizures.filters import SeizureFilter
 from seizures.i18n import N_, _
@@ -97,7 +97,7 @@ def provenance_note(flt: SeizureFilter) -> None:
 
 def recorded_label(flt: SeizureFilter) -> str:
     """The legend name of record-level sums: marked illustrative when any line behind them is."""
-    return _("Record-level sum (illustrative)") if data.any_illustrative(flt) else _("Record-level sum")
+    return charts.recorded_label(data.any_illustrative(flt))
 
 
 def measure_picker(flt: SeizureFilter, key: str) -> queries.Measure:
