@@ -34,14 +34,6 @@ def headline_metrics(headline: pd.DataFrame, period_text: str) -> None:
     widgets.suppression_legend(headline)
 
 
-def trend_measures(published: pd.DataFrame, keys: list[str]) -> list[queries.Measure]:
-    """The two measures whose yearly trend the page draws: those with published figures first, then those with
-    the most rows."""
-    with_published = [queries.measure_key(c, u) for c, u in published[["category", "unit"]].drop_duplicates().itertuples(index=False)]
-    ordered = [m.key for m in data.measures() if m.key in with_published] + [k for k in keys if k != queries.EVENTS]
-    return [data.measure(key) for key in dict.fromkeys(ordered)][:2]
-
-
 def published_table(published: pd.DataFrame) -> None:
     """Every published national figure: one year or a span of years, with its qualifier, source and address."""
     widgets.dataframe(
@@ -71,7 +63,8 @@ if years is None:  # nothing stored but, perhaps, the published figures
         widgets.period_or_stop(flt)
     st.info(_("The store holds published national figures only: no seizure lines or counts by period yet. Import "
               "them on the Data page to see the breakdowns."), icon=":material/database:")
-    for column, measure in zip(st.columns(2), trend_measures(published, [])):
+    for column, key in zip(st.columns(2), queries.trend_keys(data.vocabulary(), published, [])):
+        measure = data.measure(key)
         with column:
             widgets.chart_of(data.cached(queries.recorded_and_published, flt, measure.key), charts.yearly_trend,
                              f"trend_{measure.slug}", measure.title, widgets.recorded_label(flt), measure.label)
@@ -84,8 +77,8 @@ widgets.provenance_note(flt)
 # 2. The last year's headline figures
 st.subheader(_("Headline figures, {year}").format(year=last))
 keys = data.cached(queries.measures_with_data, flt.with_years(first - 1, last))
-ordered = tuple(m.key for m in data.measures() if m.key in keys)
-headline_metrics(data.cached(queries.headline_figures, flt, first, last, ordered), data.period_label(flt))
+headline = data.cached(queries.headline_figures, flt, first, last, queries.headline_keys(data.vocabulary(), keys))
+headline_metrics(headline, data.period_label(flt))
 st.caption(_(
     "Change from {previous} to {year}, from the seizure records that match the filter; the tooltip gives each "
     "figure's total for {period}. The published national totals are in the chart below."
@@ -93,7 +86,8 @@ st.caption(_(
 
 # 3. The yearly trend: published national totals beside the record-level sums
 st.subheader(_("Yearly trend: published totals and record-level sums"))
-for column, measure in zip(st.columns(2), trend_measures(published, list(keys))):
+for column, key in zip(st.columns(2), queries.trend_keys(data.vocabulary(), published, keys)):
+    measure = data.measure(key)
     with column:
         widgets.chart_of(
             data.cached(queries.recorded_and_published, flt, measure.key), charts.yearly_trend, f"trend_{measure.slug}",

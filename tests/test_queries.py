@@ -35,6 +35,31 @@ def test_year_bounds_and_month_range(any_demo_engine):
     assert set(months["month"]) == set(range(1, 13))
 
 
+def test_period_closes_open_edges_with_the_stores_years(any_demo_engine, any_engine):
+    assert queries.period(any_demo_engine, SeizureFilter()) == (2019, 2024)
+    assert queries.period(any_demo_engine, SeizureFilter(year_from=2021)) == (2021, 2024)
+    assert queries.period(any_demo_engine, SeizureFilter(year_to=2019)) == (2019, 2019)
+    assert queries.period(any_demo_engine, SeizureFilter(2022, 2022, regions=("MN",))) == (2022, 2022)
+    assert queries.period(any_engine, SeizureFilter()) is None  # no seizure lines: no period to show
+    assert queries.period(any_engine, SeizureFilter(year_from=2021)) is None
+
+
+def test_open_edges_as_the_sidebar_keeps_them():
+    bounds = (2019, 2024)
+    assert SeizureFilter(2019, 2024).with_open_edges(bounds) == SeizureFilter()
+    assert SeizureFilter(2019, 2020, regions=("PZ",)).with_open_edges(bounds) == SeizureFilter(None, 2020, regions=("PZ",))
+    assert SeizureFilter(2020, 2024).with_open_edges(bounds) == SeizureFilter(2020, None)
+    assert SeizureFilter(2020, 2023).with_open_edges(bounds) == SeizureFilter(2020, 2023)
+    assert SeizureFilter(2020, 2023).with_open_edges(None) == SeizureFilter(2020, 2023)
+
+
+def test_measures_for_a_filter_are_the_events_and_the_categories_it_lets_through():
+    assert [m.key for m in queries.measures_for(SeizureFilter())] == list(queries.MEASURES_BY_KEY)
+    assert [m.key for m in queries.measures_for(SeizureFilter(categories=("explosive",)))] == [
+        "explosives", "devices", "events"]
+    assert [m.key for m in queries.measures_for(SeizureFilter(categories=("firearm",)))] == ["firearms", "events"]
+
+
 def test_year_filter_is_inclusive(any_demo_engine):
     frame = queries.totals_by_year(any_demo_engine, SeizureFilter(year_from=2021, year_to=2022, categories=("firearm",)))
     assert frame["year"].tolist() == [2021, 2022]

@@ -132,6 +132,17 @@ def year_bounds(engine: sa.Engine) -> tuple[int, int] | None:
     return (int(low), int(high)) if low is not None else None
 
 
+def period(engine: sa.Engine, flt: SeizureFilter) -> tuple[int, int] | None:
+    """The first and last year a filter selects: its own years, an open edge at the store's first or last year with
+    a seizure line; None when an edge is open and the store has no seizure lines (every page and the report)."""
+    if flt.year_from is not None and flt.year_to is not None:
+        return flt.year_from, flt.year_to
+    bounds = year_bounds(engine)
+    if bounds is None:
+        return None
+    return (bounds[0] if flt.year_from is None else flt.year_from), (bounds[1] if flt.year_to is None else flt.year_to)
+
+
 # --- Training, equipment, Roadmap KPIs and provenance (the donor and About pages) ---
 
 def trainings_by_course(engine: sa.Engine) -> pd.DataFrame:
@@ -323,6 +334,27 @@ def measures_with_data(engine: sa.Engine, flt: SeizureFilter) -> list[str]:
         ).all()
         cases = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(t.c.case_lines), 0)).where(*flt.conditions(t))).scalar()
     return [measure_key(c, u) for c, u in pairs] + ([EVENTS] if cases else [])
+
+
+def headline_keys(vocabulary: reference.Vocabulary, keys_with_data) -> tuple[str, ...]:
+    """The Overview's (and the report's) headline measures: every measure the rows have something in (see
+    measures_with_data), in the vocabulary's order, seizure events last."""
+    present = set(keys_with_data)
+    return tuple(m.key for m in measures(vocabulary) if m.key in present)
+
+
+def trend_keys(vocabulary: reference.Vocabulary, published_figures: pd.DataFrame, keys_with_data) -> list[str]:
+    """The two measures whose yearly trend the Overview and the report draw: those with published figures first (in
+    the vocabulary's order), then those the rows have something in."""
+    with_published = {measure_key(c, u) for c, u in zip(published_figures["category"], published_figures["unit"])}
+    ordered = [m.key for m in measures(vocabulary) if m.key in with_published]
+    ordered += [key for key in headline_keys(vocabulary, keys_with_data) if key != EVENTS]
+    return list(dict.fromkeys(ordered))[:2]
+
+
+def measures_for(vocabulary: reference.Vocabulary, flt: SeizureFilter) -> list[Measure]:
+    """The measures a filter leaves something to count in: each category it lets through, and seizure events."""
+    return [m for m in measures(vocabulary) if m.category is None or not flt.categories or m.category in flt.categories]
 
 
 # Dimensions a measure may be broken down by (whitelist: names come from page code, never from the user).

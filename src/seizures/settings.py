@@ -182,3 +182,4 @@ def report_font_dir() -> Path:
 def lock_wait_seconds() -> float:
     """How long to wait for a DuckDB file another process holds before saying so (SEIZURES_LOCK_WAIT_SECONDS)."""
     return _positive_number(LOCK_WAIT_SETTING, DEFAULT_LOCK_WAIT_SECONDS)
+

@@ -114,7 +114,7 @@ PUBLIC_QUERIES: dict[Callable, Callable | None] = {
     queries.published_vs_recorded: _protect_check,
     queries.data_loads: _withhold_names,
     queries.record_counts: _only_whether_any,  # the pages only show whether any line is (illustrative)
-    **dict.fromkeys((queries.region_list, queries.year_bounds, queries.trainings_by_course, queries.equipment_delivered,
+    **dict.fromkeys((queries.region_list, queries.year_bounds, queries.period, queries.trainings_by_course, queries.equipment_delivered,
                      queries.contributing_goals, queries.contributing_kpis, queries.kpi_values_in_period,
                      queries.measures_with_data, queries.published, reference.read_vocabulary,
                      reference.read_jurisdiction)),
@@ -214,11 +214,9 @@ def year_bounds() -> tuple[int, int] | None:
 
 
 def period(flt: SeizureFilter) -> tuple[int, int] | None:
-    """The first and last year the filter selects, or None when the store has no seizure lines."""
-    bounds = year_bounds()
-    if bounds is None:
-        return None
-    return flt.year_from or bounds[0], flt.year_to or bounds[1]
+    """The first and last year the filter selects, or None when the store has no seizure lines (queries.period, as
+    the report has it)."""
+    return cached(queries.period, flt)
 
 
 def period_label(flt: SeizureFilter) -> str:

@@ -95,13 +95,12 @@ def _filter_from_state(bounds: tuple[int, int] | None) -> SeizureFilter:
     """The filter the sidebar widgets hold; a period edge at the data's first or last year is left open."""
     year_from, year_to = st.session_state["f_years"] if bounds else (None, None)
     return SeizureFilter(
-        year_from=None if bounds is None or year_from == bounds[0] else year_from,
-        year_to=None if bounds is None or year_to == bounds[1] else year_to,
+        year_from=year_from, year_to=year_to,
         regions=tuple(st.session_state["f_regions"]),
         categories=tuple(st.session_state["f_categories"]),
         weapon_types=tuple(st.session_state["f_weapons"]),
         contexts=tuple(st.session_state["f_contexts"]),
-    )
+    ).with_open_edges(bounds)
 
 
 def _clamp_years(bounds: tuple[int, int] | None) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from seizures import disclosure, i18n, queries, reference, settings
+from seizures import charts, disclosure, i18n, queries, reference, settings
 from seizures.dashboard import data
 from seizures.filters import SeizureFilter
 from seizures.i18n import N_, _
@@ -116,12 +116,13 @@ def name_note(place: reference.Jurisdiction | None) -> None:
 
 def recorded_label(flt: SeizureFilter) -> str:
     """The legend name of record-level sums: marked illustrative when any line behind them is."""
-    return _("Record-level sum (illustrative)") if data.any_illustrative(flt) else _("Record-level sum")
+    return charts.recorded_label(data.any_illustrative(flt))
 
 
 def measure_picker(flt: SeizureFilter, key: str) -> queries.Measure:
     """A choice of measure (each category in each unit the store holds, and seizure events), offering only the
     categories the filter lets through."""
-    options = {m.key: m for m in data.measures() if m.category is None or not flt.categories or m.category in flt.categories}
+    present = {m.key for m in data.measures()}
+    options = {m.key: m for m in data.derived(queries.measures_for, data.vocabulary(), flt) if m.key in present}
     choice = st.radio(_("Measure"), list(options), format_func=lambda k: options[k].title, key=key, horizontal=True)
     return options[choice] if choice in options else next(iter(options.values()))
