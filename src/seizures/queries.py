@@ -130,6 +130,15 @@ def year_bounds(engine: sa.Engine) -> tuple[int, int] | None:
     return (int(low), int(high)) if low is not None else None
 
 
+def month_bounds(engine: sa.Engine) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """First and last (year, month) with a seizure line, or None for an empty store."""
+    t = seizure_summary
+    key = t.c.year * 100 + t.c.month
+    with engine.connect() as conn:
+        low, high = conn.execute(sa.select(sa.func.min(key), sa.func.max(key))).one()
+    return ((int(low) // 100, int(low) % 100), (int(high) // 100, int(high) % 100)) if low is not None else None
+
+
 # --- Training, equipment, Roadmap KPIs and provenance (the donor and About pages) ---
 
 def trainings_by_course(engine: sa.Engine) -> pd.DataFrame:
