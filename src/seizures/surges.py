@@ -13,12 +13,14 @@ The rule, for each series of monthly counts (months without seizures count 0):
   directorate with 2 seizures a month and one with 200. Seizure counts are more variable than Poisson (a seizure
   may hold several weapons; rounds come by the hundred): the dispersion is the series' own mean squared Pearson
   residual (each capped, so that a surge does not hide the next one), at least that of the measure's busier
-  series (a quiet series sees too few seizures to learn that they come several weapons at a time), at least 1;
+  series (a quiet series sees too few seizures to learn that they come several weapons at a time) and, in a
+  series with no seizures in most months, at least the variance over the mean of its other months (there one
+  seizure of 500 rounds in a while is the usual way, not a surge), at least 1;
 - a surge: score >= 3.5, at least 5 counted and at least 1.5 times the expected level; a dip: score <= -3.5,
   an expected level of at least 5 and at most half of it counted. The minimum base (as ACLED's flags have) keeps
   a month of 3 after a year of zeros off the list, and the measure's dispersion a single seizure of 8 weapons
-  where there is usually one a month. 3.5 rather than 3: at 3, one flag in 9 was false on the benchmark's
-  series, at 3.5 one in 50 (BENCHMARKS.md has both);
+  where there is usually one a month. 3.5 rather than 3: at 3, one flag in 10 was false on the benchmark's
+  series, at 3.5 one in 100 (BENCHMARKS.md has both);
 - no flag before a series has 12 months of history, nor where the store has no months (a store ending in June
   does not make July a dip).
 
@@ -110,12 +112,15 @@ def series(monthly: pd.DataFrame, by: tuple[str, ...], span: tuple[tuple[int, in
 
 
 def _dispersion(values: np.ndarray, expected: np.ndarray, judged: np.ndarray) -> np.ndarray:
-    """Per series: how many times more variable than Poisson counts (1) its counts are.
+    """Per series and month: how many times more variable than Poisson counts (1) its counts are.
 
     Its own estimate: the mean squared Pearson residual of its judged months, each capped at 9 times a first,
     robust guess (from the median, which a surge cannot move), so that one surge does not hide the next.
-    At least the median of the own estimates of the series expecting one or more a month: how many weapons a
-    seizure holds is a property of the measure, and a quiet series sees too few seizures to tell it.
+    A quiet series sees too few seizures to tell its own, so it is at least
+    - the median of the own estimates of the series with seizures in most months: how many weapons (or rounds) a
+      seizure holds is a property of the measure;
+    - for a series with no seizures in most months, the variance of its other months' counts (the whole span) over
+      their mean, nothing capped: there a big month is the series' normal way (one seizure of many items).
     """
     usable = judged & (expected > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -127,11 +132,19 @@ def _dispersion(values: np.ndarray, expected: np.ndarray, judged: np.ndarray) ->
     capped = np.minimum(squared, 9 * np.maximum(robust, 1)[:, None])
     own = np.ones(len(values))
     own[has] = np.nansum(capped[has], axis=1) / (counted[has] - 1)
-    level = np.zeros(len(values))
-    level[has] = np.nanmean(np.where(usable, expected, np.nan)[has], axis=1)
-    busy = has & (level >= 1)
-    floor = float(np.median(own[busy])) if busy.sum() >= 3 else 1.0
-    return np.maximum(np.maximum(own, floor), 1.0)
+    months = judged.sum(axis=1)
+    active = (judged & (values > 0)).sum(axis=1)
+    busy = has & (active >= 0.5 * np.maximum(months, 1))
+    pooled = float(np.median(own[busy])) if busy.sum() >= 3 else 1.0
+    # A quiet series' big months are its normal way (one seizure of many items), not outliers: nothing capped;
+    # and each month is judged against the others (leave one out), or a single big month would explain itself.
+    quiet = ((active > 0) & ~busy)[:, None]
+    x = values
+    n, s1, s2 = x.shape[1] - 1, x.sum(axis=1)[:, None] - x, (x ** 2).sum(axis=1)[:, None] - x ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = (s2 - s1 ** 2 / n) / (n - 1) / (s1 / n)
+    size = np.where(quiet & np.isfinite(spread), spread, 1.0)
+    return np.maximum(np.maximum(own, pooled)[:, None], np.maximum(size, 1.0))
 
 
 MIN_SEASON_YEARS = 3  # complete years needed to tell a season (the median of two years is their mean)
@@ -172,7 +185,7 @@ class Assessment:
     surge: np.ndarray
     dip: np.ndarray
     factors: np.ndarray
-    dispersion: np.ndarray
+    dispersion: np.ndarray  # per series and month
 
 
 def assess(data: Series, rule: Rule = RULE) -> Assessment:
@@ -195,7 +208,7 @@ def assess(data: Series, rule: Rule = RULE) -> Assessment:
     factors = seasonal_factors(data, pooled)
     expected = expected_with(factors)
     dispersion = _dispersion(values, expected, judged)
-    score = 2 * (np.sqrt(values + 0.375) - np.sqrt(expected + 0.375)) / np.sqrt(dispersion)[:, None]
+    score = 2 * (np.sqrt(values + 0.375) - np.sqrt(expected + 0.375)) / np.sqrt(dispersion)
     surge = judged & (score >= rule.threshold) & (values >= rule.min_surge) & (values >= rule.surge_ratio * expected)
     dip = (judged & (score <= -rule.threshold) & (expected >= rule.min_dip_base)
            & (values <= rule.dip_ratio * expected))
