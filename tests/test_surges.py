@@ -126,6 +126,19 @@ def test_quiet_series_need_a_minimum_count_and_a_measure_wide_dispersion():
     assert "Q" in set(surges.flags(monthly(quiet, key="Q"))["region_code"])  # judged alone, it would be
 
 
+def test_a_big_month_in_a_quiet_series_is_judged_against_its_other_months():
+    """Rounds of ammunition in a directorate: a seizure now and then, of a few hundred rounds. One of 492 after a
+    year without any is its usual way; 492 where every seizure so far held about 20 is a surge."""
+    usual = np.zeros(72)
+    usual[[4, 6, 16, 35, 40, 51, 64]] = [190, 288, 35, 77, 67, 274, 37]
+    usual[29] = 492
+    assert surges.flags(monthly(usual), span=((2018, 1), (2023, 12))).empty
+    small = np.where(usual > 0, 20.0, 0.0)
+    small[29] = 492
+    found = surges.flags(monthly(small), span=((2018, 1), (2023, 12)))
+    assert found[["year", "month", "direction"]].values.tolist() == [[2020, 6, surges.SURGE]]
+
+
 def test_hidden_or_negative_counts_are_refused():
     frame = monthly(steady(24, 10, seed=1))
     with pytest.raises(ValueError, match="must all be known"):
