@@ -261,8 +261,8 @@ def write_benchmarks_md(text: str) -> None:
         before, rest = current.split(START_MARK, 1)
         BENCHMARKS_MD.write_text(before + block + rest.split(END_MARK, 1)[1])
         return
-    intro = ("How often the surge rule flags what it should (`src/seizures/surges.py`, the rule in its docstring and "
-             "the README), measured on generated series with planted surges and dips, and on series without any. "
+    intro = ("How often the surge rule flags what it should (`src/seizures/surges.py`, the rule in its docstring and\n"
+             "the README), measured on generated series with planted surges and dips, and on series without any.\n"
              "`tests/test_surges.py` runs the same measurement on other seeds and fails below its thresholds.")
     BENCHMARKS_MD.write_text(current.rstrip("\n") + f"\n\n{SECTION}\n\n{intro}\n\n{block}\n")
 
