@@ -259,6 +259,31 @@ def direction_label(direction: str) -> str:
     return _(DIRECTIONS[direction])
 
 
+def history_filter(flt: SeizureFilter) -> SeizureFilter:
+    """The filter whose monthly counts flags_in needs: the same, from the store's first year to the period's end."""
+    return flt.with_years(None, flt.year_to)
+
+
+def flags_in(
+    monthly: pd.DataFrame, flt: SeizureFilter, store_months: tuple[tuple[int, int], tuple[int, int]] | None,
+    by: tuple[str, ...] = ("region_code",), rule: Rule = RULE,
+) -> pd.DataFrame:
+    """The flagged months within the filter's period, judged on the whole history before it.
+
+    monthly: the measure by *by, year, month for history_filter(flt) (e.g. ui.cached("measure_by", ...));
+    store_months: queries.month_bounds (months the store holds: a month after the last one is not a zero).
+    """
+    if store_months is None:
+        return pd.DataFrame(columns=[*by, *COLUMNS])
+    first, last = store_months
+    if flt.year_to is not None and flt.year_to < last[0]:
+        last = (flt.year_to, 12)
+    found = flags(monthly, by, (first, last), rule)
+    if flt.year_from is not None:
+        found = found[found["year"] >= flt.year_from].reset_index(drop=True)
+    return found
+
+
 def flags_for(
     engine: sa.Engine, flt: SeizureFilter, measure_key: str, by: tuple[str, ...] = ("region_code",),
     rule: Rule = RULE,
@@ -269,12 +294,5 @@ def flags_for(
     by: ("region_code",) for directorates, ("region_code", "weapon_type") for the weapon types within them,
     () for the selection's total. Not for the public mode: a flag states a directorate-month's count.
     """
-    span = queries.month_bounds(engine)
-    if span is None:
-        return pd.DataFrame(columns=[*by, *COLUMNS])
-    last = span[1] if flt.year_to is None or flt.year_to >= span[1][0] else (flt.year_to, 12)
-    monthly = queries.measure_by(engine, flt.with_years(None, flt.year_to), measure_key, *by, "year", "month")
-    found = flags(monthly, by, (span[0], last), rule)
-    if flt.year_from is not None:
-        found = found[found["year"] >= flt.year_from].reset_index(drop=True)
-    return found
+    monthly = queries.measure_by(engine, history_filter(flt), measure_key, *by, "year", "month")
+    return flags_in(monthly, flt, queries.month_bounds(engine), by, rule)
