@@ -39,7 +39,7 @@ def user_list() -> None:
 
 
 @st.cache_data(show_spinner=False)
-def _templates(version: tuple[int, int]) -> tuple[bytes, bytes, bytes]:
+def _templates(version: tuple[int, ...]) -> tuple[bytes, bytes, bytes]:
     # version: only the cache key (the allowed values come from the store)
     engine = data.engine()
     return template.template_csv(), template.allowed_values_csv(engine), template.template_xlsx(engine)

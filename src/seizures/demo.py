@@ -78,8 +78,8 @@ def read_municipalities(data: Path) -> dict[str, list[str]]:
 
 
 class _Generator:
-    def __init__(self, data: Path):
-        self.rng = random.Random(SEED)
+    def __init__(self, data: Path, seed: int = SEED):
+        self.rng = random.Random(seed)
         self.municipalities = read_municipalities(data)
         self.rows: list[dict] = []
 
@@ -132,16 +132,19 @@ class _Generator:
 
 def generate_seizures(data: Path) -> list[dict]:
     firearms, rounds = read_targets(data)
-    gen = _Generator(data)
+    rows = []
     for year in YEARS:
+        # A generator per year (its own seed): a year's published total added later changes that year's lines only.
+        gen = _Generator(data, seed=SEED + year)
         gen.year(year, firearms[year], rounds[year])
-    gen.rows.sort(key=lambda r: (r["seized_on"], r["region_code"], r["category"]))
+        rows += gen.rows
+    rows.sort(key=lambda r: (r["seized_on"], r["region_code"], r["category"]))
     counters: dict[str, int] = {}
-    for row in gen.rows:
+    for row in rows:
         year = row["seized_on"][:4]
         counters[year] = counters.get(year, 0) + 1
         row["case_ref"] = f"ILL-{year}-{counters[year]:05d}"
-    return gen.rows
+    return rows
 
 
 # Illustrative KPI series: the Roadmap KPIs' wording is not public here, so neither are real values.

@@ -8,6 +8,7 @@ and import), not the lines, so they cost the same whatever the number of lines; 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
@@ -18,8 +19,8 @@ from seizures import reference, vocab
 from seizures.i18n import N_, _
 from seizures.filters import SeizureFilter
 from seizures.schema import (
-    equipment, imports, kpi_values, published_totals, regions, roadmap_goals, roadmap_kpis, seizure_case_keys,
-    seizure_summary, seizures, trainings,
+    equipment, event_changes, events, imports, kpi_values, published_totals, regions, roadmap_goals, roadmap_kpis,
+    seizure_case_keys, seizure_summary, seizures, trainings,
 )
 
 def _frame(engine: sa.Engine, query: sa.Select) -> pd.DataFrame:
@@ -141,6 +142,15 @@ def period(engine: sa.Engine, flt: SeizureFilter) -> tuple[int, int] | None:
     if bounds is None:
         return None
     return (bounds[0] if flt.year_from is None else flt.year_from), (bounds[1] if flt.year_to is None else flt.year_to)
+
+
+def month_bounds(engine: sa.Engine) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """First and last (year, month) with a seizure line, or None for an empty store."""
+    t = seizure_summary
+    key = t.c.year * 100 + t.c.month
+    with engine.connect() as conn:
+        low, high = conn.execute(sa.select(sa.func.min(key), sa.func.max(key))).one()
+    return ((int(low) // 100, int(low) % 100), (int(high) // 100, int(high) % 100)) if low is not None else None
 
 
 # --- Training, equipment, Roadmap KPIs and provenance (the donor and About pages) ---
@@ -563,14 +573,50 @@ def iter_records(
             yield from (tuple(row) for row in partition)
 
 
-def data_version(engine: sa.Engine) -> tuple[int, int]:
-    """A cheap stamp that changes whenever seizure lines are imported or rolled back.
+def data_version(engine: sa.Engine) -> tuple[int, int, int]:
+    """A cheap stamp that changes whenever seizure lines are imported or rolled back, or an event changes.
 
-    (highest import id, number of rolled-back imports): every import adds an id, every rollback a timestamp.
+    (highest import id, number of rolled-back imports, highest event change id): every import adds an id, every
+    rollback a timestamp, every addition, edit or removal of an event an audit row.
     Caches keyed on it show new numbers without a restart.
     """
+    last_event = sa.select(sa.func.coalesce(sa.func.max(event_changes.c.id), 0)).scalar_subquery()
     with engine.connect() as conn:
-        last, rolled_back = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(imports.c.id), 0), sa.func.count(imports.c.rolled_back_at))
+        last, rolled_back, event = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(imports.c.id), 0), sa.func.count(imports.c.rolled_back_at),
+                      last_event)
         ).one()
-    return int(last), int(rolled_back)
+    return int(last), int(rolled_back), int(event)
+
+
+# --- Events on the timeline --------------------------------------------------------------------------------------
+
+EVENT_COLUMNS = ("id", "starts_on", "ends_on", "region_code", "kind", "title_en", "title_sq", "title_sr", "source",
+                 "url")
+
+
+def events_in_filter(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
+    """The events that fall in the filter's period (overlap it, a day or a span) and concern its directorates.
+
+    A national event (no directorate) shows for every selection; a directorate's event only when that directorate
+    is selected or no directorate filter is set. The other parts of the filter do not apply. Ordered by start.
+    Columns: EVENT_COLUMNS (a title per language: events.titles() picks the current language's).
+    """
+    t = events
+    query = sa.select(*(t.c[c] for c in EVENT_COLUMNS))
+    if flt.year_to is not None:
+        query = query.where(t.c.starts_on < dt.date(flt.year_to + 1, 1, 1))
+    if flt.year_from is not None:
+        query = query.where(sa.func.coalesce(t.c.ends_on, t.c.starts_on) >= dt.date(flt.year_from, 1, 1))
+    if flt.regions:
+        query = query.where(sa.or_(t.c.region_code.is_(None), t.c.region_code.in_(flt.regions)))
+    frame = _frame(engine, query.order_by(t.c.starts_on, t.c.id))
+    return frame if not frame.empty else pd.DataFrame(columns=list(EVENT_COLUMNS))
+
+
+def event_history(engine: sa.Engine) -> pd.DataFrame:
+    """The audit of the events' changes, newest first: id, event_id, action, user_name, changed_at, old_values,
+    new_values (JSON texts), note."""
+    c = event_changes
+    frame = _frame(engine, sa.select(c).order_by(c.c.id.desc()))
+    return frame if not frame.empty else pd.DataFrame(columns=[col.name for col in c.c])

@@ -238,6 +238,37 @@ seizure_case_keys = sa.Table(
     *_summary_key(),
 )
 
+# --- Events on the timeline (events.py): what happened when, drawn on the trend charts ----------------------------
+
+events = sa.Table(
+    "events",
+    metadata,
+    _id_column("events"),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date),  # empty: a single day
+    sa.Column("region_code", sa.String(8)),  # empty: national
+    sa.Column("kind", sa.String(16), nullable=False),  # vocab.EVENT_KINDS
+    sa.Column("title_en", sa.String, nullable=False),
+    sa.Column("title_sq", sa.String),
+    sa.Column("title_sr", sa.String),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("url", sa.String),
+)
+
+# Every change to an event: who, when, what it was and what it became (JSON of the event's columns).
+event_changes = sa.Table(
+    "event_changes",
+    metadata,
+    _id_column("event_changes"),
+    sa.Column("event_id", sa.BigInteger, nullable=False),
+    sa.Column("action", sa.String(8), nullable=False),  # add | edit | remove
+    sa.Column("user_name", sa.String, nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+    sa.Column("old_values", sa.String),  # before an edit or a removal
+    sa.Column("new_values", sa.String),  # after an addition or an edit
+    sa.Column("note", sa.String),  # how: e.g. "imported from events.csv, row 4"
+)
+
 # A column mapping for wide files (one column per weapon type, ...), saved to be used again: see mappings.py.
 import_mappings = sa.Table(
     "import_mappings",

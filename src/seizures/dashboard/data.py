@@ -28,11 +28,11 @@ def engine() -> sa.Engine:
     return store.make_engine()
 
 
-_run_data_version: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar("data_version", default=None)
+_run_data_version: contextvars.ContextVar[tuple[int, ...] | None] = contextvars.ContextVar("data_version", default=None)
 
 
-def data_version() -> tuple[int, int]:
-    """Changes with every import and rollback (see queries.data_version); read once per script run (script_run)."""
+def data_version() -> tuple[int, ...]:
+    """Changes with every import, rollback and event change (see queries.data_version); read once per script run (script_run)."""
     return _run_data_version.get() or queries.data_version(engine())
 
 
@@ -78,7 +78,7 @@ def cached(query: Callable[..., T], *args) -> T:
 
 
 @st.cache_data(show_spinner=False, ttl=600)
-def _cached_query(name: str, version: tuple[int, int], _query: Callable, *args):
+def _cached_query(name: str, version: tuple[int, ...], _query: Callable, *args):
     # Keyed on the query's name, the data version and the arguments (the function itself is not hashed).
     return _query(engine(), *args)
 
@@ -117,13 +117,13 @@ PUBLIC_QUERIES: dict[Callable, Callable | None] = {
     **dict.fromkeys((queries.region_list, queries.year_bounds, queries.period, queries.trainings_by_course, queries.equipment_delivered,
                      queries.contributing_goals, queries.contributing_kpis, queries.kpi_values_in_period,
                      queries.measures_with_data, queries.published, reference.read_vocabulary,
-                     reference.read_jurisdiction)),
+                     reference.read_jurisdiction, queries.events_in_filter, queries.month_bounds)),
 }
 _PUBLIC_BY_NAME = {_name(query): query for query in PUBLIC_QUERIES}
 
 
 @st.cache_data(show_spinner=False, ttl=600)
-def _cached_public(name: str, version: tuple[int, int], threshold: int, _query: Callable, *args):
+def _cached_public(name: str, version: tuple[int, ...], threshold: int, _query: Callable, *args):
     listed = _PUBLIC_BY_NAME.get(name)
     if listed is None:
         raise PermissionError(f"{name} is not available in the public view")
@@ -135,7 +135,7 @@ def _cached_public(name: str, version: tuple[int, int], threshold: int, _query: 
 
 
 # Dimensions whose period totals the pages show beside their dimension × year table (Regions and Map; Weapons).
-LINKED_DIMENSIONS = ("region_code", "weapon_type")
+LINKED_DIMENSIONS = ("region_code", "weapon_type", "context")
 
 
 def _protect_measure(frame: pd.DataFrame, version, threshold: int, flt, measure_key: str, *dimensions: str):
