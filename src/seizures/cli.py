@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from seizures import auth, demo, i18n, ingest, queries, seed, settings, store, template, transfer
+from seizures import auth, demo, i18n, ingest, queries, seed, settings, spreadsheet, store, template, transfer
 from seizures.filters import SeizureFilter, from_query_params
 
 EXIT_REJECTED = 1
@@ -115,9 +115,9 @@ def cmd_copy(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+def _write_csv(content: bytes, path: Path) -> None:
     try:
-        frame.to_csv(path, index=False)
+        path.write_bytes(content)
     except OSError as exc:
         raise store.StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
@@ -137,11 +137,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"... and {len(result.errors) - len(shown):,} more problems (all of them: --errors-out FILE)",
                   file=sys.stderr)
         if args.errors_out:
-            _write_csv(ingest.spreadsheet_safe(result.errors), Path(args.errors_out))
+            _write_csv(spreadsheet.csv_bytes(result.errors), Path(args.errors_out))
             print(f"problems written to {args.errors_out}")
     if result.rejected_rows is not None:
         out = Path(args.rejected_out) if args.rejected_out else path.with_name(f"{path.stem}.rejected.csv")
-        _write_csv(result.rejected_rows, out)
+        # Quoted for a spreadsheet in a way their import undoes (ingest._rejected_rows); csv_bytes keeps them so.
+        _write_csv(spreadsheet.csv_bytes(result.rejected_rows), out)
         print(f"{len(result.rejected_rows):,} rejected rows written to {out} (correct them and import that file)")
     return 0 if result.status in ("imported", "already_imported") else EXIT_REJECTED
 

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import schema, seed, settings, store, summary, upload, vocab
+from seizures import schema, seed, settings, spreadsheet, store, summary, upload, vocab
 
 # Canonical column -> the header spellings accepted for it (after normalise_header).
 COLUMNS = {
@@ -432,8 +432,13 @@ def _previous_import(conn: sa.Connection, digest: str) -> dict | None:
     return dict(row._mapping) if row else None
 
 
+QUOTE_NOTE = ("a ' was put before values starting with = + - @ so that a spreadsheet does not run them; "
+              "it is taken off when this file is imported")
+
+
 def _rejected_rows(con: duckdb.DuckDBPyConnection, raw: upload.RawTable) -> pd.DataFrame:
-    """The invalid rows as read (the file's own columns) plus import_errors, ready to be corrected."""
+    """The invalid rows as read (the file's own columns) plus import_errors, ready to be corrected: safe to open in
+    a spreadsheet, and imported again as typed (spreadsheet.quoted, undone by _unquote on import)."""
     names = [f"c{i}" for i in range(len(raw.header))]
     order = ", ".join(f"('{column}', {i})" for i, column in enumerate(COLUMNS))
     frame = con.execute(f"""
@@ -444,9 +449,26 @@ def _rejected_rows(con: duckdb.DuckDBPyConnection, raw: upload.RawTable) -> pd.D
         ORDER BY r.row
     """).df()
     keep = [i for i, h in enumerate(raw.header) if normalise_header(h) != ERRORS_COLUMN]
-    frame = frame[[names[i] for i in keep] + ["errors"]]
+    values = frame[[names[i] for i in keep]].astype(object)
+    quoted = values.map(spreadsheet.quoted, na_action="ignore")
+    changed = (quoted != values) & values.notna()
+    errors = frame["errors"].where(~changed.any(axis=1), frame["errors"] + "; " + QUOTE_NOTE)
+    frame = quoted.assign(errors=errors.map(spreadsheet.defuse, na_action="ignore"))
     frame.columns = [raw.header[i] or f"column {i + 1}" for i in keep] + [ERRORS_COLUMN]
     return frame
+
+
+def _unquote(raw: upload.RawTable) -> None:
+    """A file of rejected rows (it has the import_errors column) holds spreadsheet.quoted values: take the
+    apostrophe added before = + - @ off again, so the rows are imported as first typed."""
+    quoted = "^'+[=+\\-@\t\r]"  # spreadsheet.QUOTED
+    cells = ", ".join(f"CASE WHEN regexp_matches(c{i}, $quoted) THEN substr(c{i}, 2) ELSE c{i} END AS c{i}"
+                      for i in range(len(raw.header)))
+    con = raw.con
+    con.execute(f"CREATE TABLE unquoted AS SELECT row, {cells} FROM raw ORDER BY row", {"quoted": quoted})
+    kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'raw'").fetchone()[0]
+    con.execute("DROP VIEW raw" if kind == "VIEW" else "DROP TABLE raw")
+    con.execute("CREATE VIEW raw AS SELECT * FROM unquoted")
 
 
 def import_file(
@@ -494,6 +516,8 @@ def import_file(
             result.rows_rejected = result.rows_read
             return result
         con = raw.con
+        if any(normalise_header(name) == ERRORS_COLUMN for name in raw.header):
+            _unquote(raw)
         con.execute(FOLD_MACRO)
         _load_lookups(con, *references)
         _validate(con, positions, today)
@@ -590,12 +614,5 @@ def list_imports(engine: sa.Engine) -> pd.DataFrame:
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot run as formulas when the CSV is opened in a spreadsheet (OWASP CSV injection)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            text = out[column].astype("string")
-            risky = text.str.match(r"^[=+\-@\t\r]", na=False)
-            out[column] = text.where(~risky, "'" + text)
-    return out
+# Kept for app_pages/data.py until it calls spreadsheet.csv_bytes: the same defusing, now in spreadsheet.py.
+spreadsheet_safe = spreadsheet.defused
