@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from seizures import auth, demo, i18n, ingest, queries, seed, settings, spreadsheet, store, template, transfer
-from seizures.filters import SeizureFilter, from_query_params
+from seizures.filters import SeizureFilter, from_query_params, region_aliases
 
 EXIT_REJECTED = 1
 EXIT_BAD_INPUT = 2
@@ -68,7 +68,9 @@ def report_filter(args: argparse.Namespace, engine) -> SeizureFilter:
     if bounds is None:
         raise store.StoreError("the store has no seizure records: run `seizures init --demo` or import data first")
     params = {"from": year_from, "to": year_to, "region": args.region, "category": args.category}
-    parsed = from_query_params({k: str(v) for k, v in params.items() if v is not None}, queries.region_list(engine)["code"], bounds)
+    regions = queries.region_list(engine)
+    parsed = from_query_params({k: str(v) for k, v in params.items() if v is not None}, regions["code"], bounds,
+                               aliases=region_aliases(regions.to_dict("records")))
     if parsed.warnings:
         raise store.StoreError(" ".join(w.removeprefix("Ignored ") for w in parsed.warnings))
     return parsed.filter
@@ -231,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--year", type=int, help="one calendar year (default: every year in the store)")
     rep.add_argument("--from", dest="year_from", type=int, help="first year of the period")
     rep.add_argument("--to", dest="year_to", type=int, help="last year of the period")
-    rep.add_argument("--region", help="directorate codes, comma-separated (default: all)")
+    rep.add_argument("--region", help="directorates by code or name, comma-separated (default: all)")
     rep.add_argument("--category", help="categories, comma-separated: firearm, ammunition, explosive, component")
     rep.add_argument("--out", type=Path, help="where to write the PDF")
     rep.add_argument("--xlsx", type=Path, help="where to write the Excel workbook")
