@@ -220,6 +220,15 @@ def test_shared_strings_references_and_escapes():
         assert raw.con.execute("SELECT * FROM raw").fetchall() == [(4, "C-7", "A\tB_x0000_")]
 
 
+def test_line_breaks_and_quotes_inside_cells():
+    """A carriage return (written _x000D_, as Excel does), a line feed and quotes, in the first row and later."""
+    tricky = ["a_x000D_b", "c\nd", 'say "x", then _x000D_']
+    rows = [["h1", "h2", "h3"], tricky, ["plain", "=not a formula", '"']]
+    with upload.read_upload(raw_workbook(rows=rows), 200) as raw:
+        assert raw.con.execute("SELECT * FROM raw ORDER BY row").fetchall() == [
+            (2, "a\rb", "c\nd", 'say "x", then \r'), (3, "plain", "=not a formula", '"')]
+
+
 def test_dates_of_the_1904_system():
     styles = (f'<styleSheet xmlns="{MAIN_NS}"><numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>'
               '</numFmts><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/></cellXfs>'

@@ -375,7 +375,7 @@ def _read_xlsx(
         columns = ", ".join(["'row': 'BIGINT'", *(f"'c{i}': 'VARCHAR'" for i in range(len(header)))])
         con.execute(
             "CREATE TABLE raw AS SELECT * FROM read_csv(?, header = false, auto_detect = false, delim = ',', "
-            f"quote = '\"', escape = '\"', columns = {{{columns}}}, strict_mode = true)",
+            f"quote = '\"', escape = '\"', new_line = '\\n', columns = {{{columns}}}, strict_mode = true)",
             [str(folder / "rows.csv")],
         )
         with (folder / "problems.csv").open(newline="", encoding="utf-8") as f:

@@ -288,7 +288,10 @@ def read(path: str, folder: str, budget: Budget, say) -> dict:
         sheet_data = None
         with open(os.path.join(folder, "rows.csv"), "w", newline="", encoding="utf-8") as rows_file, \
                 open(os.path.join(folder, "problems.csv"), "w", newline="", encoding="utf-8") as problems_file:
-            rows_out, problems_out = csv.writer(rows_file), csv.writer(problems_file)
+            # Every text quoted, lines ending in LF: a carriage return inside a value stays inside its quotes (DuckDB
+            # would take a bare one for the end of a line).
+            rows_out = csv.writer(rows_file, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+            problems_out = csv.writer(problems_file, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
             number = 0
             for events in _events(archive, sheet_part, budget):
                 for event, element in events:
