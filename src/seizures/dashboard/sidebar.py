@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seizures import disclosure, i18n, settings, vocab
+from seizures import disclosure, i18n, queries, settings, vocab
 from seizures.dashboard import data
-from seizures.filters import SeizureFilter, from_query_params, to_query_params
+from seizures.filters import SeizureFilter, from_query_params, region_aliases, to_query_params
 from seizures.i18n import _
 
 LANGUAGE_KEY = "f_lang"
@@ -80,7 +80,8 @@ def sidebar_filter() -> SeizureFilter:
 
 def _seed_filter_state(names: dict[str, str], bounds: tuple[int, int] | None) -> None:
     """Set the widgets' state from the URL, once per session; unusable values are dropped with a warning."""
-    parsed = from_query_params(st.query_params.to_dict(), names, bounds or (0, 9999))
+    aliases = region_aliases(data.cached(queries.region_list).to_dict("records"))  # region=Peja, region=Pejë
+    parsed = from_query_params(st.query_params.to_dict(), names, bounds or (0, 9999), aliases=aliases)
     flt = parsed.filter
     low, high = bounds or (0, 0)
     st.session_state["f_years"] = (flt.year_from or low, flt.year_to or high)
