@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from seizures import auth, i18n, ingest, settings, store, template
+from seizures import auth, i18n, ingest, settings, spreadsheet, store, template
 from seizures.dashboard import access, data
 from seizures.i18n import N_, _
 
@@ -48,7 +48,7 @@ def _templates(version: tuple[int, ...]) -> tuple[bytes, bytes, bytes]:
 def _draw_problems(result: ingest.ImportResult) -> None:
     st.dataframe(result.errors, hide_index=True, width="stretch", key="import_errors")
     st.download_button(
-        _("Download the problems (CSV)"), ingest.spreadsheet_safe(result.errors).to_csv(index=False).encode("utf-8"),
+        _("Download the problems (CSV)"), spreadsheet.csv_bytes(result.errors),
         file_name=f"{result.file_name}.problems.csv", mime="text/csv", key="download_problems",
     )
 
@@ -70,7 +70,7 @@ def _draw_result(result: ingest.ImportResult) -> None:
             st.warning(_("{rows} rows were not imported: download them, correct them and import that file (its "
                          "import_errors column is ignored).").format(rows=i18n.number(result.rows_rejected)), icon=":material/warning:")
             st.download_button(
-                _("Download the rejected rows (CSV)"), result.rejected_rows.to_csv(index=False).encode("utf-8"),
+                _("Download the rejected rows (CSV)"), spreadsheet.csv_bytes(result.rejected_rows),
                 file_name=f"{result.file_name}.rejected.csv", mime="text/csv", key="download_rejected",
             )
             _draw_problems(result)

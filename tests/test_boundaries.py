@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from import_files import csv_bytes, row
+from import_files import demo_allowed
 from seizures import auth, disclosure, export, ingest, queries, schema, upload
 from seizures.filters import SeizureFilter, from_query_params
 
@@ -21,14 +22,14 @@ BOUNDS = (2019, 2024)
 
 
 def test_the_first_and_last_year_of_the_data_are_accepted_in_a_link():
-    parsed = from_query_params({"from": "2019", "to": "2024"}, ["PR"], BOUNDS)
+    parsed = from_query_params({"from": "2019", "to": "2024"}, demo_allowed(["PR"]), BOUNDS)
     assert (parsed.filter.year_from, parsed.filter.year_to, parsed.warnings) == (2019, 2024, [])
     for outside in ("2018", "2025"):
-        assert from_query_params({"to": outside}, ["PR"], BOUNDS).warnings
+        assert from_query_params({"to": outside}, demo_allowed(["PR"]), BOUNDS).warnings
 
 
 def test_a_one_year_period_in_a_link_is_not_a_period_that_ends_before_it_starts():
-    parsed = from_query_params({"from": "2024", "to": "2024"}, ["PR"], BOUNDS)
+    parsed = from_query_params({"from": "2024", "to": "2024"}, demo_allowed(["PR"]), BOUNDS)
     assert (parsed.filter.year_from, parsed.filter.year_to, parsed.warnings) == (2024, 2024, [])
 
 
@@ -45,8 +46,8 @@ def test_a_seizure_dated_today_is_accepted_and_tomorrow_refused(empty_engine, da
 def _published_and_recorded(engine, published: list[tuple[int, float, str | None]], recorded: dict[int, int]) -> None:
     with engine.begin() as conn:
         conn.execute(schema.published_totals.insert(), [
-            {"year": year, "indicator": "firearms_confiscated", "value": value, "qualifier": qualifier,
-             "unit": "pieces", "source": "test"} for year, value, qualifier in published])
+            {"year_from": year, "year_to": year, "category": "firearm", "unit": "pieces", "value": value,
+             "qualifier": qualifier, "source": "test"} for year, value, qualifier in published])
     rows = [row(seized_on=f"{year}-03-05", quantity=str(count), case_ref=f"B-{year}") for year, count in recorded.items()]
     assert ingest.import_file(engine, csv_bytes(rows), "b.csv", today=dt.date(2024, 6, 30)).status == "imported"
 
@@ -54,7 +55,7 @@ def _published_and_recorded(engine, published: list[tuple[int, float, str | None
 def test_a_more_than_figure_equal_to_the_records_does_not_match_but_an_exact_one_does(empty_engine):
     _published_and_recorded(empty_engine, [(2021, 7, "more than"), (2022, 7, None), (2023, 6, "more than")],
                             {2021: 7, 2022: 7, 2023: 7})
-    check = queries.published_vs_recorded(empty_engine).set_index("year")["consistent"]
+    check = queries.published_vs_recorded(empty_engine).set_index("year_from")["consistent"]
     assert check.to_dict() == {2021: False, 2022: True, 2023: True}
 
 

@@ -344,6 +344,46 @@ def test_links_in_login_mode_land_on_their_page_with_their_filter(demo_url, page
         stop_server(proc)
 
 
+def test_a_bad_login_cookie_means_logged_out(demo_url, browser, tmp_path):
+    # A forged cookie (alg "none") and a signed one without exp_date used to lock the browser out with an error on
+    # every page; now each gives the login form, and the good login afterwards works.
+    import base64
+    import json as jsonlib
+
+    import jwt
+
+    from seizures import auth
+
+    users = tmp_path / "users.yaml"
+    auth.add_user(users, "vic", "viewer", password="viewer pass 1")
+    key = auth.read(users)["cookie"]["key"]
+
+    def part(data) -> str:
+        return base64.urlsafe_b64encode(jsonlib.dumps(data).encode()).rstrip(b"=").decode()
+
+    forged = {
+        "alg none": f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'username': 'vic', 'exp_date': 4e9})}.",
+        "no exp_date": jwt.encode({"username": "vic"}, key, algorithm="HS256"),
+    }
+    proc, base = start_server(demo_url, SEIZURES_AUTH="password", SEIZURES_USERS_FILE=str(users))
+    try:
+        for name, token in forged.items():
+            context = browser.new_context(viewport={"width": 1200, "height": 900})
+            context.set_default_timeout(READY_TIMEOUT_MS)
+            context.add_cookies([{"name": auth.COOKIE_NAME, "value": token, "url": base}])
+            page = context.new_page()
+            page.goto(f"{base}/regions")
+            page.get_by_label("User name").wait_for()
+            assert page.get_by_text("Something went wrong").count() == 0, name
+            page.get_by_label("User name").fill("vic")
+            page.get_by_role("textbox", name="Password").fill("viewer pass 1")
+            page.get_by_role("button", name="Log in").click()
+            wait_for_page(page, "Regional directorates")  # the link's page, after the login
+            context.close()
+    finally:
+        stop_server(proc)
+
+
 def test_login_in_the_browser(demo_url, page, tmp_path):
     from seizures import auth
 

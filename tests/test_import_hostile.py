@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from import_files import HEADER, csv_bytes, errors_at, fingerprint, row, valid_rows
-from seizures import ingest, schema, upload
+from seizures import ingest, schema, spreadsheet, upload
 
 TODAY = dt.date(2024, 6, 30)
 INJECTIONS = ["=cmd|' /C calc'!A0", "+SUM(1+1)*cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
@@ -234,7 +234,7 @@ def test_csv_injection_payloads_are_stored_as_plain_text(any_demo_copy_engine):
 def test_the_problems_download_defuses_formulas(any_demo_copy_engine):
     result = run_import(any_demo_copy_engine, csv_bytes([row(context="=cmd|' /C calc'!A0")]))
     assert errors_at(result) == {(2, "context")}
-    safe = ingest.spreadsheet_safe(result.errors)
+    safe = spreadsheet.defused(result.errors)
     assert safe.loc[0, "value"] == "'=cmd|' /C calc'!A0"
     assert result.errors.loc[0, "value"] == "=cmd|' /C calc'!A0"  # the table shown keeps the value as it was
 

@@ -346,7 +346,7 @@ def test_invalid_url_values_warn_and_fall_back_on_every_page(monkeypatch, demo_u
     at = open_page(monkeypatch, demo_url, page, params)
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 4 and all("Showing the default instead" in w for w in warnings)
-    for fragment in ("'Atlantis'", "from=1800", "'soon'", "'<script>'"):
+    for fragment in ("`Atlantis`", "from=`1800`", "`soon`", "`<script>`"):  # typed values shown as code
         assert any(fragment in w for w in warnings), fragment
     assert at.multiselect(key="f_regions").value == [] and at.multiselect(key="f_contexts").value == []
     assert at.slider(key="f_years").value == (FIRST, LAST)

@@ -3,6 +3,7 @@ import inspect
 import pandas as pd
 import pytest
 
+from import_files import demo_allowed, demo_vocabulary
 from seizures import queries
 from seizures.filters import SeizureFilter, from_query_params, to_query_params
 
@@ -54,10 +55,13 @@ def test_open_edges_as_the_sidebar_keeps_them():
 
 
 def test_measures_for_a_filter_are_the_events_and_the_categories_it_lets_through():
-    assert [m.key for m in queries.measures_for(SeizureFilter())] == list(queries.MEASURES_BY_KEY)
-    assert [m.key for m in queries.measures_for(SeizureFilter(categories=("explosive",)))] == [
-        "explosives", "devices", "events"]
-    assert [m.key for m in queries.measures_for(SeizureFilter(categories=("firearm",)))] == ["firearms", "events"]
+    vocabulary = demo_vocabulary()
+    assert [m.key for m in queries.measures_for(vocabulary, SeizureFilter())] == [
+        "firearm:pieces", "ammunition:rounds", "explosive:pieces", "explosive:kg", "component:pieces", "events"]
+    assert [m.key for m in queries.measures_for(vocabulary, SeizureFilter(categories=("explosive",)))] == [
+        "explosive:pieces", "explosive:kg", "events"]
+    assert [m.title for m in queries.measures_for(vocabulary, SeizureFilter(categories=("firearm",)))] == [
+        "Firearms (pieces)", "Seizure events (number)"]
 
 
 def test_year_filter_is_inclusive(any_demo_engine):
@@ -87,7 +91,7 @@ REGIONS = ["PR", "PZ", "PE", "GJ", "MS", "MN", "GL", "FE"]
 
 def test_query_params_round_trip():
     flt = SeizureFilter(2020, 2022, ("PR", "GJ"), ("firearm",), ("pistol",), ("house_search",))
-    parsed = from_query_params(to_query_params(flt), REGIONS, (2019, 2024))
+    parsed = from_query_params(to_query_params(flt), demo_allowed(REGIONS), (2019, 2024))
     assert parsed.filter == flt
     assert parsed.warnings == []
     assert to_query_params(SeizureFilter()) == {}
@@ -106,7 +110,7 @@ def test_query_params_round_trip():
     ],
 )
 def test_invalid_query_params_fall_back_with_a_warning(params, warning):
-    parsed = from_query_params(params, REGIONS, (2019, 2024))
+    parsed = from_query_params(params, demo_allowed(REGIONS), (2019, 2024))
     assert any(warning in w for w in parsed.warnings), parsed.warnings
     assert parsed.filter.categories == ()
     assert parsed.filter.weapon_types == ()

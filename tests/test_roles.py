@@ -38,10 +38,11 @@ def users_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture()
-def password_mode(monkeypatch, users_path, demo_url, fresh_caches):
+def password_mode(monkeypatch, users_path, demo_copy_url, fresh_caches):
+    # A private copy of the demo store: failed logins are written to it.
     monkeypatch.setenv("SEIZURES_AUTH", "password")
     monkeypatch.setenv("SEIZURES_USERS_FILE", str(users_path))
-    monkeypatch.setenv("SEIZURES_DB_URL", demo_url)
+    monkeypatch.setenv("SEIZURES_DB_URL", demo_copy_url)
 
 
 def app(logged_in_as: str | None = None) -> AppTest:
@@ -291,6 +292,25 @@ def test_repeated_failures_lock_the_user_for_a_while(password_mode, monkeypatch,
     log_in(at, "ana", PASSWORDS["ana"])
     assert not at.exception and "records" in listed_pages(at)  # analyst again after the lock
     assert auth.read(users_path)["credentials"]["usernames"]["ana"].get("failed_login_attempts") is None  # file untouched
+
+
+def test_the_lockout_survives_a_change_of_the_users_file_and_a_restart(password_mode, monkeypatch, tmp_path):
+    monkeypatch.setenv("SEIZURES_LOGIN_ATTEMPTS", "2")
+    path = tmp_path / "users.yaml"
+    auth.add_user(path, "ana", "analyst", password=PASSWORDS["ana"])
+    monkeypatch.setenv("SEIZURES_USERS_FILE", str(path))
+    at = app()
+    for _ in range(2):
+        log_in(at, "ana", "wrong password")
+    auth.add_user(path, "zed", "viewer", password="zed password 1")  # the users file changes
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    log_in(app(), "ana", PASSWORDS["ana"])
+    st.cache_resource.clear()  # a restart: the server's memory is gone, the store is not
+    st.cache_data.clear()
+    restarted = app()
+    log_in(restarted, "ana", PASSWORDS["ana"])
+    assert any("Too many failed logins" in e.value for e in restarted.error)
+    assert listed_pages(restarted) == []
 
 
 def test_a_role_change_in_the_users_file_applies_at_the_next_run(password_mode, tmp_path, monkeypatch):

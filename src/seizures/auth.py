@@ -6,10 +6,13 @@ email, roles}, and a cookie section); passwords are stored only as bcrypt hashes
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import secrets
 import tempfile
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,23 +178,37 @@ def remove_user(path: Path, username: str) -> None:
     write(path, data)
 
 
-# --- login lockout ------------------------------------------------------------------------------------------
-# streamlit-authenticator counts each user's failed logins ("failed_login_attempts" in the credentials it is given)
-# and refuses a user who reached max_login_attempts, for good. This adds the time limit: a lock is lifted after
-# `lock_seconds`, so a stranger typing wrong passwords cannot shut an administrator out for ever.
+# --- the login cookie ---------------------------------------------------------------------------------------
+# streamlit-authenticator 0.4.2 (models/cookie_model.py) decodes the cookie with jwt.decode(token, key,
+# algorithms=["HS256"]) and catches only DecodeError and InvalidSignatureError: another algorithm
+# (InvalidAlgorithmError), an expired "exp" claim, a missing exp_date (KeyError) or one of another type (TypeError)
+# escapes and fails every page until the cookie is deleted by hand. Checked here first, a bad cookie is deleted and
+# means "logged out".
 
-LOCKED_AT = "locked_at"
+COOKIE_MAX_CHARS = 4096  # a browser keeps at most about 4 KB per cookie; the authenticator's are about 150
+
+
+def valid_login_cookie(token: object, key: str | None, accounts: Mapping[str, object], now: float | None = None) -> bool:
+    """Whether a login cookie's text is one streamlit-authenticator accepts and logs in with, without failing: a
+    JWT signed with `key` by HS256 (no other algorithm), whose claims pass PyJWT's checks, with a string
+    "username" that is a key of `accounts` (the credentials' usernames given to the authenticator) and a numeric
+    "exp_date" (seconds since the epoch) still in the future."""
+    if not isinstance(token, str) or not token or len(token) > COOKIE_MAX_CHARS or not key:
+        return False
+    import jwt
+
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"])
+    except Exception:  # noqa: BLE001 (any failure: malformed, another algorithm or key, a claim PyJWT refuses)
+        return False
+    username, expires = claims.get("username"), claims.get("exp_date")
+    if not isinstance(username, str) or username not in accounts:
+        return False
+    if isinstance(expires, bool) or not isinstance(expires, (int, float)) or not math.isfinite(expires):
+        return False
+    return expires > (time.time() if now is None else now)
+
+
+# streamlit-authenticator counts each user's failed logins in the credentials it is given, under this key; the
+# dashboard gives it the store's counts (logins.py), where the lockout lives.
 FAILED = "failed_login_attempts"
-
-
-def release_expired_locks(accounts: dict, limit: int, lock_seconds: float, now: float) -> None:
-    """Note when each user reached `limit` failed logins, and clear the count of those locked for `lock_seconds`."""
-    for entry in accounts.values():
-        if entry.get(FAILED, 0) < limit:
-            entry.pop(LOCKED_AT, None)
-            continue
-        locked_at = entry.setdefault(LOCKED_AT, now)
-        if now - locked_at >= lock_seconds:
-            entry[FAILED] = 0
-            entry.pop(LOCKED_AT)
-

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from seizures import auth, demo, events, i18n, ingest, queries, seed, settings, store, template, transfer
-from seizures.filters import SeizureFilter, from_query_params
+from seizures import (auth, demo, events, i18n, ingest, queries, reference, seed, settings, spreadsheet, store, template,
+                      transfer)
+from seizures.filters import SeizureFilter, allowed_codes, from_query_params, region_aliases, vocabulary_aliases
 
 EXIT_REJECTED = 1
 EXIT_BAD_INPUT = 2
@@ -73,7 +74,10 @@ def report_filter(args: argparse.Namespace, engine) -> SeizureFilter:
     if bounds is None:
         raise store.StoreError("the store has no seizure records: run `seizures init --demo` or import data first")
     params = {"from": year_from, "to": year_to, "region": args.region, "category": args.category}
-    parsed = from_query_params({k: str(v) for k, v in params.items() if v is not None}, queries.region_list(engine)["code"], bounds)
+    regions, vocabulary = queries.region_list(engine), reference.read_vocabulary(engine)
+    parsed = from_query_params({k: str(v) for k, v in params.items() if v is not None},
+                               allowed_codes(regions["code"], vocabulary), bounds,
+                               aliases={**region_aliases(regions.to_dict("records")), **vocabulary_aliases(vocabulary)})
     if parsed.warnings:
         raise store.StoreError(" ".join(w.removeprefix("Ignored ") for w in parsed.warnings))
     return parsed.filter
@@ -120,9 +124,9 @@ def cmd_copy(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+def _write_csv(content: bytes, path: Path) -> None:
     try:
-        frame.to_csv(path, index=False)
+        path.write_bytes(content)
     except OSError as exc:
         raise store.StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
@@ -142,11 +146,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"... and {len(result.errors) - len(shown):,} more problems (all of them: --errors-out FILE)",
                   file=sys.stderr)
         if args.errors_out:
-            _write_csv(ingest.spreadsheet_safe(result.errors), Path(args.errors_out))
+            _write_csv(spreadsheet.csv_bytes(result.errors), Path(args.errors_out))
             print(f"problems written to {args.errors_out}")
     if result.rejected_rows is not None:
         out = Path(args.rejected_out) if args.rejected_out else path.with_name(f"{path.stem}.rejected.csv")
-        _write_csv(result.rejected_rows, out)
+        # Quoted for a spreadsheet in a way their import undoes (ingest._rejected_rows); csv_bytes keeps them so.
+        _write_csv(spreadsheet.csv_bytes(result.rejected_rows), out)
         print(f"{len(result.rejected_rows):,} rejected rows written to {out} (correct them and import that file)")
     return 0 if result.status in ("imported", "already_imported") else EXIT_REJECTED
 
@@ -275,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--year", type=int, help="one calendar year (default: every year in the store)")
     rep.add_argument("--from", dest="year_from", type=int, help="first year of the period")
     rep.add_argument("--to", dest="year_to", type=int, help="last year of the period")
-    rep.add_argument("--region", help="directorate codes, comma-separated (default: all)")
+    rep.add_argument("--region", help="directorates by code or name, comma-separated (default: all)")
     rep.add_argument("--category", help="categories, comma-separated: firearm, ammunition, explosive, component")
     rep.add_argument("--out", type=Path, help="where to write the PDF")
     rep.add_argument("--xlsx", type=Path, help="where to write the Excel workbook")

@@ -17,7 +17,6 @@ and English title) is refused, as is the same event twice in a file.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 import unicodedata
@@ -27,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import i18n, ingest, queries, schema, upload, vocab
+from seizures import i18n, ingest, queries, schema, spreadsheet, upload, vocab
 
 KINDS = vocab.EVENT_KINDS
 FIELDS = ("starts_on", "ends_on", "region_code", "kind", "title_en", "title_sq", "title_sr", "source", "url")
@@ -446,9 +445,7 @@ def export_frame(engine: sa.Engine) -> pd.DataFrame:
 def export_csv(frame: pd.DataFrame) -> bytes:
     """Events (export_frame) as CSV (UTF-8), spreadsheet-safe: a text cell starting with = + - @ tab or CR gets a
     "'" before it (removed again on import)."""
-    buffer = io.StringIO()
-    ingest.spreadsheet_safe(frame).to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
+    return spreadsheet.csv_bytes(frame)
 
 
 # --- demo ---------------------------------------------------------------------------------------------------------

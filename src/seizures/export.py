@@ -1,4 +1,7 @@
-"""Downloads of the filtered seizure lines, generated from the database query for the filter (CSV and Excel)."""
+"""Downloads of the filtered seizure lines, generated from the database query for the filter (CSV and Excel).
+
+Both are safe to open in a spreadsheet (spreadsheet.py): imported text such as `=HYPERLINK(...)` is written so that
+it cannot run, as `'=HYPERLINK(...)` in the CSV and as a string cell in the workbook."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from seizures import queries
+from seizures import queries, spreadsheet
 from seizures.filters import SeizureFilter, to_query_params
 
 EXCEL_MAX_ROWS = 1_048_576 - 1  # one sheet, less the header row
@@ -37,10 +40,10 @@ def _rows(engine: sa.Engine, flt: SeizureFilter, sort: str, descending: bool) ->
 def records_csv(engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on", descending: bool = False) -> bytes:
     """Every line that matches the filter, as UTF-8 CSV with a header (the columns of the demo CSV file)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator=spreadsheet.LINE_END)
     writer.writerow(queries.RECORD_COLUMNS)
     for row in _rows(engine, flt, sort, descending):
-        writer.writerow(["true" if v is True else "false" if v is False else v for v in row])
+        writer.writerow(spreadsheet.csv_row("true" if v is True else "false" if v is False else v for v in row))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -69,7 +72,7 @@ def records_xlsx(engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on",
         count += 1
         if count > EXCEL_MAX_ROWS:
             raise ValueError(f"more than {EXCEL_MAX_ROWS:,} rows: too many for one Excel sheet, download CSV instead")
-        cells = list(row)
+        cells = spreadsheet.xlsx_row(sheet, row)
         date = WriteOnlyCell(sheet, value=cells[date_index])
         date.number_format = "yyyy-mm-dd"
         cells[date_index] = date
@@ -79,7 +82,7 @@ def records_xlsx(engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on",
     about.append(["Generated", dt.datetime.now().isoformat(timespec="seconds")])
     about.append(["Rows", count])
     for name, value in describe_filter(flt):
-        about.append([f"Filter: {name}", value])
+        about.append(spreadsheet.xlsx_row(about, [f"Filter: {name}", value]))
     about.append([ILLUSTRATIVE_SOURCE_NOTE])
     buffer = io.BytesIO()
     book.save(buffer)

@@ -8,8 +8,8 @@ from typing import Iterable, Mapping
 
 import sqlalchemy as sa
 
-from seizures import vocab
-from seizures.i18n import _
+from seizures import reference, vocab
+from seizures.i18n import _, user_text
 from seizures.schema import seizures
 
 
@@ -66,11 +66,8 @@ LIST_PARAMS = {
     "weapon": "weapon_types",
     "context": "contexts",
 }
-VOCABULARIES = {
-    "categories": vocab.CATEGORIES,
-    "weapon_types": vocab.WEAPON_TYPES,
-    "contexts": vocab.CONTEXTS,
-}
+# URL parameter -> the vocabulary's kind of its codes
+KINDS = {"category": "category", "weapon": "weapon_type", "context": "context"}
 
 
 @dataclass
@@ -85,36 +82,78 @@ def _parse_year(raw: str | None, name: str, bounds: tuple[int, int], warnings: l
     try:
         year = int(raw)
     except ValueError:
-        warnings.append(_("Ignored {name}={value}: not a year.").format(name=name, value=repr(raw)))
+        warnings.append(_("Ignored {name}={value}: not a year.").format(name=name, value=user_text(raw)))
         return None
     if not bounds[0] <= year <= bounds[1]:
         warnings.append(_("Ignored {name}={year}: outside the data's years {first}–{last}.").format(
-            name=name, year=year, first=bounds[0], last=bounds[1]))
+            name=name, year=user_text(raw), first=bounds[0], last=bounds[1]))
         return None
     return year
 
 
+Aliases = Mapping[str, Mapping[str, str]]
+
+
+def allowed_codes(region_codes: Iterable[str], vocabulary: reference.Vocabulary) -> dict[str, list[str]]:
+    """URL parameter -> the codes a link may give: the store's regions and its vocabulary."""
+    return {"region": list(region_codes), **{param: vocabulary.codes(kind) for param, kind in KINDS.items()}}
+
+
+def region_aliases(regions: Iterable[Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """The `aliases` that let a link name directorates (Peja, Pejë, Peć) as well as codes, from rows with code,
+    name_en, name_sq, name_sr (queries.region_list(...).to_dict("records"))."""
+    names = {}
+    for region in regions:
+        for column in ("name_en", "name_sq", "name_sr"):
+            if region.get(column):
+                names[str(region[column])] = str(region["code"])
+    return {"region": names}
+
+
+def vocabulary_aliases(vocabulary: reference.Vocabulary) -> dict[str, dict[str, str]]:
+    """The `aliases` that let a link name categories, weapon types and contexts by their label in any language."""
+    return {param: {label: term.code for term in vocabulary.of(kind) for _lang, label in term.labels if label}
+            for param, kind in KINDS.items()}
+
+
+def _spellings(allowed: Iterable[str], aliases: Mapping[str, str]) -> dict[str, str]:
+    """Folded spelling -> code: the codes themselves first (they win a clash), then the aliases."""
+    folded: dict[str, str] = {}
+    for spelling, code in aliases.items():
+        folded.setdefault(vocab.fold(spelling), code)
+    folded.update({vocab.fold(code): code for code in allowed})
+    return folded
+
+
 def from_query_params(
-    params: Mapping[str, str], region_codes: Iterable[str], year_bounds: tuple[int, int]
+    params: Mapping[str, str], allowed: Mapping[str, Iterable[str]], year_bounds: tuple[int, int],
+    aliases: Aliases | None = None,
 ) -> ParsedFilter:
-    """Read a filter from URL parameters; unknown or malformed values are dropped with a warning, never raised."""
+    """Read a filter from URL parameters; unknown or malformed values are dropped with a warning, never raised.
+
+    `allowed`: URL parameter (region, category, weapon, context) -> its codes (allowed_codes). Values are matched as
+    the importer matches names (vocab.fold: any case, accents optional, đ = dj): codes, and `aliases` ({"region":
+    {"Peja": "PE", ...}, "category": {"Firearms": "firearm", ...}}: region_aliases, vocabulary_aliases). Warnings are
+    Markdown: what the user typed is shown by i18n.user_text.
+    """
     warnings: list[str] = []
     year_from = _parse_year(params.get("from"), "from", year_bounds, warnings)
     year_to = _parse_year(params.get("to"), "to", year_bounds, warnings)
     if year_from is not None and year_to is not None and year_from > year_to:
         warnings.append(_("Ignored the period {first}–{last}: it ends before it starts.").format(first=year_from, last=year_to))
         year_from = year_to = None
-    allowed = {"regions": set(region_codes), **{k: set(v) for k, v in VOCABULARIES.items()}}
     lists: dict[str, tuple[str, ...]] = {}
     for param, field_name in LIST_PARAMS.items():
+        codes_allowed = set(allowed.get(param, ()))
+        spellings = _spellings(codes_allowed, (aliases or {}).get(param, {}))
         raw = params.get(param) or ""
         values = [v.strip() for v in raw.split(",") if v.strip()]
-        known = [v for v in dict.fromkeys(values) if v in allowed[field_name]]
-        unknown = [v for v in values if v not in allowed[field_name]]
+        codes = [v if v in codes_allowed else spellings.get(vocab.fold(v)) for v in values]
+        unknown = [v for v, code in zip(values, codes) if code is None]
         if unknown:
-            warnings.append(_("Ignored unknown {param} value(s): {values}.").format(
-                param=param, values=", ".join(repr(v[:40]) for v in unknown[:5])))
-        lists[field_name] = tuple(known)
+            shown = ", ".join(user_text(v) for v in unknown[:5]) + (", …" if len(unknown) > 5 else "")
+            warnings.append(_("Ignored unknown {param} value(s): {values}.").format(param=param, values=shown))
+        lists[field_name] = tuple(dict.fromkeys(code for code in codes if code is not None))
     return ParsedFilter(SeizureFilter(year_from=year_from, year_to=year_to, **lists), warnings)
 
 

@@ -23,6 +23,7 @@ import functools
 import gettext as _gettext
 import math
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -85,14 +86,37 @@ def using(lang: str | None):
 
 
 def parse_language(raw: str | None) -> tuple[str, str | None]:
-    """A language code from a URL or a command line: (code, warning); unknown values give English and a warning."""
+    """A language code from a URL or a command line: (code, warning); unknown values give English and a warning
+    (Markdown: the value is shown by user_text)."""
     if raw in (None, ""):
         return DEFAULT, None
     code = str(raw).strip().lower()
     if code in LANGUAGES:
         return code, None
     known = ", ".join(LANGUAGES)
-    return DEFAULT, f"Ignored lang={str(raw)[:20]!r}: not one of {known}. Showing English."
+    return DEFAULT, f"Ignored lang={user_text(raw)}: not one of {known}. Showing English."
+
+
+USER_TEXT_MAX = 40
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def user_text(raw: object, limit: int = USER_TEXT_MAX) -> str:
+    """A value a user typed (a URL parameter), to be shown inside a message that Streamlit renders as Markdown:
+    cut to `limit` characters (then "…"), control characters shown as symbols (a line break would end the
+    paragraph), and put in an inline code span whose fence is longer than any run of backticks in it, so that
+    nothing in it is a link, an image, emphasis, HTML, a heading, LaTeX or an emoji."""
+    text = str(raw)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    text = CONTROL.sub(lambda m: "\u2421" if m[0] == "\x7f" else chr(0x2400 + ord(m[0])), text)
+    if not text:
+        return "``"  # nothing typed: shown as an empty pair of backticks
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    # CommonMark strips one space at each end of a code span that starts and ends with one, and a backtick at an
+    # end would join the fence: pad with a space.
+    pad = " " if text[0] == "`" or text[-1] == "`" or (text[0] == " " and text[-1] == " " and text.strip()) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 # --- Translation ---

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import schema, seed, settings, store, summary, upload, vocab
+from seizures import schema, seed, settings, spreadsheet, store, summary, upload, vocab
 
 # Canonical column -> the header spellings accepted for it (after normalise_header).
 COLUMNS = {
@@ -42,6 +42,12 @@ SOURCE_MAX = 300
 EXAMPLE_PREFIX = "EXAMPLE"
 ERROR_COLUMNS = ["row", "column", "value", "reason"]
 VALUE_SHOWN_MAX = 100
+QUANTITY_DECIMALS = 3  # the store keeps quantities to the thousandth (for kg, the gram)
+# C0 control characters other than tab, line feed and carriage return (PostgreSQL text cannot hold NUL; none
+# belongs in a record), and the symbols that stand for them in the files this module writes (U+2400 + code).
+CONTROL_CODES = [c for c in range(32) if chr(c) not in "\t\n\r"]
+CONTROL_PATTERN = "[" + "".join(f"\\x{{{c:02x}}}\\x{{{0x2400 + c:04x}}}" for c in CONTROL_CODES) + "]"
+CONTROL_REASON = "holds a control character"
 WHITESPACE = " \t\r\n\u00a0"
 WRITE_BATCH_ROWS = 122_880  # rows per Arrow batch sent to the store (DuckDB's row group size)
 # One normal form for names typed by hand: lower case, no accents, đ -> dj, runs of space/_/- -> one space.
@@ -233,7 +239,8 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
     _mapped(con, positions, "seized_on", """CASE
         WHEN regexp_full_match(v, '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}') THEN try_strptime(v, '%Y-%m-%d')
         WHEN regexp_full_match(v, '[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}[.]?') THEN try_strptime(rtrim(v, '.'), '%d.%m.%Y')
-        END::DATE AS parsed""")
+        END::DATE AS parsed,
+        regexp_full_match(v, '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}[.]?') AS shaped""")
     _mapped(con, positions, "quantity",
             "CASE WHEN regexp_full_match(v, '-?[0-9]+(\\.[0-9]+)?') THEN CAST(v AS DOUBLE) END AS parsed")
     _mapped(con, positions, "region", "a.code AS parsed", "LEFT JOIN region_alias a ON fold(d.v) = a.key")
@@ -258,7 +265,7 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
             raw.row, d.v AS seized_on, r.v AS region, m.v AS municipality, c.v AS category, w.v AS weapon_type,
             q.v AS quantity, u.v AS unit, x.v AS context,
             {_trimmed(_cell(positions, "case_ref"))} AS case_ref, {_trimmed(_cell(positions, "source"))} AS source,
-            d.parsed AS seized_on_value, r.parsed AS region_code, m.parsed AS municipality_name,
+            d.parsed AS seized_on_value, d.shaped AS seized_on_shaped, r.parsed AS region_code, m.parsed AS municipality_name,
             m.parsed_region AS municipality_region, c.parsed AS category_code, w.parsed AS weapon_type_code,
             q.parsed AS quantity_value, u.parsed AS unit_code, x.parsed AS context_code,
             u.max_quantity, u.limit_text, u.whole AS whole_unit,
@@ -282,8 +289,10 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
     region_hint = f"unknown regional directorate: use a code ({region_codes}) or its name in Albanian, English or Serbian"
     checks: list[tuple[str, str, str]] = [(c, f"{c} IS NULL", "'required: the cell is empty'") for c in REQUIRED]
     checks += [
-        ("seized_on", "seized_on IS NOT NULL AND seized_on_value IS NULL",
+        ("seized_on", "seized_on IS NOT NULL AND seized_on_value IS NULL AND NOT seized_on_shaped",
          "'not a date: write YYYY-MM-DD (2023-03-05) or DD.MM.YYYY (05.03.2023)'"),
+        ("seized_on", "seized_on_value IS NULL AND seized_on_shaped",
+         "'no such date: the month has no such day, or there is no such month'"),
         ("seized_on", "seized_on_value > $today", "'a date in the future'"),
         ("seized_on", "seized_on_value < $earliest",
          f"'before {EARLIEST_DATE:%d.%m.%Y}, when Kosovo Police records begin'"),
@@ -310,8 +319,13 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
         ("quantity", "quantity_value > max_quantity",
          "'more than ' || limit_text || ' ' || unit_code || ' on one line: check the number "
          "(the limit guards against typing errors)'"),
-        ("quantity", "quantity_value > 0 AND quantity_value <> floor(quantity_value) AND whole_unit",
+        # Judged on the text: 1.0000000000000000000001 is 1 once read as a double.
+        ("quantity", "quantity_value > 0 AND whole_unit AND regexp_matches(quantity, '[.][0-9]*[1-9]')",
          "unit_code || ' are counted in whole numbers'"),
+        ("quantity", f"quantity_value > 0 AND NOT whole_unit "
+         f"AND regexp_matches(quantity, '[.][0-9]{{{QUANTITY_DECIMALS}}}[0-9]*[1-9]')",
+         f"'more than {QUANTITY_DECIMALS} decimals: quantities are stored to 0.001 ' || unit_code || "
+         "CASE WHEN unit_code = 'kg' THEN ' (a gram)' ELSE '' END"),
         ("case_ref", f"length(case_ref) > {CASE_REF_MAX}", f"'longer than {CASE_REF_MAX} characters'"),
         ("case_ref", f"upper(case_ref) LIKE '{EXAMPLE_PREFIX}%'",
          "'the template''s example row: replace it with real records or delete it'"),
@@ -336,10 +350,42 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
            AND c.weapon_type_code = d.weapon_type_code AND c.unit_code = d.unit_code
         WHERE c.row > d.first_row
     """)
+    controls = _control_characters(con, positions)
+    if controls:
+        code = "(CASE WHEN unicode(c) >= 9216 THEN unicode(c) - 9216 ELSE unicode(c) END)"
+        parts += [
+            f"SELECT row, '{column}', {column}, '{CONTROL_REASON} (code ' || {code} || ', shown as ' || "
+            f"chr(9216 + {code}) || '), which cannot be stored: remove it' "
+            f"FROM (SELECT row, {column}, regexp_extract({column}, $control) AS c FROM clean "
+            f"WHERE regexp_matches({column}, $control))"
+            for column in controls
+        ]
     con.execute(
         "CREATE TABLE errors AS " + " UNION ALL ".join(parts),
-        {"today": today, "earliest": EARLIEST_DATE, "region_hint": region_hint},
+        {"today": today, "earliest": EARLIEST_DATE, "region_hint": region_hint,
+         **({"control": CONTROL_PATTERN} if controls else {})},
     )
+    if controls:  # a cell holding a control character gets that reason alone
+        con.execute(
+            "DELETE FROM errors WHERE NOT starts_with(reason, $reason) AND row || ':' || column_key IN "
+            "(SELECT row || ':' || column_key FROM errors WHERE starts_with(reason, $reason))",
+            {"reason": CONTROL_REASON},
+        )
+
+
+def _control_characters(con: duckdb.DuckDBPyConnection, positions: dict[str, int]) -> list[str]:
+    """The columns to check for control characters: those of the file, when any of its cells holds one (a single
+    pass over the rows first, so that a file without any pays one regular expression per row)."""
+    columns = [column for column in COLUMNS if column in positions]
+    cells = ", ".join(f"coalesce({_cell(positions, column)}, '')" for column in columns)
+    found = con.execute(f"SELECT count(*) FROM raw WHERE regexp_matches(concat({cells}), $control)",
+                        {"control": CONTROL_PATTERN}).fetchone()[0]
+    return columns if found else []
+
+
+def visible(text: str) -> str:
+    """A value as shown in the problems and the rejected rows: control characters as their symbols (␀ ...)."""
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: chr(0x2400 + ord(m[0])), text)
 
 
 # The file's lines, sent into the store's transaction so that the comparison runs there: only the matches come back,
@@ -358,12 +404,14 @@ FILE_KEYS = sa.Table(
 
 def _store_duplicates(con: duckdb.DuckDBPyConnection, conn: sa.Connection) -> None:
     """Add an error for each row whose line (case reference, category, weapon type, unit) is already stored."""
+    # A case reference holding a control character is refused already, and cannot reach PostgreSQL (NUL).
     keys = con.sql("""
         SELECT row AS file_row, case_ref, category_code AS category, weapon_type_code AS weapon_type, unit_code AS unit
         FROM clean
         WHERE case_ref IS NOT NULL AND category_code IS NOT NULL AND weapon_type_code IS NOT NULL
           AND unit_code IS NOT NULL
-    """).to_arrow_table()
+          AND row NOT IN (SELECT row FROM errors WHERE column_key = 'case_ref' AND starts_with(reason, $reason))
+    """, params={"reason": CONTROL_REASON}).to_arrow_table()
     if keys.num_rows == 0:
         return
     s, k = schema.seizures, FILE_KEYS
@@ -400,7 +448,7 @@ def _error_frame(con: duckdb.DuckDBPyConnection, header: list[str], positions: d
     frame = con.execute("SELECT row, column_key, value, reason FROM errors").df()
     shown = {column: header[index] for column, index in positions.items()}
     frame["column"] = frame["column_key"].map(shown).fillna(frame["column_key"])
-    frame["value"] = frame["value"].fillna("").astype(str).str.slice(0, VALUE_SHOWN_MAX)
+    frame["value"] = frame["value"].fillna("").astype(str).str.slice(0, VALUE_SHOWN_MAX).map(visible)
     frame["order"] = frame["column_key"].map(order)
     frame = frame.sort_values(["row", "order"], kind="stable").reset_index(drop=True)
     return frame[ERROR_COLUMNS].astype({"row": "int64"})
@@ -432,8 +480,13 @@ def _previous_import(conn: sa.Connection, digest: str) -> dict | None:
     return dict(row._mapping) if row else None
 
 
+QUOTE_NOTE = ("a ' was put before values starting with = + - @ so that a spreadsheet does not run them; "
+              "it is taken off when this file is imported")
+
+
 def _rejected_rows(con: duckdb.DuckDBPyConnection, raw: upload.RawTable) -> pd.DataFrame:
-    """The invalid rows as read (the file's own columns) plus import_errors, ready to be corrected."""
+    """The invalid rows as read (the file's own columns) plus import_errors, ready to be corrected: safe to open in
+    a spreadsheet, and imported again as typed (spreadsheet.quoted, undone by _unquote on import)."""
     names = [f"c{i}" for i in range(len(raw.header))]
     order = ", ".join(f"('{column}', {i})" for i, column in enumerate(COLUMNS))
     frame = con.execute(f"""
@@ -444,9 +497,26 @@ def _rejected_rows(con: duckdb.DuckDBPyConnection, raw: upload.RawTable) -> pd.D
         ORDER BY r.row
     """).df()
     keep = [i for i, h in enumerate(raw.header) if normalise_header(h) != ERRORS_COLUMN]
-    frame = frame[[names[i] for i in keep] + ["errors"]]
+    values = frame[[names[i] for i in keep]].astype(object).map(visible, na_action="ignore")
+    quoted = values.map(spreadsheet.quoted, na_action="ignore")
+    changed = (quoted != values) & values.notna()
+    errors = frame["errors"].where(~changed.any(axis=1), frame["errors"] + "; " + QUOTE_NOTE)
+    frame = quoted.assign(errors=errors.map(spreadsheet.defuse, na_action="ignore"))
     frame.columns = [raw.header[i] or f"column {i + 1}" for i in keep] + [ERRORS_COLUMN]
     return frame
+
+
+def _unquote(raw: upload.RawTable) -> None:
+    """A file of rejected rows (it has the import_errors column) holds spreadsheet.quoted values: take the
+    apostrophe added before = + - @ off again, so the rows are imported as first typed."""
+    quoted = "^'+[=+\\-@\t\r]"  # spreadsheet.QUOTED
+    cells = ", ".join(f"CASE WHEN regexp_matches(c{i}, $quoted) THEN substr(c{i}, 2) ELSE c{i} END AS c{i}"
+                      for i in range(len(raw.header)))
+    con = raw.con
+    con.execute(f"CREATE TABLE unquoted AS SELECT row, {cells} FROM raw ORDER BY row", {"quoted": quoted})
+    kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'raw'").fetchone()[0]
+    con.execute("DROP VIEW raw" if kind == "VIEW" else "DROP TABLE raw")
+    con.execute("CREATE VIEW raw AS SELECT * FROM unquoted")
 
 
 def import_file(
@@ -494,6 +564,8 @@ def import_file(
             result.rows_rejected = result.rows_read
             return result
         con = raw.con
+        if any(normalise_header(name) == ERRORS_COLUMN for name in raw.header):
+            _unquote(raw)
         con.execute(FOLD_MACRO)
         _load_lookups(con, *references)
         _validate(con, positions, today)
@@ -589,13 +661,3 @@ def list_imports(engine: sa.Engine) -> pd.DataFrame:
         result = conn.execute(query)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot run as formulas when the CSV is opened in a spreadsheet (OWASP CSV injection)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            text = out[column].astype("string")
-            risky = text.str.match(r"^[=+\-@\t\r]", na=False)
-            out[column] = text.where(~risky, "'" + text)
-    return out

@@ -137,12 +137,26 @@ def read_vocabulary(conn: sa.Connection | sa.Engine) -> Vocabulary:
         with conn.connect() as c:
             return read_vocabulary(c)
     v = vocabulary_table
-    terms = []
-    for row in conn.execute(sa.select(v).order_by(v.c.kind, v.c.position, v.c.code)).mappings():
-        terms.append(Term(
+    rows = conn.execute(sa.select(v).order_by(v.c.kind, v.c.position, v.c.code)).mappings().all()
+    return vocabulary_of([dict(row) for row in rows])
+
+
+def vocabulary_of(rows) -> Vocabulary:
+    """A Vocabulary from rows with the vocabulary table's columns (dicts, e.g. a DataFrame's records)."""
+
+    def text(value) -> str | None:
+        return value if isinstance(value, str) and value.strip() else None
+
+    terms = [
+        Term(
             kind=row["kind"], code=row["code"], position=int(row["position"]),
-            labels=tuple((lang, row[f"label_{lang}"]) for lang in i18n.LANGUAGES),
-            units=tuple(u.strip() for u in (row["units"] or "").split(",") if u.strip()),
-            whole=bool(row["whole"]), line_limit=row["line_limit"], highlight=bool(row["highlight"]),
-        ))
-    return Vocabulary(tuple(terms))
+            labels=tuple((lang, text(row.get(f"label_{lang}"))) for lang in i18n.LANGUAGES),
+            units=tuple(u.strip() for u in (text(row.get("units")) or "").split(",") if u.strip()),
+            whole=row.get("whole") is True or str(row.get("whole")).lower() == "true",
+            line_limit=float(row["line_limit"]) if str(row.get("line_limit") or "").strip() not in ("", "nan", "None")
+            else None,
+            highlight=row.get("highlight") is True or str(row.get("highlight")).lower() == "true",
+        )
+        for row in rows
+    ]
+    return Vocabulary(tuple(sorted(terms, key=lambda t: (t.kind, t.position, t.code))))

@@ -269,6 +269,17 @@ event_changes = sa.Table(
     sa.Column("note", sa.String),  # how: e.g. "imported from events.csv, row 4"
 )
 
+# Failed logins per user name (logins.py), kept in the store so that a lockout survives a restart and a change of
+# the users file, and holds across app servers sharing the store. Times are seconds since the epoch (a number
+# compares and subtracts the same way on both engines).
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("username", sa.String(255), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failed_at", sa.Double, nullable=False),
+)
+
 # A column mapping for wide files (one column per weapon type, ...), saved to be used again: see mappings.py.
 import_mappings = sa.Table(
     "import_mappings",

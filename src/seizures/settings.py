@@ -1,7 +1,7 @@
 """Settings: where the store lives (SEIZURES_DB_URL), who may see what (SEIZURES_AUTH, SEIZURES_PUBLIC, the users
 file, the disclosure threshold, the login lockout), the limits of an import (SEIZURES_MAX_UPLOAD_MB,
-SEIZURES_LOCK_WAIT_SECONDS), the map's boundaries (SEIZURES_BOUNDARIES, SEIZURES_BOUNDARIES_KEY) and the report's
-fonts (SEIZURES_REPORT_FONT_DIR).
+SEIZURES_LOCK_WAIT_SECONDS, and the budgets of reading a workbook: SEIZURES_XLSX_MAX_*), the map's boundaries
+(SEIZURES_BOUNDARIES, SEIZURES_BOUNDARIES_KEY) and the report's fonts (SEIZURES_REPORT_FONT_DIR).
 
 Each is read from the environment, else from the top level of .streamlit/secrets.toml (git-ignored).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 DB_URL_SETTING = "SEIZURES_DB_URL"
@@ -183,3 +184,40 @@ def lock_wait_seconds() -> float:
     """How long to wait for a DuckDB file another process holds before saying so (SEIZURES_LOCK_WAIT_SECONDS)."""
     return _positive_number(LOCK_WAIT_SETTING, DEFAULT_LOCK_WAIT_SECONDS)
 
+
+# --- the budgets of reading a workbook (upload.py, workbook.py) ----------------------------------------------
+
+XLSX_ROWS_SETTING = "SEIZURES_XLSX_MAX_ROWS"
+XLSX_CELLS_SETTING = "SEIZURES_XLSX_MAX_CELLS"
+XLSX_XML_SETTING = "SEIZURES_XLSX_MAX_XML_MB"
+XLSX_SECONDS_SETTING = "SEIZURES_XLSX_MAX_SECONDS"
+XLSX_MEMORY_SETTING = "SEIZURES_XLSX_MAX_MEMORY_MB"
+EXCEL_MAX_ROWS = 1_048_576  # Excel's own limit: no sheet made by Excel has more rows
+DEFAULT_XLSX_MAX_CELLS = 15_000_000  # Excel's rows times about 14 columns (the template has 10)
+DEFAULT_XLSX_MAX_XML_MB = 1000  # a full sheet of the template's 10 columns unpacks to about 500 MB
+DEFAULT_XLSX_MAX_SECONDS = 180.0
+DEFAULT_XLSX_MAX_MEMORY_MB = 1024.0
+
+
+@dataclass(frozen=True)
+class XlsxBudgets:
+    """What reading one workbook may use: row elements (empty ones count), cells, MB of XML unpacked, seconds of
+    wall-clock time, MB of memory (the reader's address space)."""
+
+    rows: int
+    cells: int
+    xml_mb: float
+    seconds: float
+    memory_mb: float
+
+
+def xlsx_budgets() -> XlsxBudgets:
+    """The budgets of reading a workbook, each from its setting (SEIZURES_XLSX_MAX_ROWS, _CELLS, _XML_MB, _SECONDS,
+    _MEMORY_MB); a value that is not a positive number raises ValueError."""
+    return XlsxBudgets(
+        rows=int(_positive_number(XLSX_ROWS_SETTING, EXCEL_MAX_ROWS)),
+        cells=int(_positive_number(XLSX_CELLS_SETTING, DEFAULT_XLSX_MAX_CELLS)),
+        xml_mb=_positive_number(XLSX_XML_SETTING, DEFAULT_XLSX_MAX_XML_MB),
+        seconds=_positive_number(XLSX_SECONDS_SETTING, DEFAULT_XLSX_MAX_SECONDS),
+        memory_mb=_positive_number(XLSX_MEMORY_SETTING, DEFAULT_XLSX_MAX_MEMORY_MB),
+    )

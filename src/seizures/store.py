@@ -169,12 +169,13 @@ _process_write_locks: dict[str, threading.Lock] = {}
 _process_write_locks_guard = threading.Lock()
 
 
-def _process_write_lock(engine: sa.Engine) -> threading.Lock:
-    """One lock per DuckDB file in this process (other processes are kept out by DuckDB's own file lock)."""
+def _process_write_lock(engine: sa.Engine, purpose: str = "lines") -> threading.Lock:
+    """One lock per DuckDB file and purpose in this process (other processes are kept out by DuckDB's own file
+    lock): the threads writing the same rows take turns instead of failing on DuckDB's write conflict."""
     database = engine.url.database or ":memory:"
     key = str(Path(database).resolve()) if database != ":memory:" else engine.url.render_as_string()
     with _process_write_locks_guard:
-        return _process_write_locks.setdefault(key, threading.Lock())
+        return _process_write_locks.setdefault(f"{purpose}:{key}", threading.Lock())
 
 
 @contextmanager

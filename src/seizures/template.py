@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import ingest, vocab
+from seizures import ingest, spreadsheet, vocab
 
 EXAMPLE_ROW = {
     "seized_on": "05.03.2023",
@@ -58,11 +58,11 @@ def template_frame() -> pd.DataFrame:
 
 
 def template_csv() -> bytes:
-    return template_frame().to_csv(index=False).encode("utf-8")
+    return spreadsheet.csv_bytes(template_frame())
 
 
 def allowed_values_csv(engine: sa.Engine) -> bytes:
-    return allowed_values(*ingest.reference_frames(engine)).to_csv(index=False).encode("utf-8")
+    return spreadsheet.csv_bytes(allowed_values(*ingest.reference_frames(engine)))
 
 
 def template_xlsx(engine: sa.Engine) -> bytes:
@@ -110,6 +110,7 @@ def template_xlsx(engine: sa.Engine) -> bytes:
     for sheet, widths in ((records, [14] * len(columns)), (lists, [14, 32, 50]), (notes, [14, 110])):
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
+    spreadsheet.no_formulas(book)  # names come from the store
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -10,18 +10,24 @@ from __future__ import annotations
 import codecs
 import concurrent.futures
 import csv
-import datetime as dt
 import hashlib
 import io
+import json
+import logging
+import os
 import re
+import select
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
-import pandas as pd
 
 from seizures import settings
 
@@ -90,10 +96,14 @@ def check_size(size_bytes: int, max_mb: float | None = None) -> None:
 HeaderCheck = Callable[[list[str]], None]
 
 
-def read_upload(source: bytes | Path, max_mb: float | None = None, header_check: HeaderCheck | None = None) -> RawTable:
+def read_upload(
+    source: bytes | Path, max_mb: float | None = None, header_check: HeaderCheck | None = None,
+    budgets: settings.XlsxBudgets | None = None,
+) -> RawTable:
     """Read a CSV or .xlsx file (a path or its bytes) into a workbench table, or raise UploadError.
 
-    header_check, given the column names, may raise UploadError before the body of a CSV is parsed.
+    header_check, given the column names, may raise UploadError before the body of a file is read. budgets bound
+    the reading of a workbook (default: settings.xlsx_budgets()).
     """
     header_check = header_check or (lambda _header: None)
     on_disk = None  # (path, size, modification time) of a file read from disk
@@ -114,7 +124,7 @@ def read_upload(source: bytes | Path, max_mb: float | None = None, header_check:
     con = duckdb.connect()
     try:
         if data.startswith(b"PK\x03\x04"):
-            table = _read_xlsx(con, data, header_check)
+            table = _read_xlsx(con, data, header_check, budgets)
         elif data.startswith(b"\xd0\xcf\x11\xe0"):
             raise UploadError(
                 "this is an old Excel 97-2003 (.xls) or other Office file: save it as .xlsx or as CSV UTF-8"
@@ -319,6 +329,12 @@ def _read_csv_text(
 # --- XLSX --------------------------------------------------------------------------------------------------
 
 
+def _start_of(archive: zipfile.ZipFile, name: str, size: int = 100) -> bytes:
+    """The first bytes of a member (not the whole member: it may be a bomb)."""
+    with archive.open(name) as member:
+        return member.read(size)
+
+
 def _check_workbook_zip(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -327,7 +343,7 @@ def _check_workbook_zip(data: bytes) -> None:
     with archive:
         members = archive.infolist()
         names = {m.filename for m in members}
-        if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+        if "mimetype" in names and b"opendocument" in _start_of(archive, "mimetype"):
             raise UploadError("this is an OpenDocument (.ods) file: save it as .xlsx or as CSV UTF-8")
         if "xl/workbook.xml" not in names:
             raise UploadError("this is a ZIP file but not an Excel workbook (.xlsx)")
@@ -343,63 +359,123 @@ def _check_workbook_zip(data: bytes) -> None:
             )
 
 
-def _cell_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()  # a seizure's date; a time of day is not kept
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
-def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderCheck) -> RawTable:
-    import openpyxl  # defusedxml, when installed, guards its XML parsing
-
+def _read_xlsx(
+    con: duckdb.DuckDBPyConnection, data: bytes, header_check: HeaderCheck, budgets: settings.XlsxBudgets | None = None
+) -> RawTable:
+    """Read the workbook in a child process (workbook.py) within the budgets, then load the text it wrote."""
     _check_workbook_zip(data)
-    problems: list[CellProblem] = []
-    rows: list[list[str | None]] = []
-    numbers: list[int] = []
-    header: list[str] = []
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        try:
-            sheet = workbook["records"] if "records" in workbook.sheetnames else workbook.worksheets[0]
-            sheet.reset_dimensions()  # a workbook's stated size may be wrong: read what is there
-            for number, cells in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
-                values = [_cell_text(cell.value) for cell in cells]
-                if not header:
-                    if any(v is not None and v.strip() for v in values):
-                        header = [("" if v is None else v).strip() for v in values]
-                        while header and not header[-1]:
-                            header.pop()
-                        header_check(header)
-                    continue
-                if not any(v is not None and v.strip() for v in values[: len(header)]):
-                    continue
-                for index, cell in enumerate(cells[: len(header)]):
-                    if getattr(cell, "data_type", None) == "f":
-                        problems.append(CellProblem(number, index, values[index], "a formula: paste values only"))
-                values = values[: len(header)]
-                rows.append(values + [None] * (len(header) - len(values)))
-                numbers.append(number)
-        finally:
-            workbook.close()
-    except UploadError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds (KeyError, XML errors, ...) on a broken workbook
-        raise UploadError(f"cannot read the workbook: {type(exc).__name__}: {str(exc)[:200]}") from exc
-    if not header:
-        raise UploadError(f"the sheet \"{sheet.title}\" is empty")
-    frame = pd.DataFrame(rows, columns=[f"c{i}" for i in range(len(header))], dtype=object)
-    frame.insert(0, "row", pd.Series(numbers, dtype="int64"))
-    con.register("sheet_frame", frame)
-    casts = ", ".join(f'CAST("c{i}" AS VARCHAR) AS "c{i}"' for i in range(len(header)))
-    con.execute(f"CREATE TABLE raw AS SELECT row, {casts} FROM sheet_frame ORDER BY row")
-    con.unregister("sheet_frame")
-    notes = [f"Read the sheet \"{sheet.title}\"."] if len(workbook.sheetnames) > 1 else []
+    budgets = budgets or settings.xlsx_budgets()
+    with tempfile.TemporaryDirectory(prefix="seizures-xlsx-") as name:
+        folder = Path(name)
+        (folder / "upload.xlsx").write_bytes(data)
+        done = _run_reader(folder, budgets, header_check)
+        header = done["header"]
+        if not header:
+            raise UploadError(f"the sheet \"{done['sheet']}\" is empty")
+        columns = ", ".join(["'row': 'BIGINT'", *(f"'c{i}': 'VARCHAR'" for i in range(len(header)))])
+        con.execute(
+            "CREATE TABLE raw AS SELECT * FROM read_csv(?, header = false, auto_detect = false, delim = ',', "
+            f"quote = '\"', escape = '\"', new_line = '\\n', columns = {{{columns}}}, strict_mode = true)",
+            [str(folder / "rows.csv")],
+        )
+        with (folder / "problems.csv").open(newline="", encoding="utf-8") as f:
+            problems = [CellProblem(int(r), int(c), v, "a formula: paste values only") for r, c, v in csv.reader(f)]
+    notes = [f"Read the sheet \"{done['sheet']}\"."] if done["sheets"] > 1 else []
     return RawTable(con, header, "xlsx", "", 0, notes, problems)
+
+
+# The reader: this Python, isolated (-I: no user site, no environment variables, not the current folder), running
+# workbook.py as a script (it imports only the standard library).
+READER = [sys.executable, "-I", str(Path(__file__).with_name("workbook.py"))]
+GRACE_SECONDS = 5.0  # the reader stops itself at the time budget; past this much more, it is killed
+log = logging.getLogger(__name__)
+
+
+class WorkbookRefused(UploadError):
+    """A workbook the reader refused; stats says what it had used of its budgets (rows, cells, xml_bytes, seconds,
+    peak_mb), for the log and the tests."""
+
+    def __init__(self, message: str, stats: dict | None = None):
+        super().__init__(message)
+        self.stats = stats or {}
+
+
+def _refusal_text(refusal: dict, budgets: settings.XlsxBudgets) -> str:
+    kind = refusal.get("kind")
+    if kind == "rows":
+        excel = (", the most Excel allows" if budgets.rows == settings.EXCEL_MAX_ROWS
+                 else f" (Excel allows {settings.EXCEL_MAX_ROWS:,})")
+        return (f"the sheet \"{refusal.get('sheet')}\" has more than {budgets.rows:,} rows{excel}, empty rows "
+                f"counted: refused (the limit is set by {settings.XLSX_ROWS_SETTING})")
+    if kind == "cells":
+        return (f"the workbook has more than {budgets.cells:,} cells (empty cells count too): refused "
+                f"(the limit is set by {settings.XLSX_CELLS_SETTING})")
+    if kind == "xml_bytes":
+        return (f"the workbook unpacks to more than {budgets.xml_mb:,g} MB of XML (in {refusal.get('part')}): "
+                f"refused as a possible zip bomb (the limit is set by {settings.XLSX_XML_SETTING})")
+    if kind == "seconds":
+        return (f"reading the workbook took more than {budgets.seconds:,g} seconds: refused (the limit is set by "
+                f"{settings.XLSX_SECONDS_SETTING}); a CSV file of the same rows is read much faster")
+    if kind == "memory":
+        return (f"reading the workbook needed more than {budgets.memory_mb:,g} MB of memory: refused (the limit "
+                f"is set by {settings.XLSX_MEMORY_SETTING})")
+    if kind == "text":
+        return "a cell of the workbook holds more than 32,767 characters, which Excel does not allow: refused"
+    if kind == "doctype":
+        return ("cannot read the workbook: its XML declares a document type (DTD), which no workbook needs: "
+                "refused as a possible XML entity bomb")
+    return f"cannot read the workbook: {refusal.get('detail') or kind}"
+
+
+def _run_reader(folder: Path, budgets: settings.XlsxBudgets, header_check: HeaderCheck) -> dict:
+    """Run workbook.py on folder/upload.xlsx; check the header as soon as it reports it; its result, or
+    UploadError. The reader is killed when it overruns the time budget, or when this ends for any reason."""
+    limits = {"rows": budgets.rows, "cells": budgets.cells, "xml_bytes": int(budgets.xml_mb * MB),
+              "seconds": budgets.seconds, "memory_mb": budgets.memory_mb, "columns": MAX_COLUMNS}
+    with (folder / "reader.log").open("wb") as errors:
+        process = subprocess.Popen(
+            [*READER, str(folder / "upload.xlsx"), str(folder), json.dumps(limits)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors,
+        )
+    deadline = time.monotonic() + budgets.seconds + GRACE_SECONDS
+    try:
+        for message in _messages(process, deadline, budgets):
+            if "header" in message:
+                header_check(message["header"])
+            elif "done" in message:
+                log.info("workbook read: %s", message.get("stats"))
+                return message["done"]
+            elif "refused" in message:
+                log.info("workbook refused (%s): %s", message["refused"].get("kind"), message.get("stats"))
+                raise WorkbookRefused(_refusal_text(message["refused"], budgets), message.get("stats"))
+        status = process.wait()
+        if status == -signal.SIGXCPU:  # the kernel's limit on processor time (RLIMIT_CPU)
+            raise WorkbookRefused(_refusal_text({"kind": "seconds"}, budgets))
+        detail = (folder / "reader.log").read_bytes()[-2000:].decode("utf-8", "replace").strip().splitlines()
+        log.warning("workbook reader ended with status %s: %s", status, detail[-1:] or "")
+        raise WorkbookRefused(f"cannot read the workbook: the reader stopped unexpectedly (status {status})")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdout.close()
+
+
+def _messages(process: subprocess.Popen, deadline: float, budgets: settings.XlsxBudgets) -> Iterator[dict]:
+    """The reader's JSON lines as they come, until it closes its output; past the deadline, a time refusal."""
+    pending = b""
+    stream = process.stdout.fileno()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise WorkbookRefused(_refusal_text({"kind": "seconds"}, budgets))
+        ready, _, _ = select.select([stream], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(stream, 1 << 16)
+        if not chunk:
+            return
+        pending += chunk
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            yield json.loads(line)

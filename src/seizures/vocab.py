@@ -3,6 +3,9 @@
 The labels stay English here (imports match them); `label()` shows them in the current language.
 """
 
+import re
+import unicodedata
+
 from seizures.i18n import N_, _
 
 CATEGORIES = {
@@ -86,3 +89,11 @@ DATA_LABELS = (
 QUANTITY_LIMITS = {"pieces": 10_000, "rounds": 1_000_000, "kg": 10_000}
 # Units counted in whole numbers.
 WHOLE_UNITS = ("pieces", "rounds")
+
+
+def fold(text: str) -> str:
+    """One normal form for names typed by hand, as the importer matches them (ingest.FOLD_MACRO): lower case, no
+    accents, đ -> dj, runs of space, _ and - as one space."""
+    text = str(text).lower().replace("đ", "dj")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"[\s_\-]+", " ", text).strip()

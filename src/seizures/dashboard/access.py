@@ -11,14 +11,14 @@ from __future__ import annotations
 import contextvars
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import streamlit as st
 
-from seizures import auth, settings
+from seizures import auth, logins, settings
+from seizures.dashboard import data as store_data
 from seizures.dashboard import sidebar
 from seizures.i18n import N_, _
 
@@ -160,8 +160,13 @@ _run_authenticator: contextvars.ContextVar = contextvars.ContextVar("authenticat
 
 
 def _authenticator(data: dict):
-    """streamlit-authenticator over the users file's accounts: it draws the login form and sets or deletes the
-    login cookie (None when the file has no account or no cookie key)."""
+    """streamlit-authenticator over the users file's accounts, made once per run: it draws the login form and sets
+    or deletes the login cookie (None when the file has no account or no cookie key).
+
+    Its credentials are this run's copy, each user's failed logins as the store counts them (logins.py: a lock that
+    survives a restart and a change of the users file, and holds across app servers): `limit` for a locked user,
+    whom the authenticator then refuses without checking a password, else 0.
+    """
     import streamlit_authenticator as stauth
 
     made = _run_authenticator.get()
@@ -172,13 +177,28 @@ def _authenticator(data: dict):
     key = settings.cookie_key() or cookie.get("key")
     if not accounts or not key:
         return None
-    credentials = {"usernames": {name: entry for name, entry in accounts.items() if entry.get("password")}}
+    limit = settings.login_attempts()
+    locked = logins.locked_users(store_data.engine(), limit, settings.login_lock_seconds())
+    credentials = {"usernames": {name: {**entry, auth.FAILED: limit if name in locked else 0}
+                                 for name, entry in accounts.items() if entry.get("password")}}
     authenticator = stauth.Authenticate(
         credentials, cookie.get("name", auth.COOKIE_NAME), key, float(cookie.get("expiry_days", auth.COOKIE_DAYS)),
         auto_hash=False,
     )
     _run_authenticator.set((data, authenticator))
     return authenticator
+
+
+def _drop_bad_cookie(data: dict, authenticator) -> None:
+    """A login cookie the authenticator would fail on (forged, another algorithm, no expiry, a removed user) means
+    "logged out": it is not read this session, and the browser is told to delete it."""
+    cookie = data["cookie"]
+    raw = st.context.cookies.get(cookie.get("name", auth.COOKIE_NAME))
+    key = settings.cookie_key() or cookie.get("key")
+    if raw is not None and not auth.valid_login_cookie(raw, key, authenticator.authentication_controller
+                                                       .authentication_model.credentials["usernames"]):
+        st.session_state["logout"] = True  # the authenticator's get_cookie then ignores the cookie
+        authenticator.cookie_controller.delete_cookie()
 
 
 def _password_role() -> str | None:
@@ -189,10 +209,8 @@ def _password_role() -> str | None:
     if authenticator is None:
         return None
     if not st.session_state.get("authentication_status"):
-        try:
-            token = authenticator.cookie_controller.get_cookie()
-        except Exception:  # noqa: BLE001 - a malformed cookie means "logged out", never an error page
-            token = None
+        _drop_bad_cookie(data, authenticator)
+        token = authenticator.cookie_controller.get_cookie()
         if token:
             authenticator.authentication_controller.login(token=token)
     if not st.session_state.get("authentication_status"):
@@ -221,28 +239,30 @@ def _password_login() -> None:
         return
     if st.session_state.pop("account_removed", False):
         st.error(_("This account no longer exists: log in again."), icon=":material/lock:")
-    accounts = data["credentials"]["usernames"]
     limit, lock_seconds = settings.login_attempts(), settings.login_lock_seconds()
-    auth.release_expired_locks(accounts, limit, lock_seconds, time.time())
+    counts = authenticator.authentication_controller.authentication_model.credentials["usernames"]
+    before = {name: entry.get(auth.FAILED, 0) for name, entry in counts.items()}
     from streamlit_authenticator.utilities import LoginError
 
     try:
         authenticator.login(location="main", max_login_attempts=limit, fields={
             "Form name": _("Log in"), "Username": _("User name"), "Password": _("Password"), "Login": _("Log in")})
     except LoginError as exc:
-        auth.release_expired_locks(accounts, limit, lock_seconds, time.time())
         if "attempts" in str(exc):
             st.error(_("Too many failed logins for this user name: it is locked for up to {minutes} minutes.").format(
                 minutes=f"{lock_seconds / 60:g}"), icon=":material/lock:")
-        else:  # a login cookie of a user who has since been removed: drop it, so the form comes back
-            authenticator.cookie_controller.delete_cookie()
+        else:
             st.error(_("This login is no longer valid: reload the page and log in again."), icon=":material/lock:")
         return
-    auth.release_expired_locks(accounts, limit, lock_seconds, time.time())
     status = st.session_state.get("authentication_status")
     if status:  # logged in: start again, on the page the address asked for (the navigation already holds it)
+        logins.clear(store_data.engine(), st.session_state["username"])
         st.rerun()
     if status is False:
+        # The authenticator counts a failure only for a user of the file: a made-up name is never stored.
+        for name, entry in counts.items():
+            if entry.get(auth.FAILED, 0) > before.get(name, 0):
+                logins.record_failure(store_data.engine(), name, lock_seconds)
         st.error(_("Wrong user name or password."), icon=":material/lock:")
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seizures import disclosure, i18n, settings, vocab
+from seizures import disclosure, i18n, queries, settings
 from seizures.dashboard import data
-from seizures.filters import SeizureFilter, from_query_params, to_query_params
+from seizures.filters import (SeizureFilter, allowed_codes, from_query_params, region_aliases, to_query_params,
+                              vocabulary_aliases)
 from seizures.i18n import _
 
 LANGUAGE_KEY = "f_lang"
@@ -59,7 +60,8 @@ def sidebar_filter() -> SeizureFilter:
             st.slider(_("Period"), min_value=bounds[0], max_value=bounds[1], key="f_years")
         everything = _("All")
         st.multiselect(_("Regional directorates"), list(names), format_func=names.get, key="f_regions", placeholder=everything)
-        categories, weapons, contexts = (vocab.labels(v) for v in (vocab.CATEGORIES, vocab.WEAPON_TYPES, vocab.CONTEXTS))
+        vocabulary = data.vocabulary()
+        categories, weapons, contexts = (vocabulary.labels(kind) for kind in ("category", "weapon_type", "context"))
         st.multiselect(_("Category"), list(categories), format_func=categories.get, key="f_categories", placeholder=everything)
         st.multiselect(_("Weapon type"), list(weapons), format_func=weapons.get, key="f_weapons", placeholder=everything)
         st.multiselect(_("Seizure context"), list(contexts), format_func=contexts.get, key="f_contexts", placeholder=everything)
@@ -80,7 +82,10 @@ def sidebar_filter() -> SeizureFilter:
 
 def _seed_filter_state(names: dict[str, str], bounds: tuple[int, int] | None) -> None:
     """Set the widgets' state from the URL, once per session; unusable values are dropped with a warning."""
-    parsed = from_query_params(st.query_params.to_dict(), names, bounds or (0, 9999))
+    vocabulary = data.vocabulary()  # region=Peja, category=Firearms: names and labels in any language, or codes
+    aliases = {**region_aliases(data.cached(queries.region_list).to_dict("records")), **vocabulary_aliases(vocabulary)}
+    parsed = from_query_params(st.query_params.to_dict(), allowed_codes(names, vocabulary), bounds or (0, 9999),
+                               aliases=aliases)
     flt = parsed.filter
     low, high = bounds or (0, 0)
     st.session_state["f_years"] = (flt.year_from or low, flt.year_to or high)

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from seizures import charts, disclosure, i18n, queries, reference, settings
+from seizures import charts, disclosure, i18n, queries, reference, settings, spreadsheet
 from seizures.dashboard import data
 from seizures.filters import SeizureFilter
 from seizures.i18n import N_, _
@@ -49,7 +49,7 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str) -> None:
         st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
     suppression_legend(frame)
     st.download_button(
-        _("Download data (CSV)"), disclosure.shown(frame).to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+        _("Download data (CSV)"), spreadsheet.csv_bytes(disclosure.shown(frame)), file_name=f"{name}.csv",
         mime="text/csv", key=f"csv_{name}",
     )
 

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from seizures import i18n
+from seizures import i18n, spreadsheet
 from seizures.report import content as c
 from seizures.report.content import Content
 from seizures.report.texts import TEXT
@@ -87,6 +87,7 @@ def render(content: Content) -> bytes:
         about_table(content).to_excel(writer, sheet_name=TEXT["sheet_about"], index=False, header=False)
         for name, frame in tables(content).items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
+        spreadsheet.no_formulas(writer.book)  # stored text (sources, names) never runs as a formula
         for sheet in writer.book.worksheets:
             for column in sheet.columns:
                 width = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column)

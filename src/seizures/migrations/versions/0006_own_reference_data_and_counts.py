@@ -14,8 +14,8 @@
 A store upgraded with seizure lines gets what the code held before this revision (the vocabulary, Kosovo as the
 jurisdiction, the 8 directorates' seats), so it keeps working; a new store stays empty until its data is loaded.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import datetime as dt
@@ -23,8 +23,8 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
