@@ -118,6 +118,17 @@ seizures = sa.Table(
     sa.Column("import_id", sa.BigInteger),
     # What a line is: one seizure (day), or a count of a month, quarter or year.
     sa.Column("period", sa.String(8), nullable=False, server_default="day"),
+    # Tracing (SDG 16.4.2, the UNODC Illicit Arms Flows Questionnaire): optional, None where not recorded. On a count
+    # by period they say what the counted items have in common (e.g. a count of firearms whose origin was established).
+    sa.Column("marked", sa.Boolean),  # a marking was found on the firearm
+    sa.Column("trace_requested_on", sa.Date),
+    sa.Column("trace_result", sa.String(32)),  # vocab.TRACE_RESULTS
+    sa.Column("origin_how", sa.String(32)),  # how the illicit origin or context was established: vocab.ORIGIN_HOW
+    sa.Column("manufacture_country", sa.String(2)),  # ISO 3166-1 alpha-2
+    sa.Column("import_country", sa.String(2)),  # the country of last legal import, ISO 3166-1 alpha-2
+    sa.Column("legal_basis", sa.String(32)),  # vocab.LEGAL_BASES
+    sa.Column("criminal_context", sa.String(32)),  # vocab.CRIMINAL_CONTEXTS
+    sa.Column("significant", sa.Boolean),  # a significant seizure (the IAFQ's own sheet)
 )
 
 # National figures as published: a category in a unit, for one year or a span of years (year_from = year_to for one).

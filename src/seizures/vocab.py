@@ -97,3 +97,31 @@ def fold(text: str) -> str:
     text = str(text).lower().replace("đ", "dj")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return re.sub(r"[\s_\-]+", " ", text).strip()
+
+
+# Tracing of seized firearms (SDG indicator 16.4.2; the UNODC Illicit Arms Flows Questionnaire asks for these). Fixed
+# here, not in the store: they are the questionnaire's own categories, the same for every service.
+TRACE_RESULTS = {
+    "origin_established": N_("Illicit origin or context established"),
+    "origin_not_established": N_("Traced: origin not established"),
+    "pending": N_("Trace pending"),
+}
+ORIGIN_HOW = {
+    "international_trace": N_("International trace request"),
+    "national_records": N_("National records (registry, licences)"),
+    "investigation": N_("Criminal investigation"),
+    "other": N_("Other"),
+}
+LEGAL_BASES = {
+    "illicit_possession": N_("Illicit possession"),
+    "illicit_trafficking": N_("Illicit trafficking"),
+    "illicit_manufacturing": N_("Illicit manufacturing"),
+    "other": N_("Other"),
+}
+CRIMINAL_CONTEXTS = {
+    "organised_crime": N_("Organised crime"),
+    "violent_crime": N_("Violent crime"),
+    "drug_trafficking": N_("Drug trafficking"),
+    "terrorism": N_("Terrorism"),
+    "other": N_("Other"),
+}
