@@ -71,7 +71,7 @@ def test_stacked_by_region_has_one_series_per_directorate_in_its_colour():
     assert list(series) == ["Prishtina", "Prizren", "Mitrovica North"]  # largest total first, at the bottom
     assert list(series["Prizren"].x) == [2021, 2022] and list(series["Prizren"].y) == [5, 7]
     assert list(series["Mitrovica North"].x) == [2022] and list(series["Mitrovica North"].y) == [1]
-    assert series["Prizren"].marker.color == charts.OKABE_ITO[1]  # the second region, the palette's second colour
+    assert series["Prizren"].marker.color == charts.PALETTE[1]  # the second region, the palette's second colour
     assert fig.layout.yaxis.title.text == "Firearms (pieces)"
 
 
@@ -160,14 +160,14 @@ def test_monthly_seasonality_has_twelve_months_with_zeros():
 def test_every_chart_uses_the_app_template(builder):
     fig = builder()
     assert fig.layout.template.layout.separators == ".,"
-    assert list(fig.layout.template.layout.colorway) == charts.OKABE_ITO
+    assert list(fig.layout.template.layout.colorway) == charts.PALETTE
 
 
 def test_regions_get_colours_by_their_order_whatever_their_codes():
     # Another jurisdiction's seven regions: seven distinct colours, in the regions' order, none grey.
     codes = ["R1", "R2", "R3", "R4", "R5", "R6", "R7"]
     colours = charts.region_colours(codes)
-    assert list(colours.values()) == charts.OKABE_ITO[:7] and charts.OTHER_COLOUR not in colours.values()
+    assert list(colours.values()) == charts.PALETTE[:7] and charts.OTHER_COLOUR not in colours.values()
     frame = pd.DataFrame({"region_code": codes, "year": [2020] * 7, "value": [float(v) for v in range(1, 8)]})
     stacked = {t.name: t.marker.color for t in charts.stacked_by_region(frame, dict(zip(codes, codes)), "x").data}
     assert stacked == colours

@@ -50,7 +50,7 @@ TEXT = i18n.Texts({
 })
 
 MEASURES = i18n.Texts({TOTAL: TEXT.msgid("measure_total"), PER_100K: TEXT.msgid("measure_per_100k")})
-NO_VALUE_COLOUR = "#BBBBBB"
+NO_VALUE_COLOUR = "#767676"  # 4.5:1 on white: a marker that carries meaning needs 3:1
 COLOURSCALE = "Blues"
 MARKER_MAX_PX = 60
 MARKER_MIN_PX = 8
@@ -200,7 +200,7 @@ def marker_map(values: pd.DataFrame, measure_label: str, title: str | None = Non
             x=with_value["longitude"], y=with_value["latitude"], ids=with_value["code"].tolist(), mode="markers",
             name=measure_label, showlegend=False,
             marker=dict(size=[sizes[c] for c in with_value["code"]],
-                        color=[colours.get(c, charts.OKABE_ITO[0]) for c in with_value["code"]],
+                        color=[colours.get(c, charts.PALETTE[0]) for c in with_value["code"]],
                         opacity=0.75, line=dict(width=1.5, color="white")),
             customdata=with_value["value"], hovertext=[_hover(r, measure_label) for r in with_value.itertuples()],
             hoverinfo="text",
