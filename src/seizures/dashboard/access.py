@@ -245,8 +245,9 @@ def _password_login() -> None:
     from streamlit_authenticator.utilities import LoginError
 
     try:
+        st.header(_("Log in"))  # the form's own title is an h3 (a subheader): an h2 comes first
         authenticator.login(location="main", max_login_attempts=limit, fields={
-            "Form name": _("Log in"), "Username": _("User name"), "Password": _("Password"), "Login": _("Log in")})
+            "Form name": _("Your account"), "Username": _("User name"), "Password": _("Password"), "Login": _("Log in")})
     except LoginError as exc:
         if "attempts" in str(exc):
             st.error(_("Too many failed logins for this user name: it is locked for up to {minutes} minutes.").format(

@@ -55,7 +55,9 @@ def sidebar_filter() -> SeizureFilter:
     _clamp_years(bounds)
 
     with st.sidebar:
-        st.header(_("Filters"))
+        # Not a heading: the sidebar comes before the page's h1 in the document, and headings go h1, h2, ...
+        filters = _("Filters")
+        st.markdown(f"**{filters}**")
         if bounds and bounds[0] < bounds[1]:
             st.slider(_("Period"), min_value=bounds[0], max_value=bounds[1], key="f_years")
         everything = _("All")

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from seizures import charts, disclosure, i18n, queries, reference, settings, spreadsheet
+from seizures import charts, describe, disclosure, i18n, queries, reference, settings, spreadsheet
 from seizures.dashboard import data
 from seizures.filters import SeizureFilter
 from seizures.i18n import N_, _
@@ -33,25 +33,61 @@ def nothing_loaded(what: str) -> None:
     )
 
 
-def chart_of(frame: pd.DataFrame, build: Callable[..., go.Figure], name: str, *args) -> None:
-    """Draw build(frame, *args) with its CSV download, or the empty state when the filter left no data."""
+def chart_of(frame: pd.DataFrame, build: Callable[..., go.Figure], name: str, *args, title: str | None = None,
+             summary: str | None = None) -> None:
+    """Draw build(frame, *args) with its text alternative and CSV download (see chart), or the empty state when the
+    filter left no data."""
     if frame.empty:
         empty_state()
     else:
-        chart(data.figure(build, frame, *args), frame, name)
+        chart(data.figure(build, frame, *args), frame, name, title=title, summary=summary)
 
 
-def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str) -> None:
-    """Draw a figure with a CSV download of exactly the data behind it (hidden cells as their note, "<5" or "x").
+# Plotly's toolbar adds 8 buttons per chart to the keyboard's tab order (24 on the Overview) and offers nothing the
+# page lacks: the numbers are in the table and the CSV, Streamlit's own toolbar enlarges the chart, and dragging
+# still zooms (a double click resets).
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
 
-    A figure without any trace is not drawn (Streamlit refuses one): its data is still offered."""
-    if len(fig["data"] if isinstance(fig, dict) else fig.data):
-        st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
+
+def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str | None = None,
+          summary: str | None = None, table: bool = True) -> None:
+    """Draw a figure with its text alternative and a CSV download of exactly the data behind it (hidden cells as
+    their note, "<5" or "x").
+
+    The text alternative (WCAG 2.1, 1.1.1): the chart's title (`title`, else the figure's own), a sentence on what
+    its numbers show (`summary`, else one made from the drawn numbers: describe.summary) and, with `table`, those
+    numbers as an HTML table in an expander: a real <table> with header cells that a screen reader reads and walks
+    cell by cell, and that a keyboard opens (st.dataframe draws on a canvas). The chart is drawn in the app's
+    template (theme=None: Streamlit's theme would grey its text to 3.7:1), without Plotly's toolbar.
+
+    `table=False` where the page shows the same numbers as a table of its own (the map). A figure without any trace
+    is not drawn (Streamlit refuses one): its data is still offered."""
+    figure = fig if isinstance(fig, dict) else fig.to_dict()
+    layout = figure.setdefault("layout", {})
+    if title:
+        layout["title"] = {**(layout.get("title") if isinstance(layout.get("title"), dict) else {}), "text": title}
+        margin = layout.setdefault("margin", {})
+        margin["t"] = max(margin.get("t", 50), 40)  # room for it
+    drawn = describe.drawn(figure)
+    if len(figure.get("data") or []):
+        st.plotly_chart(figure, width="stretch", key=f"chart_{name}", theme=None, config=PLOTLY_CONFIG)
+    st.caption(_plain(summary or describe.summary(drawn)))
+    if table and len(figure.get("data") or []):
+        label = _("Table of the chart's numbers: {title}").format(title=drawn.title) if drawn.title \
+            else _("Table of the chart's numbers")
+        with st.expander(_plain(label)):
+            numbers = describe.display_table(drawn).map(_plain).rename(columns=_plain)
+            st.table(numbers.set_index(numbers.columns[0]), hide_index=False, alt=label)
     suppression_legend(frame)
     st.download_button(
         _("Download data (CSV)"), spreadsheet.csv_bytes(disclosure.shown(frame)), file_name=f"{name}.csv",
         mime="text/csv", key=f"csv_{name}",
     )
+
+
+def _plain(text: str) -> str:
+    """Text shown as it is, not read as Markdown (names may hold "*" or "_")."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$:" else c for c in text)
 
 
 def suppression_legend(frame: pd.DataFrame) -> None:
