@@ -86,7 +86,7 @@ st.caption(_(
 engine = data.engine()
 
 # 2. The steps of an import, then the users
-st.subheader(_("1. Get the template"))
+st.header(_("1. Get the template"))
 csv_template, allowed_csv, xlsx_template = _templates(data.data_version())
 cols = st.columns(3)
 cols[0].download_button(_("Template (Excel)"), xlsx_template, "seizures-template.xlsx", XLSX_MIME, key="tpl_xlsx")
@@ -98,7 +98,7 @@ st.caption(_(
     "row before importing."
 ))
 
-st.subheader(_("2. Upload and import"))
+st.header(_("2. Upload and import"))
 try:
     limit_mb = settings.max_upload_mb()
 except ValueError as exc:
@@ -130,7 +130,7 @@ if st.button(_("Import"), type="primary", disabled=uploaded is None, key="import
 if "import_result" in st.session_state:
     _draw_result(st.session_state["import_result"])
 
-st.subheader(_("3. Past imports"))
+st.header(_("3. Past imports"))
 if message := st.session_state.pop("rollback_message", None):
     st.success(message, icon=":material/undo:")
 imports = ingest.list_imports(engine)
@@ -168,5 +168,5 @@ else:
                 st.session_state.pop("rollback_confirm", None)
                 st.rerun()
 
-st.subheader(_("4. Users"))
+st.header(_("4. Users"))
 user_list()

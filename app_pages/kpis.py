@@ -82,7 +82,8 @@ def kpi_card(kpi, values: pd.DataFrame) -> None:
                 st.caption(_("No values in the selected period."))
             else:
                 fig = data.figure(charts.kpi_sparkline, series, kpi.baseline, kpi.target, kpi.unit)
-                widgets.chart(fig, series, f"kpi_{kpi.number}_values")
+                widgets.chart(fig, series, f"kpi_{kpi.number}_values",
+                              title=_("KPI {number}, values by year").format(number=kpi.number))
 
 
 # 1. What the page shows

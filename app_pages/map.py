@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from seizures import i18n, maps, queries
+from seizures import describe, i18n, maps, queries
 from seizures.dashboard import data, widgets
 from seizures.i18n import N_
 
@@ -72,7 +72,8 @@ if boundaries is not None:
     fig = maps.choropleth_map(values, boundaries, maps.MEASURES[measure], title)
 else:
     fig = data.figure(maps.marker_map, values, maps.MEASURES[measure], title)
-widgets.chart(fig, values.drop(columns=["latitude", "longitude"]), "map")
+widgets.chart(fig, values.drop(columns=["latitude", "longitude"]), "map", table=False,  # the table is below
+              summary=describe.ranking(values.set_index("name")["value"]))
 unplaced = values[values["latitude"].isna() | values["longitude"].isna()]
 if boundaries is None and not unplaced.empty:
     st.info(TEXT["no_seat"].format(names=", ".join(unplaced["name"])), icon=":material/location_off:")
@@ -84,7 +85,7 @@ if measure == maps.PER_100K:
         or TEXT["none"]))
 
 # 4. The same values as a table
-st.subheader(TEXT["table"])
+st.header(TEXT["table"])
 no_population = maps.TEXT["status_no_population"]
 table = values.assign(
     value_text=[maps.format_value(v, measure) if s == maps.HAS_VALUE else maps.TEXT[f"status_{s}"]

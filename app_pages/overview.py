@@ -14,7 +14,11 @@ def headline_metrics(headline: pd.DataFrame, period_text: str) -> None:
     if headline.empty:
         widgets.empty_state()
         return
-    for column, (i, row) in zip(st.columns(min(len(headline), 4)) * 2, enumerate(headline.itertuples())):
+    per_row = min(len(headline), 4)
+    for i, row in enumerate(headline.itertuples()):
+        if i % per_row == 0:  # a row of columns at a time: stacked on a narrow screen, they keep their order
+            columns = st.columns(per_row)
+        column = columns[i % per_row]
         if pd.isna(row.previous) or pd.isna(row.change):
             delta = None
         else:
@@ -68,14 +72,14 @@ if years is None:  # nothing stored but, perhaps, the published figures
         with column:
             widgets.chart_of(data.cached(queries.recorded_and_published, flt, measure.key), charts.yearly_trend,
                              f"trend_{measure.slug}", measure.title, widgets.recorded_label(flt), measure.label)
-    st.subheader(_("Published national figures"))
+    st.header(_("Published national figures"))
     published_table(published)
     st.stop()
 first, last = years
 widgets.provenance_note(flt)
 
 # 2. The last year's headline figures
-st.subheader(_("Headline figures, {year}").format(year=last))
+st.header(_("Headline figures, {year}").format(year=last))
 keys = data.cached(queries.measures_with_data, flt.with_years(first - 1, last))
 headline = data.cached(queries.headline_figures, flt, first, last, queries.headline_keys(data.vocabulary(), keys))
 headline_metrics(headline, data.period_label(flt))
@@ -85,13 +89,14 @@ st.caption(_(
 ).format(previous=last - 1, year=last, period=data.period_label(flt)))
 
 # 3. The yearly trend: published national totals beside the record-level sums
-st.subheader(_("Yearly trend: published totals and record-level sums"))
+st.header(_("Yearly trend: published totals and record-level sums"))
 for column, key in zip(st.columns(2), queries.trend_keys(data.vocabulary(), published, keys)):
     measure = data.measure(key)
     with column:
         widgets.chart_of(
             data.cached(queries.recorded_and_published, flt, measure.key), charts.yearly_trend, f"trend_{measure.slug}",
             measure.title, widgets.recorded_label(flt), measure.label,
+            title=_("{measure} by year: published and recorded").format(measure=measure.title),
         )
 st.caption(_(
     "The black line is the national figure as published (its source is in the table below); it does not change with "
@@ -103,7 +108,7 @@ if not published.empty:
         published_table(published)
 
 # 4. By regional directorate
-st.subheader(_("By regional directorate"))
+st.header(_("By regional directorate"))
 measure = widgets.measure_picker(flt, key="overview_measure")
 widgets.chart_of(
     data.cached(queries.measure_by, flt, measure.key, "region_code", "year"), charts.stacked_by_region,

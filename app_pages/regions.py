@@ -53,19 +53,19 @@ names = data.region_names()
 by_region_year = data.cached(queries.measure_by, flt, measure.key, "region_code", "year")
 
 # 2. Each directorate's trend
-st.subheader(_("Trend per directorate"))
+st.header(_("Trend per directorate"))
 widgets.chart_of(by_region_year, charts.region_trends, "region_trends", names, measure.title)
 
 # 3. Shares of the national total (all directorates, whatever the directorate filter)
-st.subheader(_("Share of the national total, {period}").format(period=data.period_label(flt)))
+st.header(_("Share of the national total, {period}").format(period=data.period_label(flt)))
 national = data.cached(queries.measure_by, flt.with_regions(()), measure.key, "region_code")
 summary = data.derived(queries.region_summary, national, data.regions(), flt.regions, last - first + 1)
 widgets.chart_of(summary, charts.region_shares, "region_shares", names)
 
 # 4. Rates per 100,000 inhabitants, where a population is published
-st.subheader(_("Rate per 100,000 inhabitants"))
+st.header(_("Rate per 100,000 inhabitants"))
 region_rates(summary, measure, data.period_label(flt))
 
 # 5. Directorate × year
-st.subheader(_("Directorate × year"))
+st.header(_("Directorate × year"))
 widgets.chart_of(by_region_year, charts.region_year_heatmap, "region_year_heatmap", names, measure.title)

@@ -41,12 +41,12 @@ weapon_types, contexts = vocabulary.labels("weapon_type"), vocabulary.labels("co
 highlighted = tuple(vocabulary.highlighted("weapon_type"))
 
 # 2. Totals by category
-st.subheader(_("By category, {period}").format(period=data.period_label(flt)))
+st.header(_("By category, {period}").format(period=data.period_label(flt)))
 category_table(data.cached(queries.totals_by_category, flt), vocabulary)
 
 # 3. By weapon type, and each type over the years
 measure = widgets.measure_picker(flt, key="weapons_measure")
-st.subheader(_("By weapon type"))
+st.header(_("By weapon type"))
 by_type, trend = st.columns(2)
 with by_type:
     widgets.chart_of(
@@ -64,14 +64,14 @@ if highlighted:
         types=", ".join(weapon_types[code] for code in highlighted)))
 
 # 4. By seizure context
-st.subheader(_("By seizure context"))
+st.header(_("By seizure context"))
 widgets.chart_of(
     data.cached(queries.measure_by, flt, measure.key, "context"), charts.breakdown_bars, "by_context",
     "context", contexts, measure.title,
 )
 
 # 5. By calendar month
-st.subheader(_("Monthly seasonality, {period}").format(period=data.period_label(flt)))
+st.header(_("Monthly seasonality, {period}").format(period=data.period_label(flt)))
 by_month = data.cached(queries.measure_by, flt, measure.key, "month")
 widgets.chart_of(by_month[by_month["month"] > 0], charts.monthly_seasonality, "by_month", measure.title)
 without_month = by_month.loc[by_month["month"] == 0, "value"].sum()

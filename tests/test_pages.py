@@ -147,7 +147,7 @@ def test_overview_metrics_follow_each_filter(monkeypatch, demo_url, fresh_caches
         assert number(delta_shown) == pytest.approx(change_expected, abs=0.05), label
     assert shown != unfiltered
     year = selection.get("years", (FIRST, LAST))[1]
-    assert at.subheader[0].value == f"Headline figures, {year}"
+    assert at.header[0].value == f"Headline figures, {year}"
 
 
 @pytest.mark.parametrize("change", FILTER_CHANGES)
