@@ -27,7 +27,13 @@ run: $(BIN)/.installed $(DEMO_DB)
 	SEIZURES_AUTH=$(SEIZURES_AUTH) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--browser.gatherUsageStats false --client.showErrorDetails full
 
-test: $(BIN)/.installed $(DEMO_DB)
+# axe-core for the accessibility tests (tests/package-lock.json pins it); the stamp, as npm keeps the package's dates.
+AXE := tests/node_modules/.installed
+$(AXE): tests/package.json tests/package-lock.json
+	cd tests && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(BIN)/.installed $(DEMO_DB) $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
