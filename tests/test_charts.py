@@ -179,3 +179,38 @@ def test_not_recorded_and_whole_jurisdiction_have_their_own_labels():
     assert list(bar.y) == ["not recorded", "Pistol"] and bar.marker.color[0] == charts.OTHER_COLOUR
     fig = charts.region_trends(pd.DataFrame({"region_code": [""], "year": [2020], "value": [3.0]}), NAMES, "x")
     assert fig.data[0].name == "Whole jurisdiction (not by region)"
+
+
+def test_lines_differ_in_marker_and_dash_not_only_in_colour_and_are_named_at_their_ends():
+    fig = charts.region_trends(by_region_year(), NAMES, "x")
+    looks = [(t.marker.symbol, t.line.dash) for t in fig.data]
+    assert len(set(looks)) == len(looks) == 3
+    assert sorted(a.text for a in fig.layout.annotations) == sorted(NAMES.values())  # direct labels
+
+
+def test_more_than_four_lines_become_small_multiples_on_one_value_axis():
+    codes = [f"R{i}" for i in range(8)]
+    frame = pd.DataFrame({"region_code": codes * 2, "year": [2021] * 8 + [2022] * 8,
+                          "value": [float(v) for v in range(16)]})
+    fig = charts.region_trends(frame, {c: f"Region {c}" for c in codes}, "Firearms (pieces)")
+    assert len({t.xaxis for t in fig.data}) == 8  # a panel each
+    assert [a.text for a in fig.layout.annotations] == [f"Region {c}" for c in codes]  # titled by name
+    matches = {fig.layout[f"yaxis{i if i > 1 else ''}"].matches for i in range(1, 9)}
+    assert len(matches - {None}) == 1  # every panel on one scale: they compare
+    assert fig.layout.showlegend is False
+
+
+def test_stacked_segments_have_a_pattern_each():
+    fig = charts.stacked_by_region(by_region_year(), NAMES, "x")
+    assert len({t.marker.pattern.shape for t in fig.data}) == 3
+
+
+def test_every_chart_says_what_it_shows():
+    frame = by_region_year()
+    for fig in (charts.stacked_by_region(frame, NAMES, "Firearms (pieces)"),
+                charts.region_trends(frame, NAMES, "Firearms (pieces)"),
+                charts.region_year_heatmap(frame, NAMES, "Firearms (pieces)"),
+                charts.monthly_seasonality(pd.DataFrame({"month": [3], "value": [1.0]}), "Firearms (pieces)")):
+        assert fig.layout.title.text.startswith("Firearms (pieces) by") or "per regional directorate" in fig.layout.title.text
+    summary = pd.DataFrame({"region_code": ["PZ"], "name": ["Prizren"], "share_pct": [17.25]})
+    assert charts.region_shares(summary, NAMES).layout.title.text == "Share of the national total by regional directorate"
