@@ -27,7 +27,7 @@ def trend_figures(content: Content) -> list[go.Figure]:
                                   period=(content.first, content.last), value_labels=True)
         # Print has no hover or zoom: room for the axis labels, the legend below the plot.
         figures.append(fig.update_layout(font_size=13, margin=dict(l=80, r=20, t=60, b=40),
-                                         legend=dict(y=-0.2, yanchor="top")))
+                                         legend=dict(y=-0.2, yanchor="top", yref="paper")))
     return figures
 
 
