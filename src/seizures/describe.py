@@ -78,6 +78,9 @@ def _category(layout: dict) -> str:
 
 
 def drawn(fig) -> Drawn:
+    """What a figure (a Plotly figure or its dict) draws; a Drawn is returned as it is."""
+    if isinstance(fig, Drawn):
+        return fig
     figure = _as_dict(fig)
     layout = figure.get("layout") or {}
     title = _text(layout.get("title"))
@@ -180,7 +183,8 @@ def _by_category(table: pd.DataFrame) -> str:
 
 
 def summary(fig) -> str:
-    """One sentence (two at most) on what the chart's numbers show, from the numbers themselves."""
+    """One sentence (two at most) on what the chart's numbers show, from the numbers themselves (fig: a figure, its
+    dict, or what drawn() read from it)."""
     shown = drawn(fig)
     table = shown.table
     if table.empty or table.isna().all().all():
@@ -202,7 +206,7 @@ def summary(fig) -> str:
 
 def display_table(fig) -> pd.DataFrame:
     """The chart's numbers as text in the interface's language, the categories or years in the first column; a point
-    drawn without a value (hidden, or no figure) as "–"."""
+    drawn without a value (hidden, or no figure) as "–" (fig: as for summary)."""
     shown = drawn(fig)
     table = shown.table
     first = table.index.name or _("Category")
