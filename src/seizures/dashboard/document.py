@@ -72,7 +72,8 @@ def setup() -> None:
     """Once per run, before the page: the styles and the page's language."""
     st.html(STYLE)
     settings = {"lang": i18n.language(), "chart": _("Chart")}
-    st.html(SCRIPT % json.dumps(settings), unsafe_allow_javascript=True)
+    # "<" escaped: no text can close the script element early.
+    st.html(SCRIPT % json.dumps(settings).replace("<", "\\u003c"), unsafe_allow_javascript=True)
 
 
 def title(page_title: str) -> None:
