@@ -512,6 +512,8 @@ def totals_by_category(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
 RECORD_COLUMNS = (
     "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "unit", "context",
     "case_ref", "source", "illustrative", "period",
+    "marked", "trace_requested_on", "trace_result", "origin_how", "manufacture_country", "import_country",
+    "legal_basis", "criminal_context", "significant",
 )
 SORTABLE_COLUMNS = (
     "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "context", "case_ref",
