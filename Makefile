@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 DEMO_DB := data/seizures.duckdb
 PORT ?= 8501
 # `make run` is local development on the demo data: no login, acting as administrator (the sidebar says so).
-# A deployment leaves SEIZURES_AUTH unset (login required) or sets SEIZURES_PUBLIC=1; try the login here with
-# `SEIZURES_AUTH=password make run` after `.venv/bin/seizures users add NAME --role admin`.
+# A deployment leaves SEIZURES_AUTH unset (login required) or sets SEIZURES_PUBLIC=1; `make run-login` tries the
+# login mode here, `make run-public` the public view.
 SEIZURES_AUTH ?= off
+USERS_FILE := .streamlit/users.yaml
 
-.PHONY: run test demo-db clean
+.PHONY: run run-login run-public test demo-db clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +27,19 @@ demo-db: $(DEMO_DB)
 run: $(BIN)/.installed $(DEMO_DB)
 	SEIZURES_AUTH=$(SEIZURES_AUTH) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--browser.gatherUsageStats false --client.showErrorDetails full
+
+# The login mode, as a deployment runs it: with no users file yet, an administrator "admin" is created with a
+# random password, printed once (the file holds only its bcrypt hash).
+run-login: $(BIN)/.installed $(DEMO_DB)
+	@if [ ! -s $(USERS_FILE) ]; then \
+		password=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))'); \
+		echo "$$password" | $(BIN)/seizures users add admin --role admin >/dev/null && \
+		echo "Log in as admin with the password $$password (users file $(USERS_FILE); add more with .venv/bin/seizures users add)"; \
+	fi
+	$(MAKE) run SEIZURES_AUTH=password
+
+run-public: $(BIN)/.installed $(DEMO_DB)
+	SEIZURES_PUBLIC=1 $(MAKE) run SEIZURES_AUTH=password
 
 # axe-core for the accessibility tests (tests/package-lock.json pins it); the stamp, as npm keeps the package's dates.
 AXE := tests/node_modules/.installed

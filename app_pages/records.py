@@ -82,20 +82,36 @@ def records_table(frame: pd.DataFrame) -> None:
     )
 
 
+def export_labels() -> export.Labels:
+    """The coded columns' labels in the page's language, which the downloads add beside the codes."""
+    vocabulary = data.vocabulary()
+    return {"region_code": data.region_names(),
+            **{column: vocabulary.labels(column) for column in ("category", "weapon_type", "context")},
+            "unit": vocabulary.labels("unit")}
+
+
+def totals_line(totals: pd.DataFrame) -> str:
+    """The matching rows' quantity per category and unit, in one line ("Firearms: 70 pieces · Ammunition: …")."""
+    vocabulary = data.vocabulary()
+    return " · ".join(f"{vocabulary.label('category', row.category)}: {i18n.number(row.quantity)} "
+                      f"{vocabulary.label('unit', row.unit)}" for row in totals.itertuples())
+
+
 def records_downloads(flt: SeizureFilter, view: RecordsView, rows: int) -> None:
-    """CSV and Excel downloads of every line the filter matches, generated from the database when clicked."""
-    db = data.engine()
+    """CSV and Excel downloads of every line the filter matches, generated from the database when clicked: the codes,
+    then their labels in the page's language."""
+    db, labels = data.engine(), export_labels()
     left, right = st.columns(2)
     left.download_button(
         _("Download all {rows} rows (CSV)").format(rows=i18n.number(rows)),
-        lambda: export.records_csv(db, flt, view.sort, view.descending),
+        lambda: export.records_csv(db, flt, view.sort, view.descending, labels),
         file_name="seizure_records.csv", mime="text/csv", key="records_csv", on_click="ignore",
         disabled=rows == 0, icon=":material/download:",
     )
     too_big = rows > export.EXCEL_MAX_ROWS
     right.download_button(
         _("Download all {rows} rows (Excel)").format(rows=i18n.number(rows)),
-        lambda: export.records_xlsx(db, flt, view.sort, view.descending),
+        lambda: export.records_xlsx(db, flt, view.sort, view.descending, labels),
         file_name="seizure_records.xlsx", key="records_xlsx", on_click="ignore", disabled=rows == 0 or too_big,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
         help=_("Too many rows for one Excel sheet: use CSV.") if too_big else None,
@@ -117,6 +133,11 @@ matching, counts, flagged = st.columns(3)
 matching.metric(_("Matching lines"), i18n.number(stored.lines))
 counts.metric(_("Counts by period"), i18n.number(stored.counts))
 flagged.metric(_("Illustrative rows"), i18n.number(stored.illustrative))
+totals = data.cached(queries.totals_by_category, flt)
+st.markdown(_("**Total quantity**: {totals}").format(totals=totals_line(totals)))
+if flt.weapon_types and len(totals) > 1:
+    st.caption(_("A weapon type also names the ammunition and parts seized for that weapon (pistol rounds, rifle "
+                 "parts): the lines below are of every category unless **Category** is chosen in the sidebar."))
 
 # 2. One page of them, sorted in the database
 view = records_controls(flt, rows)

@@ -4,7 +4,7 @@ where a population figure is known, and a directorate × year heat-map."""
 import pandas as pd
 import streamlit as st
 
-from seizures import charts, disclosure, i18n, queries
+from seizures import charts, disclosure, i18n, queries, settings
 from seizures.dashboard import data, widgets
 from seizures.i18n import _, ngettext
 
@@ -47,7 +47,8 @@ flt = st.session_state["filter"]
 st.title(_("Regional directorates"))
 first, last = widgets.period_or_stop(flt)
 widgets.provenance_note(flt)
-st.caption(_("Choose directorates under **Regional directorates** in the sidebar; with none chosen, all are shown."))
+if not settings.public_mode():  # the public view has no filter
+    st.caption(_("Choose directorates under **Regional directorates** in the sidebar; with none chosen, all are shown."))
 measure = widgets.measure_picker(flt, key="regions_measure")
 names = data.region_names()
 by_region_year = data.cached(queries.measure_by, flt, measure.key, "region_code", "year")

@@ -66,18 +66,17 @@ def select(flt: SeizureFilter) -> pd.DataFrame:
 def measure_by(_engine, flt: SeizureFilter, measure_key: str, *dimensions: str) -> pd.DataFrame:
     if not dimensions:
         raise ValueError("a measure needs at least one dimension to group by")
-    measure = queries.MEASURES_BY_KEY[measure_key]
+    pair = queries.measure_pair(measure_key)
     for d in dimensions:
         if d not in queries.DIMENSIONS:  # the same whitelist
             raise KeyError(d)
     rows = select(flt)
     keys = list(dimensions)
-    if measure.category is None:
-        nulls = rows["case_ref"].isna()
-        value = rows.groupby(keys, sort=True)["case_ref"].nunique() + nulls.groupby(
-            [rows[k] for k in keys], sort=True).sum()
+    if pair is None:  # seizure events: distinct case references; none in a group: not recorded
+        value = rows.groupby(keys, sort=True)["case_ref"].nunique()
+        value = value.where(rows["case_ref"].notna().groupby([rows[k] for k in keys], sort=True).any())
     else:
-        rows = rows[(rows["category"] == measure.category) & (rows["unit"] == measure.unit)]
+        rows = rows[(rows["category"] == pair[0]) & (rows["unit"] == pair[1])]
         value = rows.groupby(keys, sort=True)["quantity"].sum()
     out = value.rename("value").reset_index()
     out["value"] = out["value"].astype("float64").round(3)
@@ -109,8 +108,15 @@ def year_bounds(_engine):
 
 
 def record_counts(_engine, flt):
+    rows = select(flt)  # the benchmark's stores hold record lines only, no counts by period
+    return queries.StoredRows(len(rows), 0, int(rows["illustrative"].sum()), int(rows["case_ref"].notna().sum()))
+
+
+def measures_with_data(_engine, flt):
     rows = select(flt)
-    return len(rows), int(rows["illustrative"].sum())
+    sums = rows.groupby(["category", "unit"], sort=True)["quantity"].sum()
+    keys = [queries.measure_key(c, u) for (c, u), q in sums.items() if q > 0]
+    return keys + ([queries.EVENTS] if rows["case_ref"].notna().any() else [])
 
 
 def records_page(_engine, flt, sort="seized_on", descending=False, limit=50, offset=0):
@@ -173,6 +179,7 @@ def list_imports(engine):
 # The app's functions that read seizure lines -> their pandas versions.
 QUERY_FUNCTIONS: dict[str, Callable] = {
     "measure_by": measure_by,
+    "measures_with_data": measures_with_data,
     "totals_by_year": totals_by_year,
     "totals_by_region_year": totals_by_region_year,
     "totals_by_category": totals_by_category,

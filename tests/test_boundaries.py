@@ -100,3 +100,10 @@ def test_the_public_headline_hides_the_change_when_either_year_is_small_and_show
     assert shown.loc[0, ["value", "previous", "change", "pct_change"]].tolist() == [120.0, "<5", "x", "x"]
     assert shown.loc[1, ["value", "previous", "change"]].tolist() == [5.0, 5.0, 0.0]  # 5 is not below 5
     assert shown.loc[2, ["value", "previous", "change"]].tolist() == [5.0, 0.0, 5.0]  # a true zero is not hidden
+
+
+def test_a_csv_download_writes_whole_numbers_without_a_decimal():
+    from seizures import spreadsheet
+
+    text = spreadsheet.csv_bytes(pd.DataFrame({"value": [10.0, 2.5, None], "note": ["", "x", "<5"]})).decode()
+    assert text.splitlines() == ["value,note", "10,", "2.5,x", ",<5"]

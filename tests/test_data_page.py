@@ -46,7 +46,7 @@ def overview_totals(at: AppTest) -> pd.DataFrame:
     assert not at.exception
     columns = {}
     for key, column in (("firearm:pieces", ("firearm", "pieces")), ("ammunition:rounds", ("ammunition", "rounds"))):
-        charts = [e for e in at.get("plotly_chart") if e.proto.id.endswith(f"chart_trend_{key}")]
+        charts = [e for e in at.get("plotly_chart") if e.proto.id.endswith(f"chart_trend_{key.replace(':', '_')}")]
         assert charts, f"the Overview shows no trend chart of {key}"
         bars = [t for t in pio.from_json(charts[0].proto.spec).data if t.type == "bar"]
         assert len(bars) == 1, "expected one bar series of record-level sums"

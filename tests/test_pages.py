@@ -370,3 +370,16 @@ def test_a_link_spelling_out_the_whole_period_keeps_its_warning(monkeypatch, dem
     at = open_page(monkeypatch, demo_url, "overview", {"from": str(FIRST), "region": "Atlantis"})
     assert len(at.warning) == 1 and "Atlantis" in at.warning[0].value
     assert not at.query_params  # the default period and no region: nothing left to say in the URL
+
+
+def test_records_page_totals_the_quantities_and_says_what_a_weapon_type_selects(monkeypatch, demo_url, fresh_caches,
+                                                                                oracle):
+    at = open_page(monkeypatch, demo_url, "records", {"weapon": "pistol"})
+    rows = oracle.select(weapons=("pistol",))
+    firearms = rows.loc[rows["category"] == "firearm", "quantity"].sum()
+    rounds = rows.loc[rows["category"] == "ammunition", "quantity"].sum()
+    total = next(m.value for m in at.markdown if m.value.startswith("**Total quantity**"))
+    assert f"Firearms: {firearms:,.0f} pieces" in total and f"Ammunition: {rounds:,.0f} rounds" in total
+    assert any("A weapon type also names the ammunition" in c.value for c in at.caption)
+    at = open_page(monkeypatch, demo_url, "records", {"weapon": "pistol", "category": "firearm"})
+    assert not any("A weapon type also names" in c.value for c in at.caption)  # one category: nothing to explain

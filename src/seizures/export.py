@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -32,17 +32,33 @@ def _cell(value):
     return value
 
 
-def _rows(engine: sa.Engine, flt: SeizureFilter, sort: str, descending: bool) -> Iterable[tuple]:
+# Code column -> the name of the column the exports add beside it, with the code's label (in the page's language).
+LABEL_COLUMNS = {"region_code": "region", "category": "category_label", "weapon_type": "weapon_type_label",
+                 "unit": "unit_label", "context": "context_label"}
+Labels = Mapping[str, Mapping[str, str]]  # code column -> {code: label}
+
+
+def header(labels: Labels | None = None) -> list[str]:
+    """The exports' columns: the stored ones (as the import template and the demo file name them, so that a file can
+    be imported again), then the labels of the coded ones, where given."""
+    return [*queries.RECORD_COLUMNS, *(LABEL_COLUMNS[c] for c in LABEL_COLUMNS if labels and c in labels)]
+
+
+def _rows(engine: sa.Engine, flt: SeizureFilter, sort: str, descending: bool, labels: Labels | None = None
+          ) -> Iterable[tuple]:
+    positions = [(queries.RECORD_COLUMNS.index(c), labels[c]) for c in LABEL_COLUMNS if labels and c in labels]
     for row in queries.iter_records(engine, flt, sort, descending):
-        yield tuple(_cell(v) for v in row)
+        yield (*(_cell(v) for v in row), *(names.get(row[i], row[i]) for i, names in positions))
 
 
-def records_csv(engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on", descending: bool = False) -> bytes:
-    """Every line that matches the filter, as UTF-8 CSV with a header (the columns of the demo CSV file)."""
+def records_csv(engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on", descending: bool = False,
+                labels: Labels | None = None) -> bytes:
+    """Every line that matches the filter, as UTF-8 CSV with a header: the stored columns (codes, as the demo file
+    has them), then their labels where `labels` gives them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=spreadsheet.LINE_END)
-    writer.writerow(queries.RECORD_COLUMNS)
-    for row in _rows(engine, flt, sort, descending):
+    writer.writerow(header(labels))
+    for row in _rows(engine, flt, sort, descending, labels):
         writer.writerow(spreadsheet.csv_row("true" if v is True else "false" if v is False else v for v in row))
     return buffer.getvalue().encode("utf-8")
 
@@ -52,7 +68,8 @@ def describe_filter(flt: SeizureFilter) -> list[tuple[str, str]]:
     return [(name, params.get(name, "all")) for name in ("from", "to", "region", "category", "weapon", "context")]
 
 
-def records_xlsx(engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on", descending: bool = False) -> bytes:
+def records_xlsx(engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on", descending: bool = False,
+                 labels: Labels | None = None) -> bytes:
     """Every line that matches the filter as an Excel workbook: sheet "records", and sheet "about" with the filter.
 
     Raises ValueError when the lines do not fit on one sheet (check queries.record_counts first).
@@ -60,15 +77,15 @@ def records_xlsx(engine: sa.Engine, flt: SeizureFilter, sort: str = "seized_on",
     book = Workbook(write_only=True)
     sheet = book.create_sheet("records")
     bold = Font(bold=True)
-    header = []
-    for name in queries.RECORD_COLUMNS:
+    heading = []
+    for name in header(labels):
         cell = WriteOnlyCell(sheet, value=name)
         cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+        heading.append(cell)
+    sheet.append(heading)
     date_index = queries.RECORD_COLUMNS.index("seized_on")
     count = 0
-    for row in _rows(engine, flt, sort, descending):
+    for row in _rows(engine, flt, sort, descending, labels):
         count += 1
         if count > EXCEL_MAX_ROWS:
             raise ValueError(f"more than {EXCEL_MAX_ROWS:,} rows: too many for one Excel sheet, download CSV instead")

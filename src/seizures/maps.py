@@ -129,7 +129,9 @@ def _hover(row, measure_label: str) -> str:
 def _label_offsets(placed: pd.DataFrame) -> dict[str, tuple[int, int]]:
     """Pixel offsets (ax, ay) for labels of crowded seats: the northern one up-left, the southern one down-right."""
     offsets: dict[str, tuple[int, int]] = {}
-    points = list(placed[["code", "latitude", "longitude"]].itertuples(index=False))
+    true_longitude = "seat_longitude" if "seat_longitude" in placed else "longitude"  # before any displacement
+    points = list(placed[["code", "latitude", true_longitude]].rename(columns={true_longitude: "longitude"})
+                  .itertuples(index=False))
     for a in points:
         for b in points:
             if a.code != b.code and abs(a.latitude - b.latitude) < CROWDED_DEG and abs(a.longitude - b.longitude) < CROWDED_DEG:
@@ -163,8 +165,19 @@ def _geographic_axes(fig: go.Figure, lons: list[float], lats: list[float]) -> No
     fig.update_layout(margin=dict(l=70, r=30, t=70, b=60))
 
 
+DISPLACED_DEG = 0.06  # how far apart crowded markers are drawn (about 5 km): they would otherwise hide each other
+
+
 def _placed(values: pd.DataFrame) -> pd.DataFrame:
-    return values.dropna(subset=["latitude", "longitude"])
+    """The regions with a seat, at the point where their marker is drawn: seats closer than CROWDED_DEG (Mitrovica
+    South and North, about 1 km apart) are drawn apart, west and east of their middle, as cartographers displace
+    crowded symbols; the hover and the table keep the true coordinates."""
+    placed = values.dropna(subset=["latitude", "longitude"]).copy()
+    placed["seat_longitude"] = placed["longitude"]
+    offsets = _label_offsets(placed)
+    shift = {code: (-1 if ax < 0 else 1) * DISPLACED_DEG / 2 for code, (ax, _ay) in offsets.items()}
+    placed["longitude"] = placed["longitude"] + [shift.get(code, 0.0) for code in placed["code"]]
+    return placed
 
 
 def _no_value_traces(fig: go.Figure, placed: pd.DataFrame, measure_label: str) -> None:

@@ -340,7 +340,7 @@ def measures_with_data(engine: sa.Engine, flt: SeizureFilter) -> list[str]:
     with engine.connect() as conn:
         pairs = conn.execute(
             sa.select(t.c.category, t.c.unit).where(*flt.conditions(t)).group_by(t.c.category, t.c.unit)
-            .having(sa.func.sum(t.c.quantity) > 0)
+            .having(sa.func.sum(t.c.quantity) > 0).order_by(t.c.category, t.c.unit)
         ).all()
         cases = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(t.c.case_lines), 0)).where(*flt.conditions(t))).scalar()
     return [measure_key(c, u) for c, u in pairs] + ([EVENTS] if cases else [])
@@ -512,6 +512,8 @@ def totals_by_category(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
 RECORD_COLUMNS = (
     "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "unit", "context",
     "case_ref", "source", "illustrative", "period",
+    "marked", "trace_requested_on", "trace_result", "origin_how", "manufacture_country", "import_country",
+    "legal_basis", "criminal_context", "significant",
 )
 SORTABLE_COLUMNS = (
     "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "context", "case_ref",

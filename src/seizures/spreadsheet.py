@@ -54,9 +54,19 @@ def defused(frame: pd.DataFrame) -> pd.DataFrame:
 LINE_END = "\r\n"
 
 
+def _whole(value):
+    """A float that is a whole number as an int (10 pieces, not 10.0), other values as they are."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A frame as a UTF-8 CSV file (no index), safe to open in a spreadsheet."""
-    return defused(frame).to_csv(index=False, lineterminator=LINE_END).encode("utf-8")
+    """A frame as a UTF-8 CSV file (no index), safe to open in a spreadsheet, whole numbers without ".0"."""
+    out = defused(frame)
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_float_dtype(values) or values.dtype == object:
+            out[column] = pd.Series([_whole(v) for v in values], index=values.index, dtype=object)
+    return out.to_csv(index=False, lineterminator=LINE_END).encode("utf-8")
 
 
 def csv_row(values) -> list:
