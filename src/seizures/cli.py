@@ -288,7 +288,9 @@ def cmd_reference_template(args: argparse.Namespace) -> int:
     _write_csv(referencedata.template_csv(args.table), out)
     _write_csv(referencedata.columns_csv(args.table), described)
     print(f"wrote {out} (the header of {args.table}) and {described} (what each column holds):")
-    print(referencedata.columns_frame(args.table).to_string(index=False))
+    for column in referencedata.columns_frame(args.table).itertuples():
+        required = ", required" if column.required else ""
+        print(f"  {column.column} ({column.type}{required}): {column.description}")
     return 0
 
 

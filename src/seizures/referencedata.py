@@ -291,7 +291,7 @@ def _candidate(name: str, header: list[str], rows: list[tuple[int, list]], probl
             problems.add(1, label, label, f"a second {column} column (the first is column {positions[column] + 1})")
         else:
             positions[column], shown[column] = index, label
-    for column in sorted(_required(name) - set(positions) - ({"year_to"} if name == "published_totals" else set())):
+    for column in sorted(_required(name) - set(positions)):
         problems.add(1, column, "", "required column missing")
     texts = []
     for row, cells in rows:
@@ -332,7 +332,7 @@ def _read_spans(texts: list[tuple[int, dict]], candidate: Candidate) -> None:
                 candidate.problems.add(row, "year_to", end, f"differs from the span {start} in year_from")
                 candidate.refused.add((row, "year_to"))
             values["year_to"] = span[2]
-        elif start and not end:
+        elif INTEGER_TEXT.fullmatch(start) and not end:
             values["year_to"] = start
 
 
