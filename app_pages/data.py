@@ -185,8 +185,6 @@ user_list()
 
 # --- Reference data: each table downloaded, replaced from a file, edited (published totals), rolled back ---------
 
-PROBLEM_COLUMNS = {"file": N_("file"), "row": N_("row"), "column": N_("column"), "value": N_("value"),
-                   "reason": N_("reason")}
 HISTORY_COLUMNS = {"id": N_("import"), "imported_at": N_("imported at"), "user_name": N_("by"), "file_name": N_("file"),
                    "rows": N_("rows"), "status": N_("status")}
 
@@ -202,8 +200,8 @@ def reference_result(result: referencedata.ImportResult, key: str) -> None:
     elif result.status == "rejected":
         st.error(_("Nothing imported into {table}: {count} problem(s). Nothing was written; correct them and try "
                    "again.").format(table=table, count=i18n.number(len(result.problems))), icon=":material/block:")
-        st.dataframe(result.problems.rename(columns={c: _(label) for c, label in PROBLEM_COLUMNS.items()}),
-                     hide_index=True, width="stretch", key=f"{key}_problems")
+        # Columns and reasons in English, as the seizure import's problems (ingest.py): they name the file's columns.
+        st.dataframe(result.problems, hide_index=True, width="stretch", key=f"{key}_problems")
         st.download_button(_("Download the problems (CSV)"), spreadsheet.csv_bytes(result.problems),
                            file_name=f"{result.table}.problems.csv", mime="text/csv", key=f"{key}_problems_csv")
     elif result.status == "unchanged":
@@ -226,7 +224,7 @@ def published_editor(engine) -> None:
     """The published figures edited in place; Save checks them as an import of the table and audits it."""
     vocabulary = data.vocabulary()
     frame = referencedata.rows_frame(engine, "published_totals")
-    heading = {f["name"]: _(f["title"]) for f in referencedata.descriptor("published_totals")["fields"]}
+    heading = referencedata.column_titles("published_totals")
     edited = st.data_editor(
         frame, num_rows="dynamic", hide_index=True, width="stretch", key="published_editor",
         column_config={
@@ -251,8 +249,7 @@ def published_editor(engine) -> None:
                                           user=access.user_name())
         reference_written(result)
         if result.written:
-            st.session_state.pop("published_editor", None)  # the saved rows are the editor's new start
-            st.rerun()
+            st.rerun()  # the editor starts again from the saved rows (new data: a new editor, without the edits)
 
 
 # 5. Reference data: the jurisdiction, the vocabulary, the regions ... (load them before any seizure data)
@@ -276,7 +273,7 @@ st.dataframe(
     hide_index=True, width="stretch", key="reference_tables",
 )
 name = st.selectbox(_("Table"), referencedata.NAMES, format_func=referencedata.title, key="reference_table")
-st.caption(_(referencedata.descriptor(name)["description"]))
+st.caption(referencedata.description(name))
 with st.expander(_("The columns of {table}").format(table=referencedata.title(name))):
     columns_shown = referencedata.columns_frame(name)
     st.dataframe(columns_shown.rename(columns={"column": _("column"), "type": _("type"), "required": _("required"),
@@ -343,7 +340,6 @@ else:
                 st.cache_data.clear()
                 st.session_state.pop("reference_result", None)
                 st.session_state.pop("reference_rollback_confirm", None)
-                st.session_state.pop("published_editor", None)
                 st.session_state["reference_rollback_message"] = _(
                     "Rolled back import #{id}: {table} holds its {rows} rows from before it again.").format(
                     id=latest_id, table=referencedata.title(name), rows=i18n.number(restored.rows_restored))
