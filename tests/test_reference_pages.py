@@ -145,8 +145,11 @@ def test_a_published_total_edited_saved_and_rolled_back(data_page, demo_copy_url
     published = queries.published(engine).set_index(["year_from", "year_to", "category", "unit"])
     assert published.at[(2016, 2016, "firearm", "pieces"), "value"] == 1300
     assert published.at[(2015, 2015, "firearm", "pieces"), "value"] == 1000
-    shown = at.data_editor[0].value  # the editor starts again from what is stored
+    shown = at.data_editor[0].value  # the editor starts again from what is stored, without the saved edits
     assert shown.iloc[0]["year_from"] == 2015 and shown.iloc[2]["value"] == 1300
+    at.button(key="published_save").click().run()
+    assert [i.value for i in at.info if "nothing changed" in i.value] == [
+        "Published totals already holds exactly these 13 rows: nothing changed."]
     at.switch_page("app_pages/overview.py").run()
     assert "1,300" in everything_shown(at)
 

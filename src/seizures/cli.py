@@ -246,7 +246,7 @@ def cmd_reference_list(args: argparse.Namespace) -> int:
     for row in frame.itertuples():
         last = (f"import #{row.import_id} {row.file_name} by {row.user_name} {row.imported_at:%Y-%m-%d %H:%M}"
                 if not pd.isna(row.import_id) else "not imported (empty, or as `init --demo` loaded it)")
-        print(f"{row.table:<17} {row.rows:>7,} rows  {last}")
+        print(f"{row.table:<17} {row.rows:>7,} row{'' if row.rows == 1 else 's'}  {last}")
     return 0
 
 
@@ -269,8 +269,10 @@ def cmd_reference_export(args: argparse.Namespace) -> int:
         folder = Path(args.out)
         if args.table:
             raise store.StoreError("give a table or --all, not both")
-        if not folder.is_dir():
-            raise store.StoreError(f"no such folder: {folder} (with --all, --out names a folder)")
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise store.StoreError(f"cannot make the folder {folder}: {exc.strerror or exc}") from exc
         for name in referencedata.NAMES:
             _write_csv(referencedata.export_csv(engine, name), folder / f"{name}.csv")
         print(f"wrote {len(referencedata.NAMES)} files to {folder}: " + ", ".join(f"{n}.csv" for n in referencedata.NAMES))
@@ -432,7 +434,7 @@ def _reference_parser(sub) -> None:
     exp = ref.add_parser("export", help="write a table (or every table) as CSV, laid out as its import takes it")
     exp.add_argument("table", nargs="?", choices=referencedata.NAMES)
     exp.add_argument("--all", action="store_true", help="every table, as TABLE.csv in the folder --out names")
-    exp.add_argument("--out", required=True, metavar="PATH", help="the file to write (with --all: an existing folder)")
+    exp.add_argument("--out", required=True, metavar="PATH", help="the file to write (with --all: a folder)")
     exp.set_defaults(func=cmd_reference_export)
     tpl = ref.add_parser("template", help="write a table's header, and what each column holds beside it")
     tpl.add_argument("table", choices=referencedata.NAMES)

@@ -28,6 +28,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from seizures import i18n, schema, settings, spreadsheet, store, upload
+from seizures.reference import CODE_LENGTHS
 from seizures.i18n import N_, _
 from seizures.ingest import RollbackError, normalise_header
 
@@ -86,17 +87,34 @@ def foreign_keys(name: str) -> list[tuple[str, str, str]]:
             for fk in descriptor(name).get("foreignKeys", [])]
 
 
+# The descriptors' titles and descriptions are in the catalogues (i18n.extract reads tables/*.json).
+
+
+def _translated(text: str) -> str:
+    return _(text)
+
+
 def title(name: str) -> str:
     """The table's title in the current language."""
-    return _(descriptor(name)["title"])
+    return _translated(descriptor(name)["title"])
+
+
+def description(name: str) -> str:
+    """What the table holds, in the current language."""
+    return _translated(descriptor(name)["description"])
+
+
+def column_titles(name: str) -> dict[str, str]:
+    """Column -> its title in the current language."""
+    return {f["name"]: _translated(f["title"]) for f in descriptor(name)["fields"]}
 
 
 def columns_frame(name: str) -> pd.DataFrame:
     """What each column of the table's file holds (in the current language): column, type, required, description."""
     required = _required(name)
     return pd.DataFrame([
-        {"column": f["name"], "type": _(TYPE_NAMES[f["type"]]), "required": _("yes") if f["name"] in required else "",
-         "description": _(f["description"])}
+        {"column": f["name"], "type": _translated(TYPE_NAMES[f["type"]]),
+         "required": _("yes") if f["name"] in required else "", "description": _translated(f["description"])}
         for f in descriptor(name)["fields"]
     ])
 
@@ -135,8 +153,8 @@ class ImportResult:
         if self.status == "rejected":
             return f"{self.file_name}: nothing imported into {self.table}: {len(self.problems):,} problem(s)"
         if self.status == "unchanged":
-            return f"{self.file_name}: {self.table} already holds exactly these {self.rows:,} rows: nothing to do"
-        return (f"{self.file_name}: {self.table} replaced by {self.rows:,} rows (it held {self.rows_before:,}) as "
+            return f"{self.file_name}: {self.table} already holds exactly these {self.rows:,} row(s): nothing to do"
+        return (f"{self.file_name}: {self.table} replaced by {self.rows:,} row(s) (it held {self.rows_before:,}) as "
                 f"import #{self.import_id}; `seizures rollback {self.import_id}` restores the rows before it")
 
 
@@ -493,7 +511,7 @@ def _check_vocabulary(candidate: Candidate, _today: dt.date) -> None:
         kind, code = frame.at[index, "kind"], frame.at[index, "code"]
         if kind is None:
             continue
-        limit = reference_code_length(kind)
+        limit = CODE_LENGTHS[kind]
         if code is not None and len(code) > limit:
             candidate.problems.add(row, "code", code, f"longer than {limit} characters (the most for a {kind})")
         for column, owner in only.items():
@@ -518,12 +536,6 @@ def _check_vocabulary(candidate: Candidate, _today: dt.date) -> None:
     if "category" not in set(frame["kind"]):
         candidate.problems.add(None, "kind", "", "no category: the vocabulary needs at least one category and its units")
     _distinct_spellings(candidate, ("code", "label_en", "label_sq", "label_sr"), "code or label", group="kind")
-
-
-def reference_code_length(kind: str) -> int:
-    from seizures.reference import CODE_LENGTHS
-
-    return CODE_LENGTHS[kind]
 
 
 def _check_regions(candidate: Candidate, _today: dt.date) -> None:
