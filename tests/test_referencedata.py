@@ -521,7 +521,7 @@ def test_reference_commands(tmp_path, capsys):
     for name in ("jurisdiction", "vocabulary", "regions"):
         assert cli.main(["--db-url", url, "reference", "import", name, str(SECOND / f"{name}.csv")]) == 0
     assert cli.main(["--db-url", url, "reference", "import", "regions", str(SECOND / "regions.csv")]) == 0
-    assert "already holds exactly these 7 rows" in capsys.readouterr().out
+    assert "already holds exactly these 7 row(s)" in capsys.readouterr().out
     assert cli.main(["--db-url", url, "reference", "list"]) == 0
     listing = capsys.readouterr().out
     assert "regions                 7 rows  import #3 regions.csv" in listing
