@@ -460,18 +460,19 @@ def fold(text: str) -> str:
 def _distinct_spellings(candidate: Candidate, columns_: tuple[str, ...], what: str, group: str | None = None) -> None:
     """No two rows (of one group) may share a spelling (code or name in any language, folded): imports match by
     any of them."""
-    first: dict[tuple, tuple[int, str]] = {}
     frame = candidate.frame
-    for index, row in enumerate(frame["_row"]):
-        owner = frame.at[index, columns_[0]]
-        if owner is None:
+    values = {column: frame[column].tolist() for column in columns_}
+    groups = frame[group].tolist() if group else [None] * len(frame)
+    first: dict[tuple, tuple[int, str]] = {}
+    for index, row in enumerate(frame["_row"].tolist()):
+        if values[columns_[0]][index] is None:
             continue
         seen_here = set()
         for column in columns_:
-            value = frame.at[index, column]
+            value = values[column][index]
             if not isinstance(value, str) or (row, column) in candidate.refused:
                 continue
-            key = (frame.at[index, group] if group else None, fold(value))
+            key = (groups[index], fold(value))
             if key in seen_here:
                 continue
             seen_here.add(key)
@@ -768,10 +769,22 @@ def _comparable(name: str, frame: pd.DataFrame) -> list[str]:
 
 
 def _write(conn: sa.Connection, name: str, records: list[dict]) -> None:
+    """Replace the table's rows (in bulk: store.insert_frame), in the caller's transaction."""
     table = table_of(name)
     conn.execute(table.delete())
     if records:
-        conn.execute(table.insert(), records)
+        frame = pd.DataFrame(records, dtype=object)
+        store.insert_frame(conn, table, frame.astype({c: _pandas_type(table.c[c].type) for c in frame.columns}))
+
+
+def _pandas_type(kind: sa.types.TypeEngine) -> str:
+    if isinstance(kind, sa.Boolean):
+        return "boolean"
+    if isinstance(kind, sa.Integer):
+        return "Int64"
+    if isinstance(kind, sa.Float):
+        return "float64"
+    return "object"
 
 
 def _snapshot(frame: pd.DataFrame, name: str) -> str:
