@@ -296,7 +296,6 @@ def _candidate(name: str, header: list[str], rows: list[tuple[int, list]], probl
     wanted = columns(name)
     aliases = {"years": "year_from", "year": "year_from"} if name == "published_totals" else {}
     positions: dict[str, int] = {}
-    shown: dict[str, str] = {}  # column -> its name in the file
     for index, label in enumerate(header):
         key = normalise_header(label)
         column = key if key in wanted else aliases.get(key)
@@ -308,7 +307,7 @@ def _candidate(name: str, header: list[str], rows: list[tuple[int, list]], probl
         elif column in positions:
             problems.add(1, label, label, f"a second {column} column (the first is column {positions[column] + 1})")
         else:
-            positions[column], shown[column] = index, label
+            positions[column] = index
     for column in sorted(_required(name) - set(positions)):
         problems.add(1, column, "", "required column missing")
     texts = []
@@ -327,7 +326,7 @@ def _candidate(name: str, header: list[str], rows: list[tuple[int, list]], probl
             if CONTROL.search(text):
                 problems.add(row, column, text, "holds a control character")
                 candidate.refused.add((row, column))
-    _validate_types(name, texts, candidate)
+    _validate_types(name, texts, candidate, absent=set(wanted) - set(positions))
     return candidate
 
 
@@ -354,9 +353,10 @@ def _read_spans(texts: list[tuple[int, dict]], candidate: Candidate) -> None:
             values["year_to"] = start
 
 
-def _validate_types(name: str, texts: list[tuple[int, dict]], candidate: Candidate) -> None:
+def _validate_types(name: str, texts: list[tuple[int, dict]], candidate: Candidate, absent: set[str]) -> None:
     """Frictionless checks the descriptor's rules (types, required, enum, minimum and maximum, pattern, length,
-    unique and primary keys); the values are then converted to the table's types."""
+    unique and primary keys); the values are then converted to the table's types. A required column absent from
+    the file is one problem of the header, not one per row."""
     from frictionless import Resource, Schema  # loads only when a table is checked
 
     spec = {k: v for k, v in descriptor(name).items() if k != "foreignKeys"}  # checked against the store, below
@@ -383,7 +383,7 @@ def _validate_types(name: str, texts: list[tuple[int, dict]], candidate: Candida
             continue
         row = spreadsheet_row(position)
         column = getattr(error, "field_name", "") or ""
-        if (row, column) in not_digits:
+        if (row, column) in not_digits or column in absent:
             continue
         cell = getattr(error, "cell", "")
         if kind == "type-error":
