@@ -167,6 +167,8 @@ CASES = [
     ("jurisdiction", JURISDICTION, ["XK,Kosovo,1999-01-01,\"en,sq,en\",false"], 2, "languages", "named twice"),
     ("jurisdiction", JURISDICTION, [f"XK,Kosovo,{TODAY + dt.timedelta(days=1)},en,false"], 2, "earliest_date", "after today"),
     ("jurisdiction", JURISDICTION, ["XK,Kosovo,1999-02-30,en,false"], 2, "earliest_date", "not a date"),
+    ("jurisdiction", JURISDICTION, ["XK,Kosovo,2019-01-02,en,false"], 2, "earliest_date",
+     "after the earliest stored seizure line (2019-01-01)"),
     ("jurisdiction", JURISDICTION, ["XK,Kosovo,1999-01-01,en,yes"], 2, "illustrative", "not true or false"),
     ("jurisdiction", JURISDICTION, ["ABCDEFGHIJKLMNOPQ,Kosovo,1999-01-01,en,false"], 2, "code", "longer than 16"),
     ("jurisdiction", JURISDICTION, ["XK,,1999-01-01,en,false"], 2, "name_en", "required"),
@@ -252,7 +254,7 @@ def test_each_rule_refuses_at_its_boundary_naming_file_row_and_column(any_demo_c
 def test_values_just_inside_the_boundaries_are_accepted(any_demo_copy_engine):
     engine = any_demo_copy_engine
     accepted = {
-        "jurisdiction": text(JURISDICTION, f"ABCDEFGHIJKLMNOP,Kosovo,{TODAY},\"sr,en\",TRUE"),
+        "jurisdiction": text(JURISDICTION, "ABCDEFGHIJKLMNOP,Kosovo,2019-01-01,\"sr,en\",TRUE"),  # the first line's day
         "regions": text(REGIONS, *(f"{code},{code} name,,90,-180,,0,1800" for code in
                                    ("PR", "PZ", "PE", "GJ", "MS", "MN", "GL", "FE")), "ABCDEFGH,Eight,,-90,180,PR,,2100"),
         "published_totals": text(PUBLISHED, f"{TODAY.year},,firearm,pieces,0,at least,s,https://x.example",
@@ -264,6 +266,11 @@ def test_values_just_inside_the_boundaries_are_accepted(any_demo_copy_engine):
     spans = stored(engine, "published_totals")
     assert set(zip(spans["year_from"], spans["year_to"])) == {(TODAY.year, TODAY.year), (1900, 1901), (2017, 2021)}
     assert reference.read_jurisdiction(engine).languages == ("sr", "en")
+
+
+def test_an_earliest_date_of_today_is_accepted_in_a_store_without_lines(any_engine):
+    result = referencedata.import_file(any_engine, "jurisdiction", text(JURISDICTION, f"XK,Kosovo,{TODAY},en,false"))
+    assert result.status == "imported", referencedata.problem_lines(result.problems)
 
 
 def test_a_file_with_unknown_missing_and_twice_named_columns_is_refused_at_row_1(any_demo_copy_engine):

@@ -40,6 +40,7 @@ NAMES = ("jurisdiction", "vocabulary", "regions", "municipalities", "published_t
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "reason"]
 MAX_ROWS = 100_000  # a reference table is small: a larger file is not one
 VALUE_SHOWN_MAX = 100
+SHOWN_KEYS = 20  # a reason lists at most this many of the values a reference may take
 WHITESPACE = " \t\r\n\u00a0"
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # A number as a person writes it: no "inf", "nan", "1_000" or other digits than 0-9, which Python would accept.
@@ -630,7 +631,9 @@ def _consistency(name: str, frame: pd.DataFrame, state: State, problems: Problem
         keys = set(state.rows(target)[target_column].dropna())
         for row, value in zip(row_numbers, frame[column]):
             if value is not None and not pd.isna(value) and value not in keys:
-                shown = ", ".join(map(_text, sorted(keys))) or "none yet"
+                listed = sorted(keys, key=_text)
+                shown = ", ".join(map(_text, listed[:SHOWN_KEYS])) or "none yet"
+                shown += f" and {len(listed) - SHOWN_KEYS:,} more" if len(listed) > SHOWN_KEYS else ""
                 problems.add(row, column, value, f"no such {target_column} in {target} ({shown})"
                              + ("" if target == name else f": import {target} first, or correct it"))
     if name == "published_totals":
@@ -734,7 +737,17 @@ def _vocabulary_uses(state: State, frame: pd.DataFrame, problems: Problems) -> N
                          f"{int(count):,} stored seizure lines or counts: keep the unit ({advice})")
 
 
-STORE_USES = {"regions": _region_uses, "municipalities": _municipality_uses, "vocabulary": _vocabulary_uses}
+def _jurisdiction_uses(state: State, frame: pd.DataFrame, problems: Problems) -> None:
+    first = state.conn.execute(sa.select(sa.func.min(schema.seizures.c.seized_on))).scalar()
+    rows = list(frame["_row"]) if "_row" in frame else [None] * len(frame)
+    for row, day in zip(rows, frame["earliest_date"]):
+        if first is not None and day is not None and day > first:
+            problems.add(row, "earliest_date", day, f"after the earliest stored seizure line ({first:%Y-%m-%d}): "
+                         "the earliest plausible date cannot exclude what is stored")
+
+
+STORE_USES = {"jurisdiction": _jurisdiction_uses, "regions": _region_uses, "municipalities": _municipality_uses,
+              "vocabulary": _vocabulary_uses}
 
 
 # --- import, save, rollback ---------------------------------------------------------------------------------
