@@ -1,12 +1,13 @@
-"""Data (administrators): import seizure records from CSV or Excel, see past imports, roll one back, list users."""
+"""Data (administrators): import seizure records from CSV or Excel, see past imports, roll one back, list users;
+the reference data (jurisdiction, vocabulary, regions, published totals, ...): download, replace, edit, roll back."""
 
 import math
 
 import pandas as pd
 import streamlit as st
 
-from seizures import auth, i18n, ingest, settings, spreadsheet, store, template
-from seizures.dashboard import access, data
+from seizures import auth, i18n, ingest, referencedata, settings, spreadsheet, store, template
+from seizures.dashboard import access, data, widgets
 from seizures.i18n import N_, _
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,6 +85,7 @@ st.caption(_(
     "rolled back."
 ))
 engine = data.engine()
+widgets.setup_needed(stop=False)  # an empty store: what to load first (below, under "Reference data")
 
 # 2. The steps of an import, then the users
 st.header(_("1. Get the template"))
@@ -152,21 +154,193 @@ else:
         }
         chosen = st.selectbox(_("Import to roll back"), list(labels), format_func=labels.get, key="rollback_id")
         lines = int(active.set_index("id").at[chosen, "lines_stored"])
-        confirmed = st.checkbox(_("Yes, remove import #{id} and its {lines} lines from the store").format(
-                                    id=chosen, lines=i18n.number(lines)),
-                                key="rollback_confirm")
+        replaced = referencedata.reference_import(engine, chosen)  # a reference import: its table's rows come back
+        confirmed = st.checkbox(
+            _("Yes, roll back import #{id}: {table} gets back its rows from before it").format(
+                id=chosen, table=referencedata.title(replaced)) if replaced else
+            _("Yes, remove import #{id} and its {lines} lines from the store").format(id=chosen, lines=i18n.number(lines)),
+            key="rollback_confirm")
         if st.button(_("Roll back"), disabled=not confirmed, key="rollback"):
             try:
-                removed = ingest.rollback(engine, chosen)
+                if replaced:
+                    restored = referencedata.rollback(engine, chosen)
+                else:
+                    removed = ingest.rollback(engine, chosen)
             except (ingest.RollbackError, store.StoreError) as exc:
                 st.error(str(exc), icon=":material/block:")
             else:
                 st.cache_data.clear()
                 st.session_state.pop("import_result", None)
-                st.session_state["rollback_message"] = _("Rolled back import #{id}: {lines} lines removed.").format(
-                    id=chosen, lines=i18n.number(removed))
+                st.session_state["rollback_message"] = (
+                    _("Rolled back import #{id}: {table} holds its {rows} rows from before it again.").format(
+                        id=chosen, table=referencedata.title(replaced), rows=i18n.number(restored.rows_restored))
+                    if replaced else
+                    _("Rolled back import #{id}: {lines} lines removed.").format(id=chosen, lines=i18n.number(removed)))
                 st.session_state.pop("rollback_confirm", None)
                 st.rerun()
 
 st.header(_("4. Users"))
 user_list()
+
+
+# --- Reference data: each table downloaded, replaced from a file, edited (published totals), rolled back ---------
+
+HISTORY_COLUMNS = {"id": N_("import"), "imported_at": N_("imported at"), "user_name": N_("by"), "file_name": N_("file"),
+                   "rows": N_("rows"), "status": N_("status")}
+
+
+def reference_result(result: referencedata.ImportResult, key: str) -> None:
+    """What an import (or a saved edit) of a table did; its problems in a table, row and column named."""
+    for note in result.notes:
+        st.info(note, icon=":material/info:")
+    table = referencedata.title(result.table)
+    if result.file_error:
+        st.error(_("Nothing imported into {table}: {error}").format(table=table, error=result.file_error),
+                 icon=":material/block:")
+    elif result.status == "rejected":
+        st.error(_("Nothing imported into {table}: {count} problem(s). Nothing was written; correct them and try "
+                   "again.").format(table=table, count=i18n.number(len(result.problems))), icon=":material/block:")
+        # Columns and reasons in English, as the seizure import's problems (ingest.py): they name the file's columns.
+        st.dataframe(result.problems, hide_index=True, width="stretch", key=f"{key}_problems")
+        st.download_button(_("Download the problems (CSV)"), spreadsheet.csv_bytes(result.problems),
+                           file_name=f"{result.table}.problems.csv", mime="text/csv", key=f"{key}_problems_csv")
+    elif result.status == "unchanged":
+        st.info(_("{table} already holds exactly these {rows} rows: nothing changed.").format(
+            table=table, rows=i18n.number(result.rows)), icon=":material/repeat:")
+    else:
+        st.success(_("{table} replaced by {rows} rows (it held {before}) as import #{id}; it can be rolled back "
+                     "below.").format(table=table, rows=i18n.number(result.rows), before=i18n.number(result.rows_before),
+                                      id=result.import_id), icon=":material/check_circle:")
+
+
+def reference_written(result: referencedata.ImportResult) -> None:
+    """Keep the result for the next run; after a write, every cached page result is stale."""
+    st.session_state["reference_result"] = result
+    if result.written:
+        st.cache_data.clear()
+
+
+def published_editor(engine) -> None:
+    """The published figures edited in place; Save checks them as an import of the table and audits it."""
+    vocabulary = data.vocabulary()
+    frame = referencedata.rows_frame(engine, "published_totals")
+    heading = referencedata.column_titles("published_totals")
+    edited = st.data_editor(
+        frame, num_rows="dynamic", hide_index=True, width="stretch", key="published_editor",
+        column_config={
+            "year_from": st.column_config.NumberColumn(heading["year_from"], min_value=1900, max_value=2100, step=1,
+                                                       format="%d", required=True),
+            "year_to": st.column_config.NumberColumn(heading["year_to"], min_value=1900, max_value=2100, step=1,
+                                                     format="%d", help=_("Empty: the same as the first year.")),
+            "category": st.column_config.SelectboxColumn(heading["category"], options=vocabulary.codes("category"),
+                                                         required=True),
+            "unit": st.column_config.SelectboxColumn(heading["unit"], options=vocabulary.codes("unit"), required=True),
+            "value": st.column_config.NumberColumn(heading["value"], min_value=0, required=True),
+            "qualifier": st.column_config.SelectboxColumn(
+                heading["qualifier"], options=list(referencedata.QUALIFIERS), help=_("Empty: exactly.")),
+            "source": st.column_config.TextColumn(heading["source"], required=True),
+            "url": st.column_config.TextColumn(heading["url"]),
+        },
+    )
+    st.caption(_("Add, change or delete rows, then save: the table is checked as an imported file would be (rows "
+                 "numbered as in a file: the first row is row 2) and saved as an import that can be rolled back."))
+    if st.button(_("Save the published totals"), key="published_save"):
+        result = referencedata.save_frame(engine, "published_totals", edited, referencedata.EDITED_LABEL,
+                                          user=access.user_name())
+        reference_written(result)
+        if result.written:
+            st.rerun()  # the editor starts again from the saved rows (new data: a new editor, without the edits)
+
+
+# 5. Reference data: the jurisdiction, the vocabulary, the regions ... (load them before any seizure data)
+st.header(_("Reference data"))
+st.caption(_(
+    "The jurisdiction, its vocabulary (categories and units, weapon types, seizure contexts), its regions and "
+    "municipalities, the published totals and the donor tables. Load the jurisdiction and the vocabulary first, then "
+    "the regions, then the data. A file replaces a whole table: it is checked first, and any problem leaves the "
+    "table as it was. The command line does the same: `seizures reference import TABLE FILE`."
+))
+tables = referencedata.overview(engine)
+st.dataframe(
+    pd.DataFrame({
+        _("table"): [referencedata.title(name) for name in tables["table"]],
+        _("rows"): tables["rows"],
+        _("last import"): [
+            _("#{id} {file}, {time}, by {user}").format(id=r.import_id, file=r.file_name, user=r.user_name,
+                                                        time=f"{r.imported_at:%Y-%m-%d %H:%M}")
+            if not pd.isna(r.import_id) else "" for r in tables.itertuples()],
+    }),
+    hide_index=True, width="stretch", key="reference_tables",
+)
+name = st.selectbox(_("Table"), referencedata.NAMES, format_func=referencedata.title, key="reference_table")
+st.caption(referencedata.description(name))
+with st.expander(_("The columns of {table}").format(table=referencedata.title(name))):
+    columns_shown = referencedata.columns_frame(name)
+    st.dataframe(columns_shown.rename(columns={"column": _("column"), "type": _("type"), "required": _("required"),
+                                               "description": _("description")}),
+                 hide_index=True, width="stretch", key="reference_columns")
+cols = st.columns(4)
+cols[0].download_button(_("Current rows (CSV)"), referencedata.export_csv(engine, name), f"{name}.csv", "text/csv",
+                        key="reference_current")
+cols[1].download_button(_("Template (CSV)"), referencedata.template_csv(name), f"{name}-template.csv", "text/csv",
+                        key="reference_template")
+cols[2].download_button(_("Columns (CSV)"), referencedata.columns_csv(name), f"{name}-columns.csv", "text/csv",
+                        key="reference_columns_csv")
+cols[3].download_button(_("Table Schema (JSON)"), referencedata.descriptor_json(name), f"{name}.schema.json",
+                        "application/json", key="reference_schema")
+
+if name == "published_totals":
+    st.subheader(_("Edit the published totals"))
+    published_editor(engine)
+
+st.subheader(_("Replace {table} from a file").format(table=referencedata.title(name)))
+replacement = st.file_uploader(
+    _("CSV or Excel (.xlsx) file laid out as the current rows or the template"), type=["csv", "txt", "xlsx"],
+    max_upload_size=max(1, math.ceil(limit_mb)), key=f"reference_upload_{name}",
+)
+if st.button(_("Check and replace {table}").format(table=referencedata.title(name)), disabled=replacement is None,
+             key="reference_import"):
+    try:
+        reference_written(referencedata.import_file(engine, name, replacement.getvalue(), replacement.name,
+                                                    user=access.user_name(), max_mb=limit_mb))
+    except store.StoreError as exc:
+        st.session_state.pop("reference_result", None)
+        st.error(_("Nothing imported: {error}").format(error=exc), icon=":material/block:")
+shown_result = st.session_state.get("reference_result")
+if shown_result is not None and shown_result.table == name:
+    reference_result(shown_result, "reference_result")
+
+st.subheader(_("Imports of {table}").format(table=referencedata.title(name)))
+if message := st.session_state.pop("reference_rollback_message", None):
+    st.success(message, icon=":material/undo:")
+past = referencedata.history(engine, name)
+if past.empty:
+    st.info(_("No imports of this table yet: it holds what `seizures init --demo` loaded, or nothing."))
+else:
+    st.dataframe(
+        past.assign(status=past["rolled_back_at"].map(
+            lambda t: _("rolled back {time}").format(time=f"{t:%Y-%m-%d %H:%M}") if pd.notna(t) else _("active"))
+        )[list(HISTORY_COLUMNS)].rename(columns={c: _(label) for c, label in HISTORY_COLUMNS.items()}),
+        hide_index=True, width="stretch", key="reference_history",
+    )
+    latest = past[past["can_roll_back"]]
+    if latest.empty:
+        st.caption(_("Every import of this table was rolled back."))
+    else:
+        latest_id = int(latest["id"].iloc[0])
+        st.caption(_("Only the latest import of a table in force can be rolled back: #{id}.").format(id=latest_id))
+        undo = st.checkbox(_("Yes, roll back import #{id}: {table} gets back its rows from before it").format(
+            id=latest_id, table=referencedata.title(name)), key="reference_rollback_confirm")
+        if st.button(_("Roll back import #{id}").format(id=latest_id), disabled=not undo, key="reference_rollback"):
+            try:
+                restored = referencedata.rollback(engine, latest_id)
+            except (ingest.RollbackError, store.StoreError) as exc:
+                st.error(str(exc), icon=":material/block:")
+            else:
+                st.cache_data.clear()
+                st.session_state.pop("reference_result", None)
+                st.session_state.pop("reference_rollback_confirm", None)
+                st.session_state["reference_rollback_message"] = _(
+                    "Rolled back import #{id}: {table} holds its {rows} rows from before it again.").format(
+                    id=latest_id, table=referencedata.title(name), rows=i18n.number(restored.rows_restored))
+                st.rerun()

@@ -60,6 +60,7 @@ flt = st.session_state["filter"]
 place = data.jurisdiction()
 st.title(_("Firearms seizures in {place}").format(place=place.name()) if place else _("Firearms seizure statistics"))
 widgets.name_note(place)
+widgets.setup_needed()  # a store without its jurisdiction or vocabulary: what to load first
 published = data.cached(queries.published)
 years = data.period(flt)
 if years is None:  # nothing stored but, perhaps, the published figures

@@ -34,7 +34,7 @@ def test_overview_shows_the_published_totals(monkeypatch, demo_url, fresh_caches
 def test_app_runs_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
     at = run_app(monkeypatch, empty_url)
     assert not at.exception
-    assert any("No seizure records are stored yet" in i.value for i in at.info)
+    assert any("This store holds no reference data yet" in i.value for i in at.info)  # what to load first
 
 
 def test_a_store_initialised_while_the_app_runs_is_found_on_the_next_run(monkeypatch, tmp_path, fresh_caches):
@@ -49,7 +49,7 @@ def test_a_store_initialised_while_the_app_runs_is_found_on_the_next_run(monkeyp
     engine.dispose()
     at = run_app(monkeypatch, url)  # same process and caches: only a store with its schema is remembered
     assert not at.error and not at.exception
-    assert any("No seizure records are stored yet" in i.value for i in at.info)
+    assert any("This store holds no reference data yet" in i.value for i in at.info)  # what to load first
 
 
 def test_url_parameters_restore_the_filter(monkeypatch, demo_url, fresh_caches):

@@ -228,7 +228,8 @@ def data_server(demo_url, tmp_path_factory):
 
 
 def upload_and_import(page, name: str, content: bytes) -> None:
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+    # The records' uploader is the page's first; the reference data's comes further down.
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
     )
     page.get_by_text(name).first.wait_for()

@@ -100,7 +100,7 @@ def test_page_runs_on_the_demo_store(monkeypatch, demo_url, fresh_caches, page):
 def test_page_on_an_empty_store_explains_itself(monkeypatch, empty_url, fresh_caches, page):
     at = open_page(monkeypatch, empty_url, page)
     assert not at.get("plotly_chart") and not at.metric
-    assert any("No seizure records are stored yet" in i.value for i in at.info)
+    assert any("This store holds no reference data yet" in i.value for i in at.info)  # what to load first
 
 
 @pytest.mark.parametrize("page", ["overview", "regions", "weapons"])

@@ -1,5 +1,6 @@
 """The command line: `seizures init [--demo]`, `summary`, `demo-data`, `import FILE`, `imports`, `rollback ID`,
-`template --out PATH`, `report`, `copy`, `users add/remove/list`, `events list/import/export`."""
+`template --out PATH`, `report`, `copy`, `users add/remove/list`, `events list/import/export`,
+`reference list/import/export/template`."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from seizures import (auth, demo, events, i18n, ingest, queries, reference, seed, settings, spreadsheet, store, template,
-                      transfer)
+from seizures import (auth, demo, events, i18n, ingest, queries, reference, referencedata, seed, settings, spreadsheet,
+                      store, template, transfer)
 from seizures.filters import SeizureFilter, allowed_codes, from_query_params, region_aliases, vocabulary_aliases
 
 EXIT_REJECTED = 1
@@ -31,6 +32,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         counts = seed.load_demo(engine)
         loaded = counts.pop("seizures")
         print(f"reference tables: {', '.join(f'{k} {v}' for k, v in counts.items())}")
+        kept = [name for name in referencedata.NAMES if name not in counts]
+        if kept:
+            print(f"kept, as imported with `seizures reference import`: {', '.join(kept)}")
         print(f"illustrative seizure lines loaded: {loaded}" if loaded else "demo records already loaded")
     return 0
 
@@ -170,8 +174,12 @@ def cmd_imports(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
+    engine = _engine(args)
     try:
-        removed = ingest.rollback(_engine(args), args.id)
+        if referencedata.reference_import(engine, args.id):
+            print(referencedata.rollback(engine, args.id).summary())
+            return 0
+        removed = ingest.rollback(engine, args.id)
     except ingest.RollbackError as exc:
         print(f"seizures: error: {exc}", file=sys.stderr)
         return EXIT_REJECTED
@@ -227,6 +235,64 @@ def cmd_events_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise store.StoreError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     print(f"wrote {args.out} ({len(frame)} events)")
+    return 0
+
+
+# --- reference data: seizures reference list/import/export/template ---------------------------------------------
+
+
+def cmd_reference_list(args: argparse.Namespace) -> int:
+    frame = referencedata.overview(_engine(args))
+    for row in frame.itertuples():
+        last = (f"import #{row.import_id} {row.file_name} by {row.user_name} {row.imported_at:%Y-%m-%d %H:%M}"
+                if not pd.isna(row.import_id) else "not imported (empty, or as `init --demo` loaded it)")
+        print(f"{row.table:<17} {row.rows:>7,} row{'' if row.rows == 1 else 's'}  {last}")
+    return 0
+
+
+def cmd_reference_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise store.StoreError(f"no such file: {path}")
+    result = referencedata.import_file(_engine(args), args.table, path, path.name)
+    for note in result.notes:
+        print(f"note: {note}")
+    print(result.summary())
+    if not result.problems.empty:
+        print(referencedata.problem_lines(result.problems), file=sys.stderr)  # whole: reasons are never cut
+    return EXIT_REJECTED if result.status == "rejected" else 0
+
+
+def cmd_reference_export(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    if args.all:
+        folder = Path(args.out)
+        if args.table:
+            raise store.StoreError("give a table or --all, not both")
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise store.StoreError(f"cannot make the folder {folder}: {exc.strerror or exc}") from exc
+        for name in referencedata.NAMES:
+            _write_csv(referencedata.export_csv(engine, name), folder / f"{name}.csv")
+        print(f"wrote {len(referencedata.NAMES)} files to {folder}: " + ", ".join(f"{n}.csv" for n in referencedata.NAMES))
+        return 0
+    if not args.table:
+        raise store.StoreError("give a table (one of " + ", ".join(referencedata.NAMES) + ") or --all")
+    _write_csv(referencedata.export_csv(engine, args.table), Path(args.out))
+    print(f"wrote {args.out} ({len(referencedata.export_frame(engine, args.table)):,} rows of {args.table})")
+    return 0
+
+
+def cmd_reference_template(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    described = out.with_name(f"{out.stem}.columns.csv")
+    _write_csv(referencedata.template_csv(args.table), out)
+    _write_csv(referencedata.columns_csv(args.table), described)
+    print(f"wrote {out} (the header of {args.table}) and {described} (what each column holds):")
+    for column in referencedata.columns_frame(args.table).itertuples():
+        required = ", required" if column.required else ""
+        print(f"  {column.column} ({column.type}{required}): {column.description}")
     return 0
 
 
@@ -344,7 +410,36 @@ def build_parser() -> argparse.ArgumentParser:
     ev_export = timeline.add_parser("export", help="write every event to a CSV file (the import layout)")
     ev_export.add_argument("--out", required=True, metavar="PATH")
     ev_export.set_defaults(func=cmd_events_export)
+    _reference_parser(sub)
     return parser
+
+
+def _reference_parser(sub) -> None:
+    tables = ", ".join(referencedata.NAMES)
+    ref = sub.add_parser(
+        "reference", help="the reference data: jurisdiction, vocabulary, regions, municipalities, published totals, ...",
+        description="Each reference table is replaced as a whole from a CSV or .xlsx file laid out as its export "
+        "(validated, all or nothing, audited; `seizures rollback ID` undoes an import). Load the jurisdiction and "
+        "the vocabulary first, then the regions, then the rest. Tables: " + tables,
+    ).add_subparsers(dest="reference_command", required=True)
+    ref.add_parser("list", help="each table: its rows and its last import").set_defaults(func=cmd_reference_list)
+    imp = ref.add_parser(
+        "import", help="replace a table with the rows of a CSV or .xlsx file (all or nothing)",
+        description=f"Exit status: 0 imported (or nothing to change), {EXIT_REJECTED} refused (every problem is "
+        f"listed with its file, row and column), {EXIT_BAD_INPUT} store error.",
+    )
+    imp.add_argument("table", choices=referencedata.NAMES)
+    imp.add_argument("file", help="a CSV (UTF-8, or Windows-1250/1252; , ; or tab) or .xlsx file")
+    imp.set_defaults(func=cmd_reference_import)
+    exp = ref.add_parser("export", help="write a table (or every table) as CSV, laid out as its import takes it")
+    exp.add_argument("table", nargs="?", choices=referencedata.NAMES)
+    exp.add_argument("--all", action="store_true", help="every table, as TABLE.csv in the folder --out names")
+    exp.add_argument("--out", required=True, metavar="PATH", help="the file to write (with --all: a folder)")
+    exp.set_defaults(func=cmd_reference_export)
+    tpl = ref.add_parser("template", help="write a table's header, and what each column holds beside it")
+    tpl.add_argument("table", choices=referencedata.NAMES)
+    tpl.add_argument("--out", required=True, metavar="PATH", help="the CSV to write (PATH's name + .columns.csv beside it)")
+    tpl.set_defaults(func=cmd_reference_template)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -314,6 +314,15 @@ def extract():
         for lineno, message, comments, context in extract_from_file("python", path):
             template.add(message, None, [(str(path.relative_to(ROOT)), lineno)], auto_comments=comments,
                          context=context)
+    # The reference tables' descriptors (Frictionless Table Schemas): their titles and column descriptions are shown.
+    import json
+
+    for path in sorted((LOCALE_DIR.parent / "tables").glob("*.json")):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        for item in (spec, *spec.get("fields", [])):
+            for key in ("title", "description"):
+                if item.get(key):
+                    template.add(item[key], None, [(str(path.relative_to(ROOT)), 1)])
     return template
 
 

@@ -630,9 +630,12 @@ def rollback(engine: sa.Engine, import_id: int) -> int:
     """Remove an import's seizure lines and mark it rolled back (one transaction); returns the lines removed."""
     i, s = schema.imports, schema.seizures
     with store.serial_write(engine) as conn:
-        row = conn.execute(sa.select(i.c.rolled_back_at, i.c.file_name).where(i.c.id == import_id)).first()
+        row = conn.execute(sa.select(i.c.rolled_back_at, i.c.file_name, i.c.kind).where(i.c.id == import_id)).first()
         if row is None:
             raise RollbackError(f"there is no import #{import_id}")
+        if row.kind == "reference":  # it replaced a table's rows: referencedata.rollback restores them
+            raise RollbackError(f"import #{import_id} ({row.file_name}) replaced reference data: roll it back with "
+                                "referencedata.rollback (`seizures rollback`, the Data page)")
         if row.rolled_back_at is not None:
             raise RollbackError(f"import #{import_id} ({row.file_name}) was already rolled back on "
                                 f"{row.rolled_back_at:%Y-%m-%d %H:%M}")

@@ -37,13 +37,13 @@ def read_table_csv(path: Path, table: sa.Table) -> pd.DataFrame:
 
 
 def load_reference(conn: sa.Connection, data: Path) -> dict[str, int]:
-    """Replace every reference table with the rows of its CSV file (one transaction, the caller's)."""
-    counts = {}
-    for table in (*schema.REFERENCE_TABLES, schema.kpi_values):
-        frame = read_table_csv(data / f"{table.name}.csv", table)
-        conn.execute(table.delete())
-        counts[table.name] = store.insert_frame(conn, table, frame)
-    return counts
+    """Replace every reference table with the rows of its CSV file (one transaction, the caller's), checked by the
+    rules of `seizures reference import` (a bad file is refused naming its row and column: ReferenceFileError).
+    A table that a reference import in force replaced is kept: the store's own data is not overwritten."""
+    from seizures import referencedata  # it imports ingest, which imports this module
+
+    kept = set(referencedata.tables_in_force(conn))
+    return referencedata.load_folder(conn, data, tuple(n for n in referencedata.NAMES if n not in kept))
 
 
 def file_hash(path: Path) -> str:

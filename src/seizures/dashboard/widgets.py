@@ -20,15 +20,35 @@ ILLUSTRATIVE_NOTE = N_(
 )
 
 
+def setup_needed(stop: bool = True) -> None:
+    """On a store without its jurisdiction or vocabulary (a new `seizures init`): say what to load first, in which
+    order and how, and (with stop) stop the page: nothing can be shown before them."""
+    if data.jurisdiction() is not None and data.vocabulary().of("category"):
+        return
+    st.info(_(
+        "**This store holds no reference data yet.** Load, in this order: 1. the jurisdiction and the vocabulary "
+        "(categories with their units, weapon types, seizure contexts); 2. the regions (and municipalities); 3. the "
+        "data: seizure records, counts by period or published totals. Administrators do it on the Data page "
+        "(\"Reference data\") or with `seizures reference import TABLE FILE`; `seizures reference template TABLE "
+        "--out FILE` writes a table's columns. The README's section \"Your own data\" gives the commands; "
+        "`seizures init --demo` loads the demo data instead."
+    ), icon=":material/database:")
+    if stop:
+        st.stop()
+
+
 def empty_state(message: str = N_("No seizure records match the filters.")) -> None:
+    setup_needed()
     st.info(_("{message} Widen the period or clear a filter in the sidebar.").format(message=_(message)),
             icon=":material/search:")
 
 
 def nothing_loaded(what: str) -> None:
     """Empty state for data that the sidebar filters do not restrict: the store itself holds none."""
+    setup_needed()
     st.info(
-        _("No {what} in the store yet. Load the reference data with `seizures init --demo`.").format(what=_(what)),
+        _("No {what} in the store yet: administrators import them on the Data page (\"Reference data\") or with "
+          "`seizures reference import`.").format(what=_(what)),
         icon=":material/database:",
     )
 
@@ -122,7 +142,8 @@ def period_or_stop(flt: SeizureFilter) -> tuple[int, int]:
     """The filter's first and last year; on a store without seizure lines, say so and stop the page."""
     years = data.period(flt)
     if years is None:
-        st.info(_("No seizure records are stored yet: load the demo data (`seizures init --demo`) or import a file."),
+        setup_needed()
+        st.info(_("No seizure records are stored yet: import a file on the Data page (or `seizures import FILE`)."),
                 icon=":material/search:")
         st.stop()
     return years
