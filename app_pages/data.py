@@ -42,7 +42,7 @@ def user_list() -> None:
 def _templates(version: tuple[int, ...]) -> tuple[bytes, bytes, bytes]:
     # version: only the cache key (the allowed values come from the store)
     engine = data.engine()
-    return template.template_csv(), template.allowed_values_csv(engine), template.template_xlsx(engine)
+    return template.template_csv(engine), template.allowed_values_csv(engine), template.template_xlsx(engine)
 
 
 def _draw_problems(result: ingest.ImportResult) -> None:

@@ -129,9 +129,9 @@ def test_dates_and_months_follow_the_language():
 
 def test_vocabulary_labels_are_translated_but_imports_still_match_english():
     with i18n.using("sr"):
-        assert vocab.label(vocab.CATEGORIES, "firearm") == "Vatreno oružje"
-        assert vocab.label(vocab.CATEGORIES, "unknown_code") == "unknown_code"
-        assert vocab.CATEGORIES["firearm"] == "Firearms"  # the vocabulary itself stays English (imports match it)
+        assert vocab.label(vocab.TRACE_RESULTS, "pending") == "Praćenje u toku"
+        assert vocab.label(vocab.TRACE_RESULTS, "unknown_code") == "unknown_code"
+        assert vocab.TRACE_RESULTS["pending"] == "Trace pending"  # the vocabulary itself stays English
 
 
 # --- the app in each language ------------------------------------------------------------------------------------
