@@ -65,9 +65,9 @@ def _resolve(con: duckdb.DuckDBPyConnection, attribute: str, value: str) -> str 
     """A constant of the mapping (a code or a label in any language) as stored, or None if it means nothing."""
     if attribute in workbench.DATE_COLUMNS:
         sql = workbench.DATE_SQL.replace("\n", " ")
-        return con.execute(f"SELECT {sql} FROM (SELECT $v AS v)", {"v": value.strip()}).fetchone()[0]
+        return con.execute(f"SELECT {sql} FROM (SELECT $v AS v)", {"v": value.strip()}).fetchall()[0][0]
     parsed, join = workbench.attribute_parse(attribute)
-    row = con.execute(f"SELECT {parsed} FROM (SELECT $v AS v) d {join}", {"v": value}).fetchone()
+    row = con.execute(f"SELECT {parsed} FROM (SELECT $v AS v) d {join}", {"v": value}).fetchall()[0]
     return row[0] if row else None
 
 
@@ -176,7 +176,9 @@ def validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], mapping:
             rules.append(f"{cell} IS NULL")
     if mapping.region and mapping.region.empty == "skip":
         rules.append(f"{trimmed('raw.' + _key(positions, mapping.region.column))} IS NULL")
-    con.execute(f"CREATE TABLE skipped AS SELECT row FROM raw WHERE {' OR '.join(rules) or 'false'}", params)
+    con.execute(f"CREATE TABLE skipped AS SELECT row FROM raw WHERE {' OR '.join(rules) or 'false'}",
+                params if rules else {})
+    params = {"ws": WHITESPACE}
     con.execute("CREATE VIEW kept AS SELECT * FROM raw WHERE row NOT IN (SELECT row FROM skipped)")
 
     # 2. The region, the period and the attributes read from columns: parsed once per distinct cell.
@@ -205,7 +207,7 @@ def validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], mapping:
     con.execute("""ALTER TABLE map_period ADD COLUMN finish DATE""")
     con.execute(f"""UPDATE map_period SET finish = (start + CASE kind WHEN 'month' THEN INTERVAL {STEP['month']}
                     WHEN 'quarter' THEN INTERVAL {STEP['quarter']} ELSE INTERVAL {STEP['year']} END
-                    - INTERVAL 1 day)::DATE WHERE start IS NOT NULL""")
+                    - INTERVAL 1 day)::DATE WHERE start IS NOT NULL""").fetchall()
     columns = dict(mapping.columns)
     for attribute, column in columns.items():
         value, join = workbench.attribute_parse(attribute)
@@ -257,7 +259,7 @@ def validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], mapping:
         FROM (SELECT raw_v, """ + trimmed("raw_v") + """ AS v FROM (SELECT DISTINCT count_raw AS raw_v FROM cells))
     """, params)
     con.execute("ALTER TABLE map_count ADD COLUMN value DOUBLE")
-    con.execute("UPDATE map_count SET value = try_cast(normal AS DOUBLE)")
+    con.execute("UPDATE map_count SET value = try_cast(normal AS DOUBLE)").fetchall()
     spec_rows = []
     for v in mapping.values:
         attrs = {**constants, **value_attributes[v.column]}
@@ -361,22 +363,20 @@ def validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], mapping:
     control_columns = [_key(positions, c) for c in mapping.used_columns()]
     found = con.execute("SELECT count(*) FROM kept WHERE regexp_matches(concat("
                         + ", ".join(f"coalesce({c}, '')" for c in control_columns) + "), $control)",
-                        {"control": workbench.CONTROL_PATTERN}).fetchone()[0]
+                        {"control": workbench.CONTROL_PATTERN}).fetchall()[0][0]
     if found:
         con.execute("CREATE VIEW control_cells AS SELECT row, " + ", ".join(control_columns) + " FROM kept")
         parts += control_parts(control_columns, "control_cells")
     region_codes = workbench.codes_text(con, "region_alias")
-    if mapping.region and mapping.region.match == "municipality":
-        region_codes = workbench.codes_text(con, "municipality_alias")
     con.execute(
         "INSERT INTO errors " + " UNION ALL ".join(parts),
         {"today": today, "earliest": refs.jurisdiction.earliest_date, "region_codes": region_codes,
          "duplicate": M["duplicate_count"], "decimal_shown": mapping.decimal_char,
-         "group_shown": f", thousands separator '{mapping.group_char}'" if mapping.group_char else "",
+         "group_shown": mapping.group_char,
          **{f"m{i}": c[3] for i, c in enumerate(checks)},
          **{f"m{base + i}": c[1] for i, c in enumerate(cell_checks)},
          **({"control": workbench.CONTROL_PATTERN, "control_message": workbench.CONTROL_MESSAGE} if found else {})},
-    )
+    ).fetchall()
     if found:
         only_control_reason(con)
     return []
@@ -384,8 +384,8 @@ def validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], mapping:
 
 def tallies(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
     """Rows skipped by the mapping's rules, counts read (cells with a number or text), counts of 0."""
-    skipped = con.execute("SELECT count(*) FROM skipped").fetchone()[0]
-    read, zeros = con.execute("SELECT count(*), count(*) FILTER (quantity_value = 0) FROM clean_counts").fetchone()
+    skipped = con.execute("SELECT count(*) FROM skipped").fetchall()[0][0]
+    read, zeros = con.execute("SELECT count(*), count(*) FILTER (quantity_value = 0) FROM clean_counts").fetchall()[0]
     return skipped, read, zeros
 
 
@@ -440,7 +440,7 @@ def store_duplicates(con: duckdb.DuckDBPyConnection, conn: sa.Connection) -> Non
         INSERT INTO errors
         SELECT c.row, c.column_key, c.count_text, $message, m.args
         FROM clean_counts c JOIN stored_matches m ON c.row = m.file_row AND c.column_key = m.column_key
-    """, {"message": M["stored_count"]})
+    """, {"message": M["stored_count"]}).fetchall()
     con.unregister("stored_matches")
 
 

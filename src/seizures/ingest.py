@@ -311,7 +311,7 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
         {"today": today, "earliest": refs.jurisdiction.earliest_date, "region_codes": region_codes,
          "duplicate": M["duplicate_line"], **{f"m{i}": check[2] for i, check in enumerate(checks)},
          **({"control": CONTROL_PATTERN, "control_message": workbench.CONTROL_MESSAGE} if controls else {})},
-    )
+    ).fetchall()
     if controls:
         only_control_reason(con)
 
@@ -379,7 +379,7 @@ def _store_duplicates(con: duckdb.DuckDBPyConnection, conn: sa.Connection) -> No
         INSERT INTO errors
         SELECT c.row, 'case_ref', c.case_ref, $message, {args_sql(import_id="coalesce(m.import_id::VARCHAR, '?')")}
         FROM clean c JOIN stored_matches m ON c.row = m.file_row
-    """, {"message": M["stored_line"]})
+    """, {"message": M["stored_line"]}).fetchall()
     con.unregister("stored_matches")
 
 
@@ -439,7 +439,7 @@ def grouped_problems(errors: pd.DataFrame, lang: str | None = None, first: int =
     groups = frame.groupby(key, sort=False)
     out = groups["row"].nunique().rename("rows").reset_index()
     rows = frame.drop_duplicates([*key, "row"]).groupby(key, sort=False).head(first)
-    listed = rows.groupby(key, sort=False)["row"].agg(lambda r: ", ".join(f"{n:,}" for n in r))
+    listed = rows.groupby(key, sort=False)["row"].agg(lambda r: ", ".join(str(n) for n in r))
     values = frame[frame["value"] != ""].drop_duplicates([*key, "value"]).groupby(key, sort=False).head(VALUES_SHOWN)
     shown = values.groupby(key, sort=False)["value"].agg(lambda v: ", ".join(f"'{x}'" for x in v))
     out = out.join(listed.rename("first_rows"), on=key).join(shown.rename("values"), on=key)
@@ -605,7 +605,7 @@ def import_file(
             if header_problems:  # the mapping's constants mean nothing here: no row can be checked
                 return _refused_whole(result, header_problems)
             _cell_problem_errors(con, raw, {index: f"c{index}" for index in positions.values()})
-            if not con.execute("SELECT count(*) FROM clean_counts").fetchone()[0]:
+            if not con.execute("SELECT count(*) FROM clean_counts").fetchall()[0][0]:
                 result.file_error = (f"no counts: the columns the mapping {mapping.name} names as counts are empty "
                                      "in every row kept")
                 return result
@@ -629,7 +629,7 @@ def import_file(
             usable = result.rows_read - result.rows_skipped
             if result.rows_rejected == usable or (result.rows_rejected and not skip_invalid):
                 return result  # leaving the block without a write: the transaction holds nothing
-            result.rows_accepted = result.rows_read - result.rows_rejected
+            result.rows_accepted = result.rows_read - result.rows_rejected - result.rows_skipped
             report(0.7, f"Writing {result.rows_accepted:,} rows")
             if mapping is None:
                 result.import_id, result.stored = _write(conn, con, result, user or seed.os_user(),

@@ -214,7 +214,7 @@ M = {
     "boolean": N_("not yes or no '{value}': write yes/no, true/false or 1/0 (in any of the interface languages)"),
     "unit_of_category": N_("{category} is not counted in {unit}: use {units}"),
     "not_a_number": N_("not a number: write digits with a decimal point, e.g. 3 or 2.5 (no thousands separators)"),
-    "not_a_count": N_("not a number as this file writes them: decimal mark '{decimal}'{group}"),
+    "not_a_count": N_("not a number as this file writes them: decimal mark '{decimal}', thousands separator '{group}'"),
     "not_positive": N_("must be greater than 0"),
     "negative": N_("a negative count"),
     "line_limit": N_("more than {limit} {unit} on one line: check the number (the limit guards against typing "
@@ -325,4 +325,4 @@ def only_control_reason(con: duckdb.DuckDBPyConnection) -> None:
         "DELETE FROM errors WHERE message <> $m AND row || ':' || column_key IN "
         "(SELECT row || ':' || column_key FROM errors WHERE message = $m)",
         {"m": CONTROL_MESSAGE},
-    )
+    ).fetchall()
