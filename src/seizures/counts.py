@@ -444,17 +444,26 @@ def store_duplicates(con: duckdb.DuckDBPyConnection, conn: sa.Connection) -> Non
     con.unregister("stored_matches")
 
 
+def _rows_sql() -> str:
+    return f"""
+        SELECT start AS seized_on, region_code, municipality, category, weapon_type, quantity_value AS quantity, unit,
+               context, NULL::VARCHAR AS case_ref, $source AS source, false AS illustrative,
+               $import_id::BIGINT AS import_id, kind AS period, {', '.join(mappings.TRACING)}
+        FROM ({_valid_counts()}) ORDER BY row, column_key
+    """
+
+
+def preview(con: duckdb.DuckDBPyConnection, rows: int) -> pd.DataFrame:
+    """The first counts as they would be stored (the valid ones, not the zeros)."""
+    return con.execute(_rows_sql() + f" LIMIT {int(rows)}", {"source": "", "import_id": None}).df()
+
+
 def write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result, user: str, digest: str,
           audit) -> tuple[int, int]:
     """The audit row, then the counts (not the zeros) of the valid rows; (import id, rows stored)."""
     import_id = audit(conn, result, user, digest)
     source = f"Imported from {result.file_name} (mapping {result.mapping})"[:300]
-    rows = con.sql(f"""
-        SELECT start AS seized_on, region_code, municipality, category, weapon_type, quantity_value AS quantity, unit,
-               context, NULL::VARCHAR AS case_ref, $source AS source, false AS illustrative, $import_id AS import_id,
-               kind AS period, {', '.join(mappings.TRACING)}
-        FROM ({_valid_counts()}) ORDER BY row, column_key
-    """, params={"source": source, "import_id": import_id})
+    rows = con.sql(_rows_sql(), params={"source": source, "import_id": import_id})
     written = store.insert_frame(conn, schema.seizures, rows.to_arrow_reader(WRITE_BATCH_ROWS))
     summary.added(conn, import_id)
     return import_id, written

@@ -62,6 +62,7 @@ VALUE_SHOWN_MAX = 100
 QUANTITY_DECIMALS = workbench.QUANTITY_DECIMALS
 CONTROL_REASON = "holds a control character"
 WRITE_BATCH_ROWS = 122_880  # rows per Arrow batch sent to the store (DuckDB's row group size)
+PREVIEW_ROWS = 20
 
 Progress = Callable[[float, str], None]
 WAITING = "Waiting for another import or rollback to finish"  # progress text while another one writes
@@ -88,6 +89,7 @@ class ImportResult:
     zeros: int = 0  # counts of 0: read and checked, not stored
     rows_skipped: int = 0  # counts: rows left out by the mapping's rules (totals)
     stored: int = 0  # rows written to the store
+    preview: pd.DataFrame | None = None  # dry_run: the first rows as they would be stored
 
     @property
     def written(self) -> bool:
@@ -100,6 +102,10 @@ class ImportResult:
                     f"on {p.get('imported_at'):%Y-%m-%d %H:%M} by {p.get('user_name')}: nothing to do")
         if self.file_error:
             return f"{self.file_name}: nothing imported: {self.file_error}"
+        if self.status == "checked":
+            what = f"{self.counts_read:,} counts ({self.zeros:,} of 0)" if self.mapping else f"{self.rows_read:,} rows"
+            return (f"{self.file_name}: checked {what}: {len(self.errors):,} problem(s) in {self.rows_rejected:,} "
+                    f"rows; not yet compared with the store nor imported")
         if self.status == "rejected":
             return (f"{self.file_name}: nothing imported: {len(self.errors):,} problem(s) in "
                     f"{self.rows_rejected:,} of {self.rows_read:,} rows")
@@ -548,12 +554,14 @@ def import_file(
     today: dt.date | None = None,
     max_mb: float | None = None,
     mapping: mappings.Mapping | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Validate a file and, if it passes (or with skip_invalid, its valid rows), import it in one transaction.
 
     Record lines (the template's layout), a long count file (columns period and quantity), or, with a mapping, any
     count table the mapping describes. Never raises for a bad file: every problem is in the result. Raises
-    StoreError if the store is unusable (no schema, no reference data).
+    StoreError if the store is unusable (no schema, no reference data). With dry_run, the file is checked but not
+    compared with the store nor written: status "checked", and `preview` holds its first rows as they would be stored.
     """
     report = progress or (lambda _fraction, _text: None)
     name = file_name or (source.name if isinstance(source, Path) else "upload")
@@ -609,6 +617,17 @@ def import_file(
                 result.file_error = (f"no counts: the columns the mapping {mapping.name} names as counts are empty "
                                      "in every row kept")
                 return result
+        if dry_run:
+            result.errors = _error_frame(con, shown, order)
+            result.rows_rejected = int(result.errors["row"].nunique())
+            if mapping is not None:
+                result.rows_skipped, result.counts_read, result.zeros = counts.tallies(con)
+            result.preview = (counts.preview(con, PREVIEW_ROWS) if mapping is not None
+                              else con.execute(_lines_sql(con) + f" LIMIT {PREVIEW_ROWS}",
+                                               {"default_source": f"Imported from {name}"[:SOURCE_MAX],
+                                                "import_id": None}).df())
+            result.status = "checked"
+            return result
         report(0.55, "Comparing with the records already stored")
         with store.serial_write(engine, on_wait=lambda: report(0.55, WAITING)) as conn:
             # Checked again with the store to ourselves: nothing can slip in between check and write.
@@ -654,6 +673,22 @@ def _blank_columns(raw: upload.RawTable) -> set[int]:
     return {i for i, count in zip(unnamed, counts) if count == 0}
 
 
+def _lines_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """The valid record lines as the store's seizures rows (parameters $default_source, $import_id)."""
+    present = {row[0] for row in con.execute("DESCRIBE clean").fetchall()}
+    types = {"marked": "BOOLEAN", "significant": "BOOLEAN", "trace_requested_on": "DATE"}
+    tracing = ", ".join(f"{c}_code AS {c}" if c in present else f"NULL::{types.get(c, 'VARCHAR')} AS {c}"
+                        for c in TRACING)
+    return f"""
+        SELECT seized_on_value AS seized_on, region_code, municipality_name AS municipality,
+               category_code AS category, weapon_type_code AS weapon_type, quantity_value AS quantity,
+               unit_code AS unit, context_code AS context, case_ref,
+               coalesce(source, $default_source) AS source, false AS illustrative, $import_id::BIGINT AS import_id,
+               'day' AS period, {tracing}
+        FROM clean WHERE row NOT IN (SELECT row FROM errors) ORDER BY row
+    """
+
+
 def audit(conn: sa.Connection, result: ImportResult, user: str, digest: str) -> int:
     """The import's audit row (in the caller's transaction); returns its id."""
     return conn.execute(
@@ -669,18 +704,8 @@ def _write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result: ImportRe
            digest: str) -> tuple[int, int]:
     """The audit row, then the valid lines carrying its id, in the caller's transaction; (import id, lines)."""
     import_id = audit(conn, result, user, digest)
-    present = {row[0] for row in con.execute("DESCRIBE clean").fetchall()}
-    types = {"marked": "BOOLEAN", "significant": "BOOLEAN", "trace_requested_on": "DATE"}
-    tracing = ", ".join(f"{c}_code AS {c}" if c in present else f"NULL::{types.get(c, 'VARCHAR')} AS {c}"
-                        for c in TRACING)
-    lines = con.sql(f"""
-        SELECT seized_on_value AS seized_on, region_code, municipality_name AS municipality,
-               category_code AS category, weapon_type_code AS weapon_type, quantity_value AS quantity,
-               unit_code AS unit, context_code AS context, case_ref,
-               coalesce(source, $default_source) AS source, false AS illustrative, $import_id AS import_id,
-               'day' AS period, {tracing}
-        FROM clean WHERE row NOT IN (SELECT row FROM errors) ORDER BY row
-    """, params={"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX], "import_id": import_id})
+    lines = con.sql(_lines_sql(con), params={"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX],
+                                             "import_id": import_id})
     # Streamed: the accepted lines go from the workbench to the store in batches, not copied whole in between.
     written = store.insert_frame(conn, schema.seizures, lines.to_arrow_reader(WRITE_BATCH_ROWS))
     summary.added(conn, import_id)
