@@ -46,9 +46,9 @@ def _templates(version: tuple[int, ...]) -> tuple[bytes, bytes, bytes]:
     return template.template_csv(engine), template.allowed_values_csv(engine), template.template_xlsx(engine)
 
 
-GROUPED_LABELS = {"column": N_("column"), "reason": N_("reason"), "rows": N_("rows"),
+GROUPED_LABELS = {"column": N_("column"), "reason": N_("problem"), "rows": N_("rows"),
                   "first_rows": N_("first rows"), "values": N_("values")}
-BY_ROW_LABELS = {"row": N_("row"), "column": N_("column"), "value": N_("value"), "reason": N_("reason")}
+BY_ROW_LABELS = {"row": N_("row"), "column": N_("column"), "value": N_("value"), "reason": N_("problem")}
 
 
 def _draw_problems(result: ingest.ImportResult) -> None:
@@ -58,7 +58,7 @@ def _draw_problems(result: ingest.ImportResult) -> None:
     widgets.dataframe(
         grouped.rename(columns={k: _(v) for k, v in GROUPED_LABELS.items()}), hide_index=True, width="stretch",
         key="import_errors_grouped",
-        column_config={_("reason"): st.column_config.TextColumn(width="large"),
+        column_config={_("problem"): st.column_config.TextColumn(width="large"),
                        _("rows"): st.column_config.NumberColumn(format="localized", width="small")},
     )
     by_row = result.problems(lang)
@@ -75,7 +75,7 @@ def _draw_problems(result: ingest.ImportResult) -> None:
         widgets.dataframe(
             by_row.rename(columns={k: _(v) for k, v in BY_ROW_LABELS.items()}), hide_index=True, width="stretch",
             key="import_errors",
-            column_config={_("reason"): st.column_config.TextColumn(width="large"),
+            column_config={_("problem"): st.column_config.TextColumn(width="large"),
                            _("row"): st.column_config.NumberColumn(format="%d", width="small")},
         )
 
@@ -103,7 +103,7 @@ def _draw_preview(frame: pd.DataFrame) -> None:
                            for w in frame["weapon_type"]],
         _("context"): [vocabulary.label("context", c if isinstance(c, str) else None) for c in frame["context"]],
         _("quantity"): frame["quantity"],
-        _("unit"): [vocabulary.label("unit", u) for u in frame["unit"]],
+        _("counted in"): [vocabulary.label("unit", u) for u in frame["unit"]],
     })
     widgets.dataframe(shown, hide_index=True, width="stretch", key="import_preview",
                       column_config={_("quantity"): st.column_config.NumberColumn(format="localized")})
@@ -221,7 +221,7 @@ def _mapping_step(engine, uploaded, limit_mb: float) -> mappings.Mapping | None:
             "column": st.column_config.TextColumn(_("column")),
             "counts": st.column_config.CheckboxColumn(_("a count")),
             "category": st.column_config.SelectboxColumn(_("category"), options=vocabulary.codes("category")),
-            "unit": st.column_config.SelectboxColumn(_("unit"), options=vocabulary.codes("unit")),
+            "unit": st.column_config.SelectboxColumn(_("counted in"), options=vocabulary.codes("unit")),
             "weapon_type": st.column_config.SelectboxColumn(_("weapon type"), options=vocabulary.codes("weapon_type")),
             "context": st.column_config.SelectboxColumn(_("context"), options=vocabulary.codes("context")),
         },

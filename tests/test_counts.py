@@ -371,3 +371,10 @@ def test_mappings_list_show_remove(second, tmp_path, capsys):
     assert cli.main(["--db-url", url, "mappings", "remove", "district-monthly"]) == 0
     assert cli.main(["--db-url", url, "mappings", "remove", "district-monthly"]) == cli.EXIT_REJECTED
     assert cli.main(["--db-url", url, "import", str(tmp_path / "x.csv"), "--mapping", "nothing"]) == cli.EXIT_BAD_INPUT
+
+
+def test_the_example_mapping_file_is_the_tests_mapping():
+    """tests/data/second_jurisdiction/district-monthly.mapping.json: the example the README quotes, kept current."""
+    path = SECOND_JURISDICTION / "district-monthly.mapping.json"
+    assert mappings.read_file(path) == district_mapping()
+    assert path.read_text(encoding="utf-8") == mappings.to_json(district_mapping())

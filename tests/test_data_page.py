@@ -19,7 +19,7 @@ from seizures import ingest, store
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DATA_PAGE = "app_pages/data.py"
 OVERVIEW_PAGE = "app_pages/overview.py"
-ERROR_COLUMNS = ["row", "column", "value", "reason"]
+ERROR_COLUMNS = ["row", "column", "value", "problem"]
 
 # (category, unit) -> year -> quantity the file below adds
 NEW_ROWS = [
@@ -66,7 +66,7 @@ def upload(at: AppTest, name: str, data: bytes, *, skip_invalid: bool = False) -
     return at
 
 
-GROUPED_COLUMNS = ["column", "reason", "rows", "first rows", "values"]
+GROUPED_COLUMNS = ["column", "problem", "rows", "first rows", "values"]
 
 
 def error_table(at: AppTest, columns=ERROR_COLUMNS) -> pd.DataFrame | None:
@@ -198,7 +198,7 @@ def test_a_wide_count_file_through_a_saved_mapping_preview_then_import(monkeypat
     at.button(key="preview").click().run()
     assert not at.exception
     preview = error_table(at, ["region", "district or municipality", "period", "category", "weapon type", "context",
-                               "quantity", "unit"])
+                               "quantity", "counted in"])
     assert preview is not None, ([e.value for e in at.error], [i.value for i in at.info], [list(f.value.columns) for f in at.dataframe])
     assert len(preview) == 20
     assert set(preview["period"]) <= {"2020-01", "2020-02"} and "Handgun" in set(preview["weapon type"])
@@ -214,4 +214,4 @@ def test_a_wide_count_file_through_a_saved_mapping_preview_then_import(monkeypat
     at.button(key="import").click().run()
     grouped = error_table(at, GROUPED_COLUMNS)
     assert grouped is not None and len(grouped) == 1
-    assert grouped.iloc[0]["reason"].startswith("unknown district 'Grad X'") and grouped.iloc[0]["rows"] == 2
+    assert grouped.iloc[0]["problem"].startswith("unknown district 'Grad X'") and grouped.iloc[0]["rows"] == 2

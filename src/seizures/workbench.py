@@ -77,7 +77,8 @@ def read_references(conn: sa.Connection, need_regions: bool = True) -> Reference
         ("regions", need_regions and regions.empty),
     ) if empty]
     if missing:
-        raise ReferenceDataMissing(f"the store holds no {' nor '.join(missing)}: {LOAD_FIRST}")
+        raise ReferenceDataMissing(f"the store holds no reference data to check the file against "
+                                   f"(missing: {', '.join(missing)}): {LOAD_FIRST}")
     return References(jurisdiction, vocabulary, regions, municipalities)
 
 
