@@ -378,3 +378,18 @@ def test_the_example_mapping_file_is_the_tests_mapping():
     path = SECOND_JURISDICTION / "district-monthly.mapping.json"
     assert mappings.read_file(path) == district_mapping()
     assert path.read_text(encoding="utf-8") == mappings.to_json(district_mapping())
+
+
+def test_the_template_speaks_the_stores_own_terms(second, tmp_path):
+    from seizures import template
+
+    written = template.write_template(second, tmp_path / "t.csv")
+    example = pd.read_csv(written[0], dtype=str, keep_default_na=False).iloc[0]
+    assert (example["region"], example["municipality"], example["category"], example["weapon_type"]) == (
+        "N1", "Ashby", "firearm", "pistol")
+    allowed = pd.read_csv(written[1], dtype=str, keep_default_na=False)
+    assert set(allowed.loc[allowed["column"] == "weapon_type", "meaning"]) >= {"Handgun", "Improvised firearm"}
+    assert "Kosovo" not in written[1].read_text(encoding="utf-8").replace("XK,Kosovo", "")
+    path = written[0]
+    path.write_text(path.read_text(encoding="utf-8").replace("EXAMPLE-2023-0001", "N1-1"), encoding="utf-8")
+    assert ingest.import_file(second, path, today=TODAY).status == "imported"
