@@ -60,7 +60,6 @@ FIRST_ROWS = 10  # rows listed with a grouped problem
 VALUES_SHOWN = 3  # distinct values shown with a grouped problem
 VALUE_SHOWN_MAX = 100
 QUANTITY_DECIMALS = workbench.QUANTITY_DECIMALS
-CONTROL_REASON = "holds a control character"
 WRITE_BATCH_ROWS = 122_880  # rows per Arrow batch sent to the store (DuckDB's row group size)
 PREVIEW_ROWS = 20
 

@@ -284,7 +284,7 @@ def problem(row: int, column: str, value: str, key: str, /, **args) -> tuple:
     return (row, column, value, M[key], json.dumps({k: str(v) for k, v in args.items()}, ensure_ascii=False))
 
 
-def coded_checks(con: duckdb.DuckDBPyConnection, columns: list[str], table: str = "clean") -> list[tuple]:
+def coded_checks(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list[tuple]:
     """(column, condition, message, args) of the coded and tracing attributes: a value given that means nothing."""
     checks = []
     for column in columns:
