@@ -1,12 +1,13 @@
-"""Data (administrators): import seizure records from CSV or Excel, see past imports, roll one back, list users;
-the reference data (jurisdiction, vocabulary, regions, published totals, ...): download, replace, edit, roll back."""
+"""Data (administrators): import seizure records (record lines, or counts through a column mapping) from CSV or
+Excel, see past imports, roll one back, list users; the reference data (jurisdiction, vocabulary, regions, published
+totals, ...): download, replace, edit, roll back."""
 
 import math
 
 import pandas as pd
 import streamlit as st
 
-from seizures import auth, i18n, ingest, referencedata, settings, spreadsheet, store, template
+from seizures import auth, i18n, ingest, mappings, reference, referencedata, settings, spreadsheet, store, template, upload, workbench
 from seizures.dashboard import access, data, widgets
 from seizures.i18n import N_, _
 
@@ -43,24 +44,89 @@ def user_list() -> None:
 def _templates(version: tuple[int, ...]) -> tuple[bytes, bytes, bytes]:
     # version: only the cache key (the allowed values come from the store)
     engine = data.engine()
-    return template.template_csv(), template.allowed_values_csv(engine), template.template_xlsx(engine)
+    return template.template_csv(engine), template.allowed_values_csv(engine), template.template_xlsx(engine)
+
+
+GROUPED_LABELS = {"column": N_("column"), "reason": N_("problem"), "rows": N_("rows"),
+                  "first_rows": N_("first rows"), "values": N_("values")}
+BY_ROW_LABELS = {"row": N_("row"), "column": N_("column"), "value": N_("value"), "reason": N_("problem")}
 
 
 def _draw_problems(result: ingest.ImportResult) -> None:
-    st.dataframe(result.errors, hide_index=True, width="stretch", key="import_errors")
-    st.download_button(
-        _("Download the problems (CSV)"), spreadsheet.csv_bytes(result.errors),
+    """One line per distinct problem first (in the page's language, the reason in full), then every row on demand."""
+    lang = i18n.language()
+    grouped = result.grouped(lang)
+    widgets.dataframe(
+        grouped.rename(columns={k: _(v) for k, v in GROUPED_LABELS.items()}), hide_index=True, width="stretch",
+        key="import_errors_grouped",
+        column_config={_("problem"): st.column_config.TextColumn(width="large"),
+                       _("rows"): st.column_config.NumberColumn(format="localized", width="small")},
+    )
+    by_row = result.problems(lang)
+    cols = st.columns(2)
+    cols[0].download_button(
+        _("Download the problems (CSV)"), spreadsheet.csv_bytes(grouped),
         file_name=f"{result.file_name}.problems.csv", mime="text/csv", key="download_problems",
     )
+    cols[1].download_button(
+        _("Download the problems row by row (CSV)"), spreadsheet.csv_bytes(by_row),
+        file_name=f"{result.file_name}.problems-by-row.csv", mime="text/csv", key="download_problems_by_row",
+    )
+    if st.toggle(_("Show every row ({rows})").format(rows=i18n.number(len(by_row))), key="show_problem_rows"):
+        widgets.dataframe(
+            by_row.rename(columns={k: _(v) for k, v in BY_ROW_LABELS.items()}), hide_index=True, width="stretch",
+            key="import_errors",
+            column_config={_("problem"): st.column_config.TextColumn(width="large"),
+                           _("row"): st.column_config.NumberColumn(format="%d", width="small")},
+        )
 
 
-def _draw_result(result: ingest.ImportResult) -> None:
+def _period_text(kind: str, day) -> str:
+    if kind == "month":
+        return f"{day:%Y-%m}"
+    if kind == "quarter":
+        return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    if kind == "year":
+        return f"{day.year}"
+    return i18n.date(day)
+
+
+def _draw_preview(frame: pd.DataFrame) -> None:
+    """The first rows as they will be stored, with their labels in the page's language."""
+    vocabulary, names = data.vocabulary(), data.region_names()
+    shown = pd.DataFrame({
+        _("region"): [names.get(r, r) if isinstance(r, str) else _(reference.WHOLE_JURISDICTION_LABEL)
+                      for r in frame["region_code"]],
+        _("district or municipality"): frame["municipality"].fillna(""),
+        _("period"): [_period_text(k, d) for k, d in zip(frame["period"], frame["seized_on"])],
+        _("category"): [vocabulary.label("category", c) for c in frame["category"]],
+        _("weapon type"): [vocabulary.label("weapon_type", w if isinstance(w, str) else None)
+                           for w in frame["weapon_type"]],
+        _("context"): [vocabulary.label("context", c if isinstance(c, str) else None) for c in frame["context"]],
+        _("quantity"): frame["quantity"],
+        _("counted in"): [vocabulary.label("unit", u) for u in frame["unit"]],
+    })
+    widgets.dataframe(shown, hide_index=True, width="stretch", key="import_preview",
+                      column_config={_("quantity"): st.column_config.NumberColumn(format="localized")})
+
+
+def _draw_result(result: ingest.ImportResult, engine) -> None:
     for note in result.notes:
         st.info(note, icon=":material/info:")
     if result.status == "already_imported":
         st.info(result.summary(), icon=":material/repeat:")
     elif result.file_error:
         st.error(result.summary(), icon=":material/block:")
+    elif result.status == "checked":
+        st.info(_("Checked, not imported yet: {counts} counts read ({zeros} of them 0, not stored), {skipped} rows "
+                  "skipped by the mapping, problems in {rejected} rows. The first rows as they will be stored:")
+                .format(counts=i18n.number(result.counts_read), zeros=i18n.number(result.zeros),
+                        skipped=i18n.number(result.rows_skipped), rejected=i18n.number(result.rows_rejected)),
+                icon=":material/preview:")
+        if result.preview is not None and not result.preview.empty:
+            _draw_preview(result.preview)
+        if not result.errors.empty:
+            _draw_problems(result)
     elif result.status == "rejected":
         st.error(_("{summary}. Correct the rows below and upload the file again, or tick \"Import valid rows only\".")
                  .format(summary=result.summary()), icon=":material/block:")
@@ -77,6 +143,210 @@ def _draw_result(result: ingest.ImportResult) -> None:
             _draw_problems(result)
 
 
+NEW_MAPPING = ""
+PERIOD_LAYOUTS = {"month": N_("a year column and a month column"), "quarter": N_("a year column and a quarter column"),
+                  "year": N_("a year column"), "one": N_("one column with the period")}
+REGION_MATCHES = {"region": N_("a region, by its code or name"),
+                  "municipality": N_("a district or municipality: its region from the municipalities table")}
+NUMBER_MARKS = {".": N_("point (2.5)"), ",": N_("comma (2,5)")}
+GROUP_MARKS = {"": N_("none"), ".": N_("point (1.250)"), ",": N_("comma (1,250)"), " ": N_("space (1 250)")}
+
+
+def _file_head(data_bytes: bytes, limit_mb: float) -> tuple[list[str], pd.DataFrame]:
+    """The column names and first rows of an uploaded file (as text)."""
+    with upload.read_upload(data_bytes, limit_mb) as raw:
+        head = raw.con.execute("SELECT * EXCLUDE (row) FROM raw ORDER BY row LIMIT 5").df()
+    head.columns = raw.header
+    return raw.header, head
+
+
+def _mapping_step(engine, uploaded, limit_mb: float) -> mappings.Mapping | None:
+    """Choose a saved mapping, or describe the file's columns: which is the region, the period, which columns are
+    counts of what, which rows to skip. Returns the mapping, or None while it is incomplete."""
+    saved = mappings.listing(engine)
+    choice = st.selectbox(_("Column mapping"), [NEW_MAPPING, *saved["name"]], key="mapping_choice",
+                          format_func=lambda n: _("(a new mapping: describe the file's columns)") if n == NEW_MAPPING
+                          else n)
+    if choice != NEW_MAPPING:
+        try:
+            mapping = mappings.load(engine, choice)
+        except mappings.MappingError as exc:
+            st.error(str(exc), icon=":material/block:")
+            return None
+        with st.expander(_("The mapping {name} (Frictionless descriptor)").format(name=choice)):
+            st.code(mappings.to_json(mapping), language="json")
+        return mapping
+    if uploaded is None:
+        st.info(_("Upload the file: its columns are listed here to say what each holds."), icon=":material/upload:")
+        return None
+    try:
+        header, head = _file_head(uploaded.getvalue(), limit_mb)
+    except upload.UploadError as exc:
+        st.error(str(exc), icon=":material/block:")
+        return None
+    st.caption(_("The first rows of the file:"))
+    st.dataframe(head, hide_index=True, width="stretch", key="file_head")
+    none = ""
+    columns = [none, *header]
+    shown = {none: _("(none)")}
+    cols = st.columns(2)
+    region_column = cols[0].selectbox(_("Region column (none: counts of the whole jurisdiction)"), columns,
+                                      format_func=lambda c: shown.get(c, c), key="map_region")
+    match = cols[1].radio(_("It names"), list(REGION_MATCHES), format_func=lambda k: _(REGION_MATCHES[k]),
+                          key="map_region_match")
+    layout = st.radio(_("The period is in"), list(PERIOD_LAYOUTS), format_func=lambda k: _(PERIOD_LAYOUTS[k]),
+                      key="map_period_layout", horizontal=True)
+    cols = st.columns(2)
+    if layout == "one":
+        period_column = cols[0].selectbox(_("Period column"), header, key="map_period_column")
+        period_format = cols[1].selectbox(_("Written as"), list(mappings.PERIOD_FORMATS), key="map_period_format")
+        kind = mappings.PERIOD_FORMATS[period_format] or st.radio(
+            _("A date stands for its"), list(mappings.PERIOD_KINDS), key="map_period_kind", horizontal=True)
+        period = mappings.PeriodSpec(kind if period_format != "auto" else None, column=period_column,
+                                     format=period_format)
+    else:
+        year = cols[0].selectbox(_("Year column"), header, key="map_year")
+        sub = cols[1].selectbox(_("Month column") if layout == "month" else _("Quarter column"), header,
+                                key="map_sub") if layout != "year" else None
+        period = mappings.PeriodSpec(layout, year=year, month=sub if layout == "month" else None,
+                                     quarter=sub if layout == "quarter" else None)
+    vocabulary = data.vocabulary()
+    keys = {region_column, *period.columns()}
+    table = pd.DataFrame({
+        "column": [c for c in header if c not in keys],
+        "counts": False, "category": None, "unit": None, "weapon_type": None, "context": None,
+    })
+    edited = st.data_editor(
+        table, hide_index=True, width="stretch", key="map_values", disabled=["column"],
+        column_config={
+            "column": st.column_config.TextColumn(_("column")),
+            "counts": st.column_config.CheckboxColumn(_("a count")),
+            "category": st.column_config.SelectboxColumn(_("category"), options=vocabulary.codes("category")),
+            "unit": st.column_config.SelectboxColumn(_("counted in"), options=vocabulary.codes("unit")),
+            "weapon_type": st.column_config.SelectboxColumn(_("weapon type"), options=vocabulary.codes("weapon_type")),
+            "context": st.column_config.SelectboxColumn(_("context"), options=vocabulary.codes("context")),
+        },
+    )
+    st.caption(_("Tick each column of counts and say what it counts: its category and unit, and its weapon type and "
+                 "context where it has one (empty: not recorded). Codes: {codes}.").format(codes="; ".join(
+                     f"{t.code} = {t.label()}" for kind_ in ("category", "weapon_type") for t in vocabulary.of(kind_))))
+    cols = st.columns(4)
+    skip_column = cols[0].selectbox(_("Skip the rows whose column"), columns, format_func=lambda c: shown.get(c, c),
+                                    key="map_skip_column")
+    skip_values = cols[1].text_input(_("is one of (comma-separated)"), "Total, Ukupno, Gjithsej", key="map_skip_values")
+    decimal = cols[2].selectbox(_("Decimal mark"), list(NUMBER_MARKS), format_func=lambda k: _(NUMBER_MARKS[k]),
+                                key="map_decimal")
+    group = cols[3].selectbox(_("Thousands separator"), list(GROUP_MARKS), format_func=lambda k: _(GROUP_MARKS[k]),
+                              key="map_group")
+    skip_empty = st.checkbox(_("Skip the rows without a region (totals)"), value=True, key="map_skip_empty")
+    values = []
+    for row in edited.itertuples():
+        if not row.counts:
+            continue
+        attributes = tuple((a, getattr(row, a)) for a in ("category", "unit", "weapon_type", "context")
+                           if isinstance(getattr(row, a), str) and getattr(row, a))
+        values.append(mappings.ValueColumn(row.column, attributes))
+    if not values:
+        st.info(_("Tick at least one column of counts."), icon=":material/info:")
+        return None
+    rules = [v.strip() for v in skip_values.split(",") if v.strip()]
+    mapping = mappings.Mapping(
+        name="new-mapping", path=mappings.slug(uploaded.name) or "counts.csv", period=period, values=tuple(values),
+        region=mappings.RegionSpec(region_column, match, "skip" if skip_empty else "refuse") if region_column else None,
+        skip=(mappings.SkipRule(skip_column, tuple(rules)),) if skip_column and rules else (),
+        decimal_char=decimal, group_char=group, missing_values=("", "-"),
+    )
+    try:
+        mappings.check(mapping)
+    except mappings.MappingError as exc:
+        st.warning(str(exc), icon=":material/warning:")
+        return None
+    return mapping
+
+
+def _save_mapping(engine, mapping: mappings.Mapping) -> None:
+    """Keep the mapping under a name (next month's file imports in one step), or download it as a file."""
+    with st.form("save_mapping", border=False):
+        cols = st.columns([3, 1, 1])
+        name = cols[0].text_input(_("Save the mapping as (lower-case letters, digits and -)"),
+                                  value="" if mapping.name == "new-mapping" else mapping.name, key="mapping_name")
+        replace = cols[1].checkbox(_("Replace"), key="mapping_replace")
+        saved = cols[2].form_submit_button(_("Save the mapping"))
+    if saved:
+        named = mappings.with_name(mapping, mappings.slug(name))
+        try:
+            mappings.save(engine, named, access.user_name(), replace_existing=replace)
+        except mappings.MappingError as exc:
+            st.error(str(exc), icon=":material/block:")
+        else:
+            st.success(_("Saved the mapping {name}: choose it for the next file of this layout.").format(
+                name=named.name), icon=":material/save:")
+    st.download_button(_("Download the mapping (.mapping.json)"), mappings.to_json(mapping).encode("utf-8"),
+                       file_name=f"{mapping.name}{mappings.SUFFIX}", mime="application/json", key="download_mapping")
+
+
+def import_steps(engine, limit_mb: float) -> None:
+    """Steps 1 and 2: the template, then upload and import (nothing to import into before the reference data)."""
+    st.header(_("1. Get the template"))
+    try:
+        csv_template, allowed_csv, xlsx_template = _templates(data.data_version())
+    except workbench.ReferenceDataMissing as exc:  # the reference data first (section 5); the rest of the page works
+        st.warning(_("Nothing can be imported yet: {reason}").format(reason=exc), icon=":material/warning:")
+        return
+    cols = st.columns(3)
+    cols[0].download_button(_("Template (Excel)"), xlsx_template, "seizures-template.xlsx", XLSX_MIME, key="tpl_xlsx")
+    cols[1].download_button(_("Template (CSV)"), csv_template, "seizures-template.csv", "text/csv", key="tpl_csv")
+    cols[2].download_button(_("Allowed values (CSV)"), allowed_csv, "seizures-allowed-values.csv", "text/csv", key="tpl_values")
+    st.caption(_(
+        "Dates as YYYY-MM-DD or DD.MM.YYYY; regions by code or by name; column names in any case; categories, weapon "
+        "types, units and contexts by code or by their label in any of the interface languages. Case reference, weapon "
+        "type and context may be left empty (not recorded). Delete the example row before importing."
+    ))
+
+    st.header(_("2. Upload and import"))
+    KINDS = {"lines": N_("Record lines (the template)"), "counts": N_("Counts of a month, quarter or year (a mapping)")}
+    kind = st.radio(_("The file holds"), list(KINDS), format_func=lambda k: _(KINDS[k]), key="upload_kind",
+                    horizontal=True)
+    uploaded = st.file_uploader(
+        _("CSV or Excel (.xlsx) file, up to {size} MB").format(size=i18n.number(limit_mb)), type=["csv", "txt", "xlsx"],
+        max_upload_size=max(1, math.ceil(limit_mb)), key="upload",
+    )
+    skip_invalid = st.checkbox(
+        _("Import valid rows only (the invalid rows are skipped and offered as a file to correct)"), key="skip_invalid"
+    )
+    mapping = None
+    if kind == "counts":
+        mapping = _mapping_step(engine, uploaded, limit_mb)
+        if mapping is not None and uploaded is not None and st.button(_("Preview"), key="preview"):
+            try:
+                checked = ingest.import_file(engine, uploaded.getvalue(), uploaded.name, mapping=mapping, dry_run=True)
+            except store.StoreError as exc:
+                st.error(_("Nothing imported: {error}").format(error=exc), icon=":material/block:")
+            else:
+                st.session_state["import_result"] = checked
+    ready = uploaded is not None and (kind == "lines" or mapping is not None)
+    if st.button(_("Import"), type="primary", disabled=not ready, key="import"):
+        bar = st.progress(0.0, text=_("Starting"))
+        try:
+            result = ingest.import_file(
+                engine, uploaded.getvalue(), uploaded.name, skip_invalid=skip_invalid, user=access.user_name(),
+                progress=lambda fraction, text: bar.progress(fraction, text=text), mapping=mapping,
+            )
+        except store.StoreError as exc:  # e.g. the database file is held by another process
+            st.session_state.pop("import_result", None)
+            st.error(_("Nothing imported: {error}").format(error=exc), icon=":material/block:")
+        else:
+            st.session_state["import_result"] = result
+            if result.written:
+                st.cache_data.clear()
+                st.session_state.pop("rollback_id", None)  # offer the newest import first
+        bar.empty()
+    if "import_result" in st.session_state:
+        _draw_result(st.session_state["import_result"], engine)
+    if kind == "counts" and mapping is not None:
+        _save_mapping(engine, mapping)
+
+
 # 1. Only for administrators
 access.require_role(auth.ADMIN)
 st.title(_("Data: import seizure records"))
@@ -88,49 +358,12 @@ engine = data.engine()
 widgets.setup_needed(stop=False)  # an empty store: what to load first (below, under "Reference data")
 
 # 2. The steps of an import, then the users
-st.header(_("1. Get the template"))
-csv_template, allowed_csv, xlsx_template = _templates(data.data_version())
-cols = st.columns(3)
-cols[0].download_button(_("Template (Excel)"), xlsx_template, "seizures-template.xlsx", XLSX_MIME, key="tpl_xlsx")
-cols[1].download_button(_("Template (CSV)"), csv_template, "seizures-template.csv", "text/csv", key="tpl_csv")
-cols[2].download_button(_("Allowed values (CSV)"), allowed_csv, "seizures-allowed-values.csv", "text/csv", key="tpl_values")
-st.caption(_(
-    "Dates as YYYY-MM-DD or DD.MM.YYYY; directorates by code or by name in Albanian, English or Serbian; column "
-    "names in any case; categories, weapon types, units and contexts by code or English label. Delete the example "
-    "row before importing."
-))
-
-st.header(_("2. Upload and import"))
 try:
     limit_mb = settings.max_upload_mb()
 except ValueError as exc:
     st.error(_("Uploads are off until the setting is corrected: {error}").format(error=exc), icon=":material/block:")
     st.stop()
-uploaded = st.file_uploader(
-    _("CSV or Excel (.xlsx) file, up to {size} MB").format(size=i18n.number(limit_mb)), type=["csv", "txt", "xlsx"],
-    max_upload_size=max(1, math.ceil(limit_mb)), key="upload",
-)
-skip_invalid = st.checkbox(
-    _("Import valid rows only (the invalid rows are skipped and offered as a file to correct)"), key="skip_invalid"
-)
-if st.button(_("Import"), type="primary", disabled=uploaded is None, key="import"):
-    bar = st.progress(0.0, text=_("Starting"))
-    try:
-        result = ingest.import_file(
-            engine, uploaded.getvalue(), uploaded.name, skip_invalid=skip_invalid, user=access.user_name(),
-            progress=lambda fraction, text: bar.progress(fraction, text=text),
-        )
-    except store.StoreError as exc:  # e.g. the database file is held by another process
-        st.session_state.pop("import_result", None)
-        st.error(_("Nothing imported: {error}").format(error=exc), icon=":material/block:")
-    else:
-        st.session_state["import_result"] = result
-        if result.written:
-            st.cache_data.clear()
-            st.session_state.pop("rollback_id", None)  # offer the newest import first
-    bar.empty()
-if "import_result" in st.session_state:
-    _draw_result(st.session_state["import_result"])
+import_steps(engine, limit_mb)
 
 st.header(_("3. Past imports"))
 if message := st.session_state.pop("rollback_message", None):
@@ -144,7 +377,9 @@ else:
             lambda t: _("rolled back {time}").format(time=f"{t:%Y-%m-%d %H:%M}") if pd.notna(t) else _("active")),
         content_hash=imports["content_hash"].str.slice(0, 12),
     )[list(IMPORT_COLUMNS)].rename(columns={column: _(label) for column, label in IMPORT_COLUMNS.items()})
-    st.dataframe(shown, hide_index=True, width="stretch", key="imports_table")
+    counted = ("rows_read", "rows_accepted", "rows_rejected", "lines_stored")
+    widgets.dataframe(shown, hide_index=True, width="stretch", key="imports_table", column_config={
+        _(IMPORT_COLUMNS[c]): st.column_config.NumberColumn(format="localized") for c in counted})
     active = imports[imports["rolled_back_at"].isna()]
     if not active.empty:
         labels = {
@@ -152,32 +387,44 @@ else:
                 id=r.id, file=r.file_name, kind=r.kind, lines=i18n.number(r.lines_stored), time=f"{r.imported_at:%Y-%m-%d %H:%M}")
             for r in active.itertuples()
         }
-        chosen = st.selectbox(_("Import to roll back"), list(labels), format_func=labels.get, key="rollback_id")
-        lines = int(active.set_index("id").at[chosen, "lines_stored"])
-        replaced = referencedata.reference_import(engine, chosen)  # a reference import: its table's rows come back
-        confirmed = st.checkbox(
-            _("Yes, roll back import #{id}: {table} gets back its rows from before it").format(
-                id=chosen, table=referencedata.title(replaced)) if replaced else
-            _("Yes, remove import #{id} and its {lines} lines from the store").format(id=chosen, lines=i18n.number(lines)),
-            key="rollback_confirm")
-        if st.button(_("Roll back"), disabled=not confirmed, key="rollback"):
-            try:
-                if replaced:
-                    restored = referencedata.rollback(engine, chosen)
+        # The newest import in force comes first; a demo import only when chosen (never the default: rolling it
+        # back removes all the demo data).
+        chosen_files = [int(i) for i in active.loc[active["kind"] != "demo", "id"]]
+        options = [*chosen_files, *(int(i) for i in active.loc[active["kind"] == "demo", "id"])]
+        if not chosen_files:
+            options = [None, *options]
+        chosen = st.selectbox(_("Import to roll back"), options, index=0,
+                              format_func=lambda i: _("(choose an import)") if i is None else labels[i],
+                              key="rollback_id")
+        if chosen is not None:
+            lines = int(active.set_index("id").at[chosen, "lines_stored"])
+            replaced = referencedata.reference_import(engine, chosen)  # a reference import: its table's rows come back
+            confirmed = st.checkbox(
+                _("Yes, roll back import #{id}: {table} gets back its rows from before it").format(
+                    id=chosen, table=referencedata.title(replaced)) if replaced else
+                _("Yes, remove import #{id} and its {lines} lines from the store").format(
+                    id=chosen, lines=i18n.number(lines)),
+                key="rollback_confirm")
+            if st.button(_("Roll back"), disabled=not confirmed, key="rollback"):
+                try:
+                    if replaced:
+                        restored = referencedata.rollback(engine, chosen)
+                    else:
+                        removed = ingest.rollback(engine, chosen)
+                except (ingest.RollbackError, store.StoreError) as exc:
+                    st.error(str(exc), icon=":material/block:")
                 else:
-                    removed = ingest.rollback(engine, chosen)
-            except (ingest.RollbackError, store.StoreError) as exc:
-                st.error(str(exc), icon=":material/block:")
-            else:
-                st.cache_data.clear()
-                st.session_state.pop("import_result", None)
-                st.session_state["rollback_message"] = (
-                    _("Rolled back import #{id}: {table} holds its {rows} rows from before it again.").format(
-                        id=chosen, table=referencedata.title(replaced), rows=i18n.number(restored.rows_restored))
-                    if replaced else
-                    _("Rolled back import #{id}: {lines} lines removed.").format(id=chosen, lines=i18n.number(removed)))
-                st.session_state.pop("rollback_confirm", None)
-                st.rerun()
+                    st.cache_data.clear()
+                    st.session_state.pop("import_result", None)
+                    st.session_state["rollback_message"] = (
+                        _("Rolled back import #{id}: {table} holds its {rows} rows from before it again.").format(
+                            id=chosen, table=referencedata.title(replaced), rows=i18n.number(restored.rows_restored))
+                        if replaced else
+                        _("Rolled back import #{id}: {lines} lines removed.").format(
+                            id=chosen, lines=i18n.number(removed)))
+                    st.session_state.pop("rollback_confirm", None)
+                    st.session_state.pop("rollback_id", None)  # the newest import in force again, never the demo
+                    st.rerun()
 
 st.header(_("4. Users"))
 user_list()

@@ -13,11 +13,14 @@ import argparse
 import time
 from pathlib import Path
 
-from seizures import seed, settings, store, summary, vocab
+from seizures import seed, settings, store, summary
 
 REGIONS = ["PR", "PZ", "PE", "GJ", "MS", "MN", "GL", "FE"]
-FIREARM_TYPES = [t for t in vocab.WEAPON_TYPES if t not in ("hand_grenade", "explosive")]
-CONTEXTS = list(vocab.CONTEXTS)
+# The demo vocabulary's codes (data/vocabulary.csv): the firearm types and the contexts.
+FIREARM_TYPES = ["pistol", "revolver", "rifle", "automatic_rifle", "shotgun", "hunting_weapon", "submachine_gun",
+                 "machine_gun", "converted_firearm", "blank_firing_weapon", "other"]
+CONTEXTS = ["traffic_control", "house_search", "border_crossing", "special_investigative_measure",
+            "voluntary_surrender", "other"]
 FIRST_DAY, DAYS = "2019-01-01", 6 * 365
 
 

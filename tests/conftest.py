@@ -143,6 +143,32 @@ def any_engine(any_url):
     engine.dispose()
 
 
+def load_reference(url: str, folder=None) -> None:
+    """The demo's reference data (or a folder's: jurisdiction, vocabulary, regions, municipalities) into a store,
+    as `seed` loads it, without any seizure line."""
+    from seizures import schema, settings
+
+    engine = store.make_engine(url)
+    folder = folder or settings.data_dir()
+    with engine.begin() as conn:
+        for table in (schema.jurisdiction, schema.vocabulary, schema.regions, schema.municipalities):
+            path = folder / f"{table.name}.csv"
+            if path.exists():
+                conn.execute(table.delete())
+                store.insert_frame(conn, table, seed.read_table_csv(path, table))
+    engine.dispose()
+
+
+@pytest.fixture()
+def any_reference_engine(any_url):
+    """A store holding the demo's reference data (jurisdiction, vocabulary, regions, municipalities) and no seizure
+    line, once on each engine: what an import checks against."""
+    load_reference(any_url)
+    engine = store.make_engine(any_url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory) -> str:
     return build_store(tmp_path_factory.mktemp("demo") / "demo.duckdb", demo=True)

@@ -11,6 +11,8 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
+
+from conftest import load_reference
 import sqlalchemy as sa
 
 from import_files import csv_bytes, row
@@ -34,7 +36,8 @@ def test_a_one_year_period_in_a_link_is_not_a_period_that_ends_before_it_starts(
 
 
 @pytest.mark.parametrize("days, accepted", [(0, True), (1, False)])
-def test_a_seizure_dated_today_is_accepted_and_tomorrow_refused(empty_engine, days, accepted):
+def test_a_seizure_dated_today_is_accepted_and_tomorrow_refused(empty_url, empty_engine, days, accepted):
+    load_reference(empty_url)
     today = dt.date(2024, 6, 30)
     data = csv_bytes([row(seized_on=(today + dt.timedelta(days=days)).isoformat())])
     result = ingest.import_file(empty_engine, data, "today.csv", today=today, user="tester")
@@ -52,7 +55,8 @@ def _published_and_recorded(engine, published: list[tuple[int, float, str | None
     assert ingest.import_file(engine, csv_bytes(rows), "b.csv", today=dt.date(2024, 6, 30)).status == "imported"
 
 
-def test_a_more_than_figure_equal_to_the_records_does_not_match_but_an_exact_one_does(empty_engine):
+def test_a_more_than_figure_equal_to_the_records_does_not_match_but_an_exact_one_does(empty_url, empty_engine):
+    load_reference(empty_url)
     _published_and_recorded(empty_engine, [(2021, 7, "more than"), (2022, 7, None), (2023, 6, "more than")],
                             {2021: 7, 2022: 7, 2023: 7})
     check = queries.published_vs_recorded(empty_engine).set_index("year_from")["consistent"]

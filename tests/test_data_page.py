@@ -5,6 +5,7 @@ The figures are read from the record-level bars of the Overview page's yearly tr
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,7 @@ from seizures import ingest, store
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DATA_PAGE = "app_pages/data.py"
 OVERVIEW_PAGE = "app_pages/overview.py"
-ERROR_COLUMNS = ["row", "column", "value", "reason"]
+ERROR_COLUMNS = ["row", "column", "value", "problem"]
 
 # (category, unit) -> year -> quantity the file below adds
 NEW_ROWS = [
@@ -65,10 +66,14 @@ def upload(at: AppTest, name: str, data: bytes, *, skip_invalid: bool = False) -
     return at
 
 
-def error_table(at: AppTest) -> pd.DataFrame | None:
+GROUPED_COLUMNS = ["column", "problem", "rows", "first rows", "values"]
+
+
+def error_table(at: AppTest, columns=ERROR_COLUMNS) -> pd.DataFrame | None:
     for frame in at.dataframe:
-        if list(frame.value.columns) == ERROR_COLUMNS:
-            return frame.value
+        value = frame.value.data if hasattr(frame.value, "data") else frame.value  # a Styler outside English
+        if list(value.columns) == columns:
+            return value
     return None
 
 
@@ -96,9 +101,14 @@ def test_an_invalid_upload_shows_the_problems_and_changes_nothing(app):
     rows = [*NEW_ROWS[:2], row(case_ref="APP-9", quantity="0"), row(case_ref="APP-10", region="Atlantis")]
     upload(app, "bad.csv", csv_bytes(rows))
     assert any("nothing imported: 2 problem(s) in 2 of 4 rows" in e.value for e in app.error)
+    grouped = error_table(app, GROUPED_COLUMNS)  # one line per distinct problem first
+    assert grouped[["column", "rows", "first rows"]].values.tolist() == [["quantity", 1, "4"], ["region", 1, "5"]]
+    assert error_table(app) is None  # the rows on demand
+    app.toggle(key="show_problem_rows").set_value(True).run()
     problems = error_table(app)
     assert list(zip(problems["row"], problems["column"])) == [(4, "quantity"), (5, "region")]
-    assert any(b.label == "Download the problems (CSV)" for b in app.get("download_button"))
+    assert {b.label for b in app.get("download_button")} >= {"Download the problems (CSV)",
+                                                             "Download the problems row by row (CSV)"}
     assert change(before, overview_totals(app)) == {}
 
 
@@ -137,3 +147,71 @@ def test_an_import_from_outside_the_app_shows_without_a_restart(app, demo_copy_u
     result = ingest.import_file(store.make_engine(demo_copy_url), csv_bytes(NEW_ROWS), "cli.csv")
     assert result.status == "imported"
     assert change(before, overview_totals(app)) == EXPECTED_CHANGE  # no cache clear, no restart
+
+
+def test_after_a_rollback_the_list_offers_the_newest_import_in_force_never_the_demo(app):
+    upload(app, "first.csv", csv_bytes(NEW_ROWS[:2]))
+    upload(app, "second.csv", csv_bytes(NEW_ROWS[2:]))
+    app.switch_page(DATA_PAGE).run()
+    assert app.selectbox(key="rollback_id").value == 3  # the newest
+    app.checkbox(key="rollback_confirm").check().run()
+    app.button(key="rollback").click().run()
+    assert app.selectbox(key="rollback_id").value == 2  # the newest still in force
+    app.checkbox(key="rollback_confirm").check().run()
+    app.button(key="rollback").click().run()
+    box = app.selectbox(key="rollback_id")
+    assert box.value is None and box.options[1].startswith("#1 demo_seizures.csv")  # the demo only when chosen
+    assert not [b for b in app.button if b.key == "rollback"]
+
+
+def test_counts_in_the_imports_table_have_thousands_separators(app):
+    app.switch_page(DATA_PAGE).run()
+    table = next(f for f in app.dataframe if "rows read" in str(f.proto.columns))
+    config = json.loads(table.proto.columns)
+    assert config["rows read"]["type_config"]["format"] == "localized"
+    # Only the demo is in force: nothing is chosen until it is chosen explicitly; its label has the separators.
+    box = app.selectbox(key="rollback_id")
+    assert box.value is None and box.options[1].startswith("#1 demo_seizures.csv (demo, 9,885 lines")
+
+
+def test_a_wide_count_file_through_a_saved_mapping_preview_then_import(monkeypatch, any_url, fresh_caches, tmp_path):
+    """The Data page's counts step on the second, made-up jurisdiction: a saved mapping, the preview of the first
+    rows as they will be stored (with their labels), then the import; then problems grouped."""
+    from conftest import load_reference
+    from count_files import SECOND_JURISDICTION, district_mapping, wide_file
+    from seizures import mappings, store as store_module
+
+    if not any_url.startswith("duckdb"):
+        pytest.skip("the page test runs on DuckDB (the import itself is tested on both engines)")
+    load_reference(any_url, SECOND_JURISDICTION)
+    engine = store_module.make_engine(any_url)
+    mappings.save(engine, district_mapping(), "tester")
+    engine.dispose()
+    monkeypatch.setenv("SEIZURES_DB_URL", any_url)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page(DATA_PAGE).run()
+    at.radio(key="upload_kind").set_value("counts").run()
+    data = wide_file(first_year=2020, years=1, months=2)
+    at.file_uploader(key="upload").set_value(("portal.csv", data, "text/csv")).run()
+    at.selectbox(key="mapping_choice").set_value("district-monthly").run()
+    at.button(key="preview").click().run()
+    assert not at.exception
+    preview = error_table(at, ["region", "district or municipality", "period", "category", "weapon type", "context",
+                               "quantity", "counted in"])
+    assert preview is not None, ([e.value for e in at.error], [i.value for i in at.info], [list(f.value.columns) for f in at.dataframe])
+    assert len(preview) == 20
+    assert set(preview["period"]) <= {"2020-01", "2020-02"} and "Handgun" in set(preview["weapon type"])
+    assert set(preview["region"]) <= {"Northern Coast", "Fenland", "High Moors", "River Valley", "Eastern Plains",
+                                      "Lake District", "Capital"}
+    at.button(key="import").click().run()
+    assert not at.exception
+    assert any("as import #1 (mapping district-monthly)" in s.value for s in at.success)
+    # Another file with an unknown district: one grouped problem, its rows, its reason in full (the reasons in
+    # the page's language: tests/test_counts.py).
+    bad = wide_file(first_year=2021, years=1, months=2).replace(b";Ashby;", b";Grad X;")
+    at.file_uploader(key="upload").set_value(("bad.csv", bad, "text/csv")).run()
+    at.button(key="import").click().run()
+    grouped = error_table(at, GROUPED_COLUMNS)
+    assert grouped is not None and len(grouped) == 1
+    assert grouped.iloc[0]["problem"].startswith("unknown district 'Grad X'") and grouped.iloc[0]["rows"] == 2

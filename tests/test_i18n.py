@@ -94,7 +94,7 @@ def test_strict_mode_refuses_a_text_missing_from_the_catalogues():
     with pytest.raises(i18n.MissingTranslation):
         i18n._("A text nobody put in the catalogue")
     with i18n.using("sq"):
-        assert i18n._("Firearms") == entries(catalog("sq"))["Firearms"].string
+        assert i18n._("Trace pending") == entries(catalog("sq"))["Trace pending"].string
 
 
 # --- formats: CLDR conventions through babel ----------------------------------------------------------------------
@@ -129,9 +129,9 @@ def test_dates_and_months_follow_the_language():
 
 def test_vocabulary_labels_are_translated_but_imports_still_match_english():
     with i18n.using("sr"):
-        assert vocab.label(vocab.CATEGORIES, "firearm") == "Vatreno oružje"
-        assert vocab.label(vocab.CATEGORIES, "unknown_code") == "unknown_code"
-        assert vocab.CATEGORIES["firearm"] == "Firearms"  # the vocabulary itself stays English (imports match it)
+        assert vocab.label(vocab.TRACE_RESULTS, "pending") == "Praćenje u toku"
+        assert vocab.label(vocab.TRACE_RESULTS, "unknown_code") == "unknown_code"
+        assert vocab.TRACE_RESULTS["pending"] == "Trace pending"  # the vocabulary itself stays English
 
 
 # --- the app in each language ------------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def test_serbian_overview_uses_the_store_names_and_serbian_numbers(monkeypatch, 
         # The firearms metric: the last year's sum over the stored lines, written the Serbian way (1.420).
         rows = oracle.select(years=(2024, 2024))
         firearms = rows.loc[rows["category"] == "firearm", "quantity"].sum()
-        label = f"{i18n._('Firearms')} ({i18n._('pieces')})"
+        label = "Vatreno oružje (komada)"  # the store's Serbian labels (data/vocabulary.csv)
         metric = next(m for m in at.metric if m.label == label)
         assert metric.value == f"{int(firearms) // 1000}.{int(firearms) % 1000:03d}"
         trend = chart(at, "trend_firearm_pieces")
@@ -254,11 +254,11 @@ def test_albanian_weapons_page_translates_coded_values_and_months(monkeypatch, d
         at = open_app(monkeypatch, demo_url, "sq")
         at.switch_page("app_pages/weapons.py").run()
         bars = chart(at, "by_weapon_type").data[0]
-        assert i18n._("Pistol") in bars.y and "Pistol" not in bars.y
+        assert "Pistoletë" in bars.y and "Pistol" not in bars.y  # the store's Albanian label (data/vocabulary.csv)
         months = chart(at, "by_month").data[0].x
         assert list(months) == i18n.month_names() and months[0] != "Jan"
         category_table = next(f.value for f in at.dataframe if i18n._("Category") in f.value.columns)
-        assert i18n._("Firearms") in set(category_table[i18n._("Category")])
+        assert "Armë zjarri" in set(category_table[i18n._("Category")])
 
 
 def test_language_selector_writes_the_url(monkeypatch, demo_url, fresh_caches):

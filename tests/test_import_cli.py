@@ -52,14 +52,21 @@ def test_a_rejected_file_prints_every_problem_and_exits_1(any_demo_copy_url, tmp
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_bytes(rows))
     before = fingerprint(store.make_engine(any_demo_copy_url))
-    errors_out = tmp_path / "problems.csv"
-    assert main(["--db-url", any_demo_copy_url, "import", str(path), "--errors-out", str(errors_out)]) == EXIT_REJECTED
+    errors_out, by_row = tmp_path / "problems.csv", tmp_path / "rows.csv"
+    assert main(["--db-url", any_demo_copy_url, "import", str(path), "--errors-out", str(errors_out),
+                 "--errors-by-row-out", str(by_row)]) == EXIT_REJECTED
     captured = capsys.readouterr()
     assert "bad.csv: nothing imported: 2 problem(s) in 2 of 3 rows" in captured.out
-    table = [line.split()[:3] for line in captured.err.splitlines()]
-    assert ["2", "quantity", "0"] in table and ["4", "region", "Atlantis"] in table
+    lines = captured.err.splitlines()
+    assert lines[0] == "2 distinct problem(s):"
+    assert "  quantity: must be greater than 0 — 1 row: 2" in lines
+    # The reason in full, never cut (it lists every region code).
+    assert ("  region: unknown region 'Atlantis': use a code (FE, GJ, GL, MN, MS, PE, PR, PZ) or a region's name "
+            "— 1 row: 4") in lines
     problems = pd.read_csv(errors_out)
-    assert list(zip(problems["row"], problems["column"])) == [(2, "quantity"), (4, "region")]
+    assert list(zip(problems["column"], problems["rows"])) == [("quantity", 1), ("region", 1)]
+    rows = pd.read_csv(by_row)
+    assert list(zip(rows["row"], rows["column"])) == [(2, "quantity"), (4, "region")]
     assert fingerprint(store.make_engine(any_demo_copy_url)) == before
 
 

@@ -104,7 +104,7 @@ def test_the_rejected_row_shows_the_symbol_and_is_refused_again_uncorrected(any_
 @pytest.mark.parametrize("changes, reason", [
     ({**EXPLOSIVE, "quantity": "0.0000000000000000000001"}, "more than 3 decimals: quantities are stored to 0.001 kg"),
     ({**EXPLOSIVE, "quantity": "0.0005"}, "more than 3 decimals"),
-    ({**EXPLOSIVE, "quantity": "2.1234"}, "(a gram)"),
+    ({**EXPLOSIVE, "quantity": "2.1234"}, "stored to 0.001 kg"),
     ({"quantity": "1.0000000000000000000001"}, "pieces are counted in whole numbers"),
     ({"category": "ammunition", "unit": "rounds", "quantity": "50.00000000000000000001"}, "rounds are counted in whole"),
 ])

@@ -145,10 +145,12 @@ def hostile_file() -> bytes:
 
 
 def test_the_problems_file_of_the_command_line(any_demo_copy_url, tmp_path):
-    source, problems = tmp_path / "in.csv", tmp_path / "problems.csv"
+    source, problems, by_row = tmp_path / "in.csv", tmp_path / "problems.csv", tmp_path / "rows.csv"
     source.write_bytes(hostile_file())
-    assert cli.main(["--db-url", any_demo_copy_url, "import", str(source), "--errors-out", str(problems)]) == 1
-    data = problems.read_bytes()
+    assert cli.main(["--db-url", any_demo_copy_url, "import", str(source), "--errors-out", str(problems),
+                     "--errors-by-row-out", str(by_row)]) == 1
+    assert_csv_safe(problems.read_bytes())  # grouped: the values and reasons hold the payloads too
+    data = by_row.read_bytes()
     assert_csv_safe(data)
     values = [line[2] for line in csv_cells(data)[1:]]
     assert "'" + PAYLOADS["@"] in values and "'" + PAYLOADS["-"] in values
@@ -156,7 +158,8 @@ def test_the_problems_file_of_the_command_line(any_demo_copy_url, tmp_path):
 
 def test_the_problems_download_of_the_data_page(any_demo_copy_engine):
     result = ingest.import_file(any_demo_copy_engine, hostile_file(), "in.csv", today=TODAY, user="t")
-    assert_csv_safe(spreadsheet.csv_bytes(result.errors))
+    assert_csv_safe(spreadsheet.csv_bytes(result.problems()))
+    assert_csv_safe(spreadsheet.csv_bytes(result.grouped()))
 
 
 def test_rejected_rows_are_safe_and_import_again_as_typed(any_demo_copy_url, tmp_path):
@@ -213,8 +216,10 @@ def test_templates_with_hostile_names_in_the_store(demo_copy_engine):
     with demo_copy_engine.begin() as conn:
         conn.execute(schema.municipalities.update().where(schema.municipalities.c.name == "Prizren")
                      .values(name=PAYLOADS["="]))
+        conn.execute(schema.municipalities.update().where(schema.municipalities.c.name == "Prishtinë")
+                     .values(name=PAYLOADS["+"]))  # the example row's municipality (the first region's)
     assert_csv_safe(template.allowed_values_csv(demo_copy_engine))
-    assert_csv_safe(template.template_csv())
+    assert_csv_safe(template.template_csv(demo_copy_engine))
     assert formula_cells(template.template_xlsx(demo_copy_engine)) == []
 
 

@@ -1,6 +1,6 @@
-"""The command line: `seizures init [--demo]`, `summary`, `demo-data`, `import FILE`, `imports`, `rollback ID`,
-`template --out PATH`, `report`, `copy`, `users add/remove/list`, `events list/import/export`,
-`reference list/import/export/template`."""
+"""The command line: `seizures init [--demo]`, `summary`, `demo-data`, `import FILE [--mapping NAME|FILE]`, `imports`,
+`rollback ID`, `template --out PATH`, `report`, `copy`, `users add/remove/list`, `events list/import/export`,
+`mappings list/show/export/import/remove`, `reference list/import/export/template`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from seizures import (auth, demo, events, i18n, ingest, queries, reference, referencedata, seed, settings, spreadsheet,
-                      store, template, transfer)
+from seizures import (auth, demo, events, i18n, ingest, mappings, queries, reference, referencedata, seed, settings,
+                      spreadsheet, store, template, transfer)
 from seizures.filters import SeizureFilter, allowed_codes, from_query_params, region_aliases, vocabulary_aliases
 
 EXIT_REJECTED = 1
@@ -135,29 +135,102 @@ def _write_csv(content: bytes, path: Path) -> None:
         raise store.StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
+def _mapping(args: argparse.Namespace, engine):
+    """The mapping --mapping names: a saved one by name, or a .mapping.json file."""
+    if not args.mapping:
+        return None
+    try:
+        path = Path(args.mapping)
+        if path.suffix == ".json" or path.is_file():
+            return mappings.read_file(path)
+        return mappings.load(engine, args.mapping)
+    except mappings.MappingError as exc:
+        raise store.StoreError(str(exc)) from exc
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise store.StoreError(f"no such file: {path}")
-    result = ingest.import_file(_engine(args), path, path.name, skip_invalid=args.skip_invalid)
+    engine = _engine(args)
+    result = ingest.import_file(engine, path, path.name, skip_invalid=args.skip_invalid,
+                                mapping=_mapping(args, engine))
     for note in result.notes:
         print(f"note: {note}")
     print(result.summary())
     if not result.errors.empty:
-        shown = result.errors.head(ERRORS_PRINTED)
-        print(shown.to_string(index=False, max_colwidth=60), file=sys.stderr)
-        if len(result.errors) > len(shown):
-            print(f"... and {len(result.errors) - len(shown):,} more problems (all of them: --errors-out FILE)",
-                  file=sys.stderr)
+        # One line per distinct problem (column and reason), with its number of rows and the first of them; the
+        # reasons in full.
+        lines = ingest.grouped_text(result.errors)
+        print(f"{len(lines):,} distinct problem(s):", file=sys.stderr)
+        for line in lines[:ERRORS_PRINTED]:
+            print(f"  {line}", file=sys.stderr)
+        if len(lines) > ERRORS_PRINTED:
+            print(f"... and {len(lines) - ERRORS_PRINTED:,} more (all of them: --errors-out FILE)", file=sys.stderr)
         if args.errors_out:
-            _write_csv(spreadsheet.csv_bytes(result.errors), Path(args.errors_out))
-            print(f"problems written to {args.errors_out}")
+            _write_csv(spreadsheet.csv_bytes(result.grouped()), Path(args.errors_out))
+            print(f"problems (one line per distinct problem) written to {args.errors_out}")
+        if args.errors_by_row_out:
+            _write_csv(spreadsheet.csv_bytes(result.problems()), Path(args.errors_by_row_out))
+            print(f"problems (one line per row and column) written to {args.errors_by_row_out}")
     if result.rejected_rows is not None:
         out = Path(args.rejected_out) if args.rejected_out else path.with_name(f"{path.stem}.rejected.csv")
         # Quoted for a spreadsheet in a way their import undoes (ingest._rejected_rows); csv_bytes keeps them so.
         _write_csv(spreadsheet.csv_bytes(result.rejected_rows), out)
         print(f"{len(result.rejected_rows):,} rejected rows written to {out} (correct them and import that file)")
     return 0 if result.status in ("imported", "already_imported") else EXIT_REJECTED
+
+
+def cmd_mappings_list(args: argparse.Namespace) -> int:
+    frame = mappings.listing(_engine(args))
+    if frame.empty:
+        print("no mappings saved (save one on the Data page, or `seizures mappings import FILE.mapping.json`)")
+        return 0
+    frame["saved_at"] = frame["saved_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}")
+    print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_mappings_show(args: argparse.Namespace) -> int:
+    try:
+        print(mappings.to_json(mappings.load(_engine(args), args.name)), end="")
+    except mappings.MappingError as exc:
+        raise store.StoreError(str(exc)) from exc
+    return 0
+
+
+def cmd_mappings_export(args: argparse.Namespace) -> int:
+    try:
+        mapping = mappings.load(_engine(args), args.name)
+    except mappings.MappingError as exc:
+        raise store.StoreError(str(exc)) from exc
+    out = Path(args.out) if args.out else Path(f"{mapping.name}{mappings.SUFFIX}")
+    _write_csv(mappings.to_json(mapping).encode("utf-8"), out)
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_mappings_import(args: argparse.Namespace) -> int:
+    try:
+        mapping = mappings.read_file(Path(args.file))
+        if args.name:
+            mapping = mappings.with_name(mapping, args.name)
+        mappings.save(_engine(args), mapping, seed.os_user(), replace_existing=args.replace)
+    except mappings.MappingError as exc:
+        print(f"seizures: error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"saved the mapping {mapping.name} (use it: seizures import FILE --mapping {mapping.name})")
+    return 0
+
+
+def cmd_mappings_remove(args: argparse.Namespace) -> int:
+    try:
+        mappings.remove(_engine(args), args.name)
+    except mappings.MappingError as exc:
+        print(f"seizures: error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"removed the mapping {args.name}")
+    return 0
 
 
 def cmd_imports(args: argparse.Namespace) -> int:
@@ -365,12 +438,36 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate every row, then import all of them in one transaction, or nothing. "
         f"Exit status: 0 imported (or already imported), {EXIT_REJECTED} rejected, {EXIT_BAD_INPUT} store error.",
     )
-    imp.add_argument("file", help="a CSV (UTF-8, or Windows-1250/1252) or .xlsx file laid out as the template")
+    imp.add_argument("file", help="a CSV (UTF-8, or Windows-1250/1252) or .xlsx file laid out as the template, a long "
+                     "count file (columns period and quantity), or a count table with --mapping")
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows, write the invalid ones to a file")
     imp.add_argument("--rejected-out", metavar="PATH", help="where --skip-invalid writes the rejected rows "
                      "(default: FILE's name + .rejected.csv, beside it)")
-    imp.add_argument("--errors-out", metavar="PATH", help="also write every problem found to this CSV file")
+    imp.add_argument("--errors-out", metavar="PATH",
+                     help="also write the problems to this CSV file, one line per distinct problem (column and reason)")
+    imp.add_argument("--errors-by-row-out", metavar="PATH",
+                     help="also write every problem to this CSV file, one line per row and column")
+    imp.add_argument("--mapping", metavar="NAME|FILE",
+                     help="a file of counts laid out as a saved column mapping (its name) or a .mapping.json file says")
     imp.set_defaults(func=cmd_import)
+    maps = sub.add_parser("mappings", help="column mappings of count files (wide tables): saved, shown, exported, "
+                          "imported").add_subparsers(dest="mappings_command", required=True)
+    maps.add_parser("list", help="the saved mappings").set_defaults(func=cmd_mappings_list)
+    show = maps.add_parser("show", help="a saved mapping as its Frictionless descriptor (JSON)")
+    show.add_argument("name")
+    show.set_defaults(func=cmd_mappings_show)
+    export = maps.add_parser("export", help="write a saved mapping to a .mapping.json file")
+    export.add_argument("name")
+    export.add_argument("--out", metavar="PATH", help="default: NAME.mapping.json here")
+    export.set_defaults(func=cmd_mappings_export)
+    m_import = maps.add_parser("import", help="save a mapping from a .mapping.json file (checked first)")
+    m_import.add_argument("file")
+    m_import.add_argument("--name", help="save it under another name")
+    m_import.add_argument("--replace", action="store_true", help="replace a saved mapping of the same name")
+    m_import.set_defaults(func=cmd_mappings_import)
+    m_remove = maps.add_parser("remove", help="remove a saved mapping")
+    m_remove.add_argument("name")
+    m_remove.set_defaults(func=cmd_mappings_remove)
     sub.add_parser("imports", help="list past imports").set_defaults(func=cmd_imports)
     rollback = sub.add_parser("rollback", help="remove the seizure lines of one import")
     rollback.add_argument("id", type=int, help="the import's id (see `seizures imports`)")

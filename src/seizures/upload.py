@@ -96,15 +96,28 @@ def check_size(size_bytes: int, max_mb: float | None = None) -> None:
 HeaderCheck = Callable[[list[str]], None]
 
 
+@dataclass(frozen=True)
+class Dialect:
+    """What a column mapping says of a CSV file; None: recognised from the file."""
+
+    delimiter: str | None = None
+    encoding: str | None = None  # utf-8 | utf-16 | windows-1250 | windows-1252
+    header_row: int = 1  # the row holding the column names (rows above it are left out)
+
+
+PYTHON_ENCODINGS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "windows-1250": "cp1250", "windows-1252": "cp1252"}
+
+
 def read_upload(
     source: bytes | Path, max_mb: float | None = None, header_check: HeaderCheck | None = None,
-    budgets: settings.XlsxBudgets | None = None,
+    budgets: settings.XlsxBudgets | None = None, dialect: Dialect | None = None,
 ) -> RawTable:
     """Read a CSV or .xlsx file (a path or its bytes) into a workbench table, or raise UploadError.
 
     header_check, given the column names, may raise UploadError before the body of a file is read. budgets bound
-    the reading of a workbook (default: settings.xlsx_budgets()).
+    the reading of a workbook (default: settings.xlsx_budgets()). dialect: what a mapping says of a CSV file.
     """
+    dialect = dialect or Dialect()
     header_check = header_check or (lambda _header: None)
     on_disk = None  # (path, size, modification time) of a file read from disk
     if isinstance(source, Path):
@@ -124,11 +137,16 @@ def read_upload(
     con = duckdb.connect()
     try:
         if data.startswith(b"PK\x03\x04"):
+            if dialect.header_row != 1:
+                raise UploadError(f"the column names are on row {dialect.header_row} as the mapping says: that is "
+                                  "read from CSV files only; delete the rows above them in the workbook")
             table = _read_xlsx(con, data, header_check, budgets)
         elif data.startswith(b"\xd0\xcf\x11\xe0"):
             raise UploadError(
                 "this is an old Excel 97-2003 (.xls) or other Office file: save it as .xlsx or as CSV UTF-8"
             )
+        elif dialect.encoding or dialect.delimiter or dialect.header_row != 1:
+            table = _read_csv_text(con, data, *_decode_as(data, dialect.encoding), header_check, on_disk, dialect)
         else:
             table = _read_csv(con, data, header_check, on_disk)
         table.content_hash, table.size_bytes = digest.result(), len(data)
@@ -198,6 +216,21 @@ def decode_text(data: bytes) -> tuple[str, str, list[str]]:
     else:
         note = f"The file is not UTF-8; it was read as {LEGACY_ENCODINGS[best]}."
     return data.decode(best), best, [note]
+
+
+def _decode_as(data: bytes, encoding: str | None) -> tuple[str, str, list[str]]:
+    """The file's text in the encoding a mapping names (recognised if it names none)."""
+    if encoding is None:
+        return decode_text(data)
+    if b"\x00" in data[: 64 * 1024] and encoding != "utf-16":
+        raise UploadError("this is not a text file (it holds binary data): upload a CSV file or an .xlsx workbook")
+    try:
+        text = data.decode(PYTHON_ENCODINGS.get(encoding.lower(), encoding))
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UploadError(f"the file is not {encoding} text, as its mapping says: save it as {encoding} or change "
+                          "the mapping's encoding") from exc
+    plain = encoding.lower() == "utf-8"
+    return text, "utf-8" if plain else encoding, [] if plain else [f"The file was read as {encoding}, as its mapping says."]
 
 
 def _delimiter(header_line: str) -> str:
@@ -284,12 +317,20 @@ def _read_csv(
 
 def _read_csv_text(
     con: duckdb.DuckDBPyConnection, data: bytes, text: str, encoding: str, notes: list[str],
-    header_check: HeaderCheck, on_disk: tuple | None = None,
+    header_check: HeaderCheck, on_disk: tuple | None = None, dialect: Dialect | None = None,
 ) -> RawTable:
     """Read the file as CSV, given its text (or the start of it, for UTF-8) as decode_text gives it."""
-    text = text.lstrip("\ufeff")
+    dialect = dialect or Dialect()
+    text = whole = text.lstrip("\ufeff")
+    skip = dialect.header_row - 1
+    if skip:  # a title above the column names: the lines above them are left out (DuckDB's skip, below)
+        lines = text.split("\n", skip)
+        if len(lines) <= skip:
+            raise UploadError(f"the file has fewer than {dialect.header_row} lines: no column names on row "
+                              f"{dialect.header_row}, where its mapping says they are")
+        text = lines[-1]
     first_line = text[: text.find("\n")] if "\n" in text else text
-    delimiter = _delimiter(first_line)
+    delimiter = dialect.delimiter or _delimiter(first_line)
     try:
         header = next(csv.reader(io.StringIO(text[:HEADER_CHARACTERS], newline=""), delimiter=delimiter), [])
     except csv.Error as exc:
@@ -302,14 +343,14 @@ def _read_csv_text(
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
     options = (
         f"header = true, auto_detect = false, delim = '{delimiter}', quote = '\"', escape = '\"', "
-        f"columns = {{{columns}}}, strict_mode = true"
+        f"columns = {{{columns}}}, strict_mode = true, skip = {skip}"
     )
     with tempfile.TemporaryDirectory(prefix="seizures-import-") as folder:
         if encoding == "utf-8" and on_disk is not None:
             path = on_disk[0]  # DuckDB reads the file itself: no copy
         else:
             path = Path(folder) / "upload.csv"
-            path.write_bytes(data if encoding == "utf-8" else text.encode("utf-8"))
+            path.write_bytes(data if encoding == "utf-8" else whole.encode("utf-8"))
         try:
             con.execute(f"CREATE TABLE loaded AS SELECT * FROM read_csv(?, {options})", [str(path)])
         except duckdb.Error as exc:
@@ -322,7 +363,7 @@ def _read_csv_text(
         if (stat.st_size, stat.st_mtime_ns) != on_disk[1:]:
             raise UploadError("the file changed while it was being read: import it again when it is complete")
     # rowid follows insertion order (the file's); the header is row 1. A view: no copy of the table.
-    con.execute("CREATE VIEW raw AS SELECT rowid + 2 AS row, * FROM loaded")
+    con.execute(f"CREATE VIEW raw AS SELECT rowid + {2 + skip} AS row, * FROM loaded")
     return RawTable(con, [h.strip() for h in header], "csv", "", 0, notes)
 
 

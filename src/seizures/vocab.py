@@ -1,46 +1,12 @@
-"""Coded vocabularies of a seizure record: the allowed values and their English labels.
-
-The labels stay English here (imports match them); `label()` shows them in the current language.
+"""Fixed vocabularies: training levels, event kinds, the tracing questionnaire's categories, with English labels
+(`label()` shows them in the current language). A seizure line's own coded values (categories, units, weapon types,
+contexts) are not here: they are the store's reference data (reference.read_vocabulary).
 """
 
 import re
 import unicodedata
 
 from seizures.i18n import N_, _
-
-CATEGORIES = {
-    "firearm": N_("Firearms"),
-    "ammunition": N_("Ammunition"),
-    "explosive": N_("Explosives"),
-    "component": N_("Parts and components"),
-}
-
-WEAPON_TYPES = {
-    "pistol": N_("Pistol"),
-    "revolver": N_("Revolver"),
-    "rifle": N_("Rifle"),
-    "automatic_rifle": N_("Automatic rifle"),
-    "shotgun": N_("Shotgun"),
-    "hunting_weapon": N_("Hunting weapon"),
-    "submachine_gun": N_("Submachine gun"),
-    "machine_gun": N_("Machine gun"),
-    "converted_firearm": N_("Converted firearm"),
-    "blank_firing_weapon": N_("Blank-firing weapon"),
-    "hand_grenade": N_("Hand grenade"),
-    "explosive": N_("Explosive"),
-    "other": N_("Other"),
-}
-
-UNITS = {"pieces": N_("pieces"), "rounds": N_("rounds"), "kg": N_("kg")}
-
-CONTEXTS = {
-    "traffic_control": N_("Traffic control"),
-    "house_search": N_("House search"),
-    "border_crossing": N_("Border crossing"),
-    "special_investigative_measure": N_("Special investigative measure"),
-    "voluntary_surrender": N_("Voluntary surrender"),
-    "other": N_("Other"),
-}
 
 # Kinds of events on the timeline (events.py).
 EVENT_KINDS = {
@@ -54,15 +20,6 @@ EVENT_KINDS = {
 }
 
 TRAINING_LEVELS = {"basic": N_("Basic"), "advanced": N_("Advanced"), "special_unit": N_("Special unit")}
-
-# Which units a category may be counted in.
-CATEGORY_UNITS = {
-    "firearm": ("pieces",),
-    "ammunition": ("rounds",),
-    "explosive": ("pieces", "kg"),
-    "component": ("pieces",),
-}
-
 
 def label(vocabulary: dict[str, str], code: str) -> str:
     """The label of a code in the current language, or the code itself when it is unknown."""
@@ -83,12 +40,6 @@ DATA_LABELS = (
     N_("Explosive detectors"), N_("Endoscopes"), N_("Thermal cameras"), N_("Flying observation cameras"),
     N_("Link-analysis licence (desktop and server)"), N_("Dashboard platform"), N_("Kosovo Police"),
 )
-
-
-# The largest quantity one seizure line may hold, per unit: a sanity bound against typing errors.
-QUANTITY_LIMITS = {"pieces": 10_000, "rounds": 1_000_000, "kg": 10_000}
-# Units counted in whole numbers.
-WHOLE_UNITS = ("pieces", "rounds")
 
 
 def fold(text: str) -> str:
