@@ -1,5 +1,6 @@
 """About & methodology: what each indicator means, where each figure comes from, and the last data load."""
 
+import pandas as pd
 import streamlit as st
 
 from seizures import i18n, kpis, queries
@@ -111,4 +112,21 @@ else:
     )
 
 st.header(_("KPI status rule"))
-st.markdown(kpis.rule())
+phases = kpis.phases_from(data.cached(queries.phase_list))
+if not phases:
+    widgets.nothing_loaded(N_("Roadmap phases"))
+else:
+    st.markdown(_("The Roadmap is monitored in phases; a KPI's status is measured against its phase's baseline and "
+                  "target years."))
+    widgets.dataframe(
+        pd.DataFrame({
+            _("Phase"): [p.title or p.code for p in phases],
+            _("Baseline year"): [str(p.baseline_year) for p in phases],
+            _("Target year"): [str(p.target_year) for p in phases],
+            _("Checked"): [_("yes") if p.confirmed else _("not verified yet") for p in phases],
+            _("Source"): [p.source or "" for p in phases],
+        }),
+        hide_index=True, width="stretch", height="content",
+    )
+    years = data.year_bounds()
+    st.markdown(kpis.rule(kpis.phase_for(phases, years[1] if years else None)))

@@ -1,12 +1,13 @@
-"""Data (administrators): import seizure records from CSV or Excel, see past imports, roll one back, list users."""
+"""Data (administrators): import seizure records from CSV or Excel, see past imports, roll one back, list users, edit
+the Roadmap's wording (audited) and keep the report subscriptions."""
 
 import math
 
 import pandas as pd
 import streamlit as st
 
-from seizures import auth, i18n, ingest, settings, spreadsheet, store, template
-from seizures.dashboard import access, data
+from seizures import auth, i18n, ingest, kpis, queries, settings, spreadsheet, store, template, wording
+from seizures.dashboard import access, data, widgets
 from seizures.i18n import N_, _
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,6 +75,78 @@ def _draw_result(result: ingest.ImportResult) -> None:
                 file_name=f"{result.file_name}.rejected.csv", mime="text/csv", key="download_rejected",
             )
             _draw_problems(result)
+
+
+WORDING_KINDS = {"roadmap_kpis": N_("KPIs"), "roadmap_goals": N_("Goals")}
+
+
+def roadmap_wording() -> None:
+    """The Roadmap's goal and KPI wording of a phase, edited in a table and saved with an audit row per change.
+
+    The table is edited against the wording as it was read when editing began (kept for the session), so a save
+    that would overwrite someone else's change in between is refused (wording.save)."""
+    phases = kpis.phases_from(queries.phase_list(engine))
+    if not phases:
+        widgets.nothing_loaded(N_("Roadmap phases"))
+        return
+    by_code = {p.code: p for p in phases}
+    left, right = st.columns([2, 1])
+    years = data.year_bounds()
+    default = kpis.phase_for(phases, years[1] if years else None)
+    code = left.selectbox(_("Roadmap phase"), list(by_code), index=list(by_code).index(default.code),
+                          format_func=lambda c: f"{by_code[c].title or c} ({by_code[c].span})", key="wording_phase")
+    kind = right.radio(_("Wording of"), list(WORDING_KINDS), format_func=lambda k: _(WORDING_KINDS[k]),
+                       horizontal=True, key="wording_kind")
+    snapshot = f"wording_before_{kind}_{code}"
+    if snapshot not in st.session_state:
+        st.session_state[snapshot] = wording.current(engine, kind, code)
+    before = st.session_state[snapshot]
+    if before.empty:
+        st.info(_("This phase has no {what} in the store.").format(what=_(WORDING_KINDS[kind])))
+        return
+    statuses = list(wording.STATUSES)
+    config = {
+        "number": st.column_config.NumberColumn(_("Number"), disabled=True),
+        "title": st.column_config.TextColumn(_("Title"), max_chars=wording.MAX_LENGTH, width="large"),
+        "definition": st.column_config.TextColumn(_("Definition"), max_chars=wording.MAX_LENGTH, width="large"),
+        "wording_status": st.column_config.SelectboxColumn(
+            _("Wording"), options=statuses, format_func=lambda s: _(wording.STATUSES.get(s, s)), required=False),
+    }
+    edited = st.data_editor(before, hide_index=True, num_rows="fixed", width="stretch", column_config=config,
+                            key=f"wording_editor_{kind}_{code}")
+    st.caption(_("Enter the wording only from the Roadmap's monitoring framework; mark it \"checked against the "
+                 "Roadmap\" once it has been compared with the document. Every change is recorded with who made it "
+                 "and when."))
+    save, reload = st.columns(2)
+    if save.button(_("Save the wording"), type="primary", key="wording_save"):
+        try:
+            saved = wording.save(engine, before, edited, kind, code, access.user_name())
+        except (wording.WordingError, store.StoreError) as exc:
+            st.error(str(exc), icon=":material/block:")
+        else:
+            st.cache_data.clear()
+            st.session_state.pop(snapshot, None)
+            st.session_state.pop(f"wording_editor_{kind}_{code}", None)
+            st.session_state["wording_message"] = _("Saved {count} change(s).").format(count=len(saved))
+            st.rerun()
+    if reload.button(_("Reload from the store (drops unsaved edits)"), key="wording_reload"):
+        st.session_state.pop(snapshot, None)
+        st.session_state.pop(f"wording_editor_{kind}_{code}", None)
+        st.rerun()
+    if message := st.session_state.pop("wording_message", None):
+        st.success(message, icon=":material/check_circle:")
+    history = wording.history(engine)
+    with st.expander(_("Changes made to the wording ({count})").format(count=len(history))):
+        st.dataframe(history, hide_index=True, width="stretch", key="wording_history", column_config={
+            "changed_at": _("changed at"), "user_name": _("by"), "table_name": _("table"), "phase_code": _("phase"),
+            "number": st.column_config.NumberColumn(_("Number")), "field": _("field"), "old_value": _("was"),
+            "new_value": _("became"),
+        })
+    downloads = st.columns(2)
+    downloads[0].download_button(_("Changes to the wording (CSV)"), wording.history_csv(engine),
+                                 "roadmap-wording-changes.csv", "text/csv", key="wording_history_csv")
+    downloads[1].download_button(_("The phase's wording (CSV)"), wording.wording_csv(engine, code),
+                                 f"roadmap-wording-{code}.csv", "text/csv", key="wording_csv")
 
 
 # 1. Only for administrators
@@ -170,3 +243,6 @@ else:
 
 st.subheader(_("4. Users"))
 user_list()
+
+st.subheader(_("5. Roadmap wording"))
+roadmap_wording()

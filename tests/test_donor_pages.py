@@ -101,8 +101,13 @@ def test_training_page_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
 
 # --- Roadmap KPIs ---
 
+FIRST_PHASE = "roadmap-2024"  # the phase of the demo's period (2019-2024): every demo KPI belongs to it
+
+
 def expected_kpi_table(engine, flt=SeizureFilter()) -> pd.DataFrame:
-    return kpis.kpi_table(queries.contributing_kpis(engine), queries.kpi_values_in_period(engine, flt))
+    phase = next(p for p in kpis.phases_from(queries.phase_list(engine)) if p.code == FIRST_PHASE)
+    return kpis.kpi_table(queries.contributing_kpis(engine, phase.code),
+                          queries.kpi_values_in_period(engine, flt, phase.code), phase)
 
 
 def shown_badges(at) -> list[str]:
@@ -133,11 +138,11 @@ def test_kpi_page_statuses_are_the_rules_on_the_store(monkeypatch, demo_url, dem
 def test_kpi_page_labels_illustrative_values_and_unverified_wording(monkeypatch, demo_url, demo_store, fresh_caches):
     at = open_page(monkeypatch, demo_url, "kpis.py")
     assert any("KPI values are illustrative" in w.value for w in at.warning)
-    goals = queries.contributing_goals(demo_store)
+    goals = queries.contributing_goals(demo_store, FIRST_PHASE)
     unconfirmed = (goals["wording_status"] != "confirmed").sum()
     captions = texts(at.caption)
     assert sum("Wording to be verified" in c for c in captions) == unconfirmed > 0
-    untitled = queries.contributing_kpis(demo_store)["title"].isna().sum()
+    untitled = queries.contributing_kpis(demo_store, FIRST_PHASE)["title"].isna().sum()
     assert sum("Title not available" in c for c in captions) == untitled
     assert [s.value for s in at.subheader if s.value.startswith("Goal ")] == [f"Goal {n}" for n in goals["number"]]
     assert any("How the status is computed" in m.value for m in at.markdown)
@@ -163,8 +168,8 @@ def test_kpi_page_follows_the_period(monkeypatch, demo_url, demo_store, fresh_ca
 def test_kpi_page_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
     at = open_page(monkeypatch, empty_url, "kpis.py")
     assert not at.exception
-    assert any("No Roadmap KPIs" in i for i in texts(at.info))
-    assert any("KPI values are illustrative" in w.value for w in at.warning)
+    assert any("No Roadmap phases" in i for i in texts(at.info))
+    assert not any("KPI values are illustrative" in w.value for w in at.warning)  # there are none
 
 
 # --- About & methodology ---
@@ -244,10 +249,10 @@ def test_kpi_page_shows_a_title_once_it_is_filled_in(monkeypatch, empty_url, fre
     with engine.begin() as conn:
         kpi_table = schema.roadmap_kpis
         conn.execute(kpi_table.update().where(kpi_table.c.number == 4).values(title="Test title four"))
-    untitled = queries.contributing_kpis(engine)["title"].isna().sum()
+    untitled = queries.contributing_kpis(engine, FIRST_PHASE)["title"].isna().sum()
     engine.dispose()
     at = open_page(monkeypatch, empty_url, "kpis.py")
     assert not at.exception
-    assert any(m.value == "Test title four" for m in at.markdown)
+    assert any(m.value == "**Test title four**" for m in at.markdown)
     assert not any(m.value in ("nan", "None") for m in at.markdown)
     assert sum("Title not available" in c for c in texts(at.caption)) == untitled == 4

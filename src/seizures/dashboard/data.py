@@ -115,7 +115,8 @@ PUBLIC_QUERIES: dict[Callable, Callable | None] = {
     queries.data_loads: _withhold_names,
     queries.record_counts: _only_whether_any,  # the pages only show whether any line is (illustrative)
     **dict.fromkeys((queries.region_list, queries.year_bounds, queries.period, queries.trainings_by_course, queries.equipment_delivered,
-                     queries.contributing_goals, queries.contributing_kpis, queries.kpi_values_in_period,
+                     queries.phase_list, queries.contributing_goals, queries.contributing_kpis,
+                     queries.kpi_values_in_period,
                      queries.measures_with_data, queries.published, reference.read_vocabulary,
                      reference.read_jurisdiction, queries.events_in_filter, queries.month_bounds)),
 }

@@ -361,12 +361,24 @@ def render(content: Content) -> bytes:
                        illustrative=content.records_illustrative)
 
     doc.section(f"4. {TEXT['sec_kpis']}", illustrative=True if content.kpis_illustrative else None)
-    doc.paragraph(TEXT["kpis_intro"].format(period=content.period), size=9)
+    if content.phase is None:
+        doc.paragraph(TEXT["no_phase"], style="I")
+    else:
+        doc.paragraph(TEXT["kpis_intro"].format(
+            phase=content.phase.title or content.phase.code, span=content.phase.span, period=content.period,
+            baseline_year=content.phase.baseline_year, target_year=content.phase.target_year), size=9)
+        if not content.phase.confirmed:
+            doc.paragraph(TEXT["phase_unverified"].format(source=content.phase.source or "–"), size=8, style="I")
     kpi_formats = {TEXT["col_kpi"]: fmt_whole, TEXT["col_goal"]: fmt_whole, TEXT["col_latest_year"]: fmt_whole,
                    TEXT["col_status"]: fmt_text, TEXT["col_direction"]: fmt_text,
                    TEXT["col_progress"]: lambda v: fmt_percent(v, 0)}
     doc.data_table(c.kpi_table(content), formats=kpi_formats, col_widths=(9, 9, 17, 15, 13, 16, 14, 14, 17),
                    illustrative=content.kpis_illustrative)
+    titles = c.kpi_titles(content)
+    for line in titles:
+        doc.paragraph(line, size=8)
+    if not titles and not content.kpis.empty:
+        doc.paragraph(TEXT["kpis_untitled"], size=8, style="I")
 
     doc.section(f"5. {TEXT['sec_training']}", illustrative=False)
     doc.paragraph(TEXT["training_intro"], size=9)
@@ -380,7 +392,8 @@ def render(content: Content) -> bytes:
     doc.section(f"7. {TEXT['sec_method']}", illustrative=None)
     for point in c.method_points(content):
         doc.paragraph(f"• {point}", size=9)
-    doc.paragraph(plain(kpis.rule()), size=9)
+    if content.phase is not None:
+        doc.paragraph(plain(kpis.rule(content.phase)), size=9)
     doc.paragraph(TEXT["sources_heading"], size=10, style="B")
     sources = c.sources_table(content)
     doc.data_table(sources, size=8, col_widths=(40, 95, 20, 15), illustrative=bool(sources[TEXT["col_illustrative"]].any()))
