@@ -6,7 +6,10 @@ import math
 import pandas as pd
 import streamlit as st
 
-from seizures import auth, i18n, ingest, kpis, queries, settings, spreadsheet, store, template, wording
+from urllib.parse import urlencode
+
+from seizures import (auth, filters, i18n, ingest, kpis, queries, settings, spreadsheet, store, subscriptions, template,
+                      wording)
 from seizures.dashboard import access, data, widgets
 from seizures.i18n import N_, _
 
@@ -149,6 +152,75 @@ def roadmap_wording() -> None:
                                  f"roadmap-wording-{code}.csv", "text/csv", key="wording_csv")
 
 
+def report_subscriptions() -> None:
+    """The reports that arrive: who gets which report, how and how often; add one, end one, see what was sent.
+
+    `seizures send-reports` (cron or a systemd timer, see README) sends them; this page only keeps the list."""
+    listed = subscriptions.listing(engine)
+    if listed.empty:
+        st.info(_("No subscriptions yet."))
+    else:
+        st.dataframe(
+            listed.assign(to=listed["email"].fillna(listed["folder"]),
+                          frequency=listed["frequency"].map(lambda f: _(subscriptions.FREQUENCIES.get(f, f))))[
+                ["id", "recipient", "to", "filter", "language", "format", "frequency", "last_cycle", "last_status",
+                 "last_sent_at", "created_by"]],
+            hide_index=True, width="stretch", key="subscriptions_table",
+            column_config={"id": st.column_config.NumberColumn(_("Number")), "recipient": _("recipient"),
+                           "to": _("e-mail or folder"), "filter": _("filter"), "language": _("language"),
+                           "format": _("format"), "frequency": _("how often"), "last_cycle": _("last cycle"),
+                           "last_status": _("last status"), "last_sent_at": _("last sent at"),
+                           "created_by": _("added by")},
+        )
+    with st.form("subscription_add", clear_on_submit=False):
+        st.markdown(_("**Add a subscription**"))
+        recipient = st.text_input(_("Recipient (a name)"), key="subscription_recipient")
+        how = st.radio(_("Send by"), ["email", "folder"], horizontal=True, key="subscription_how",
+                       format_func=lambda h: _("e-mail") if h == "email" else _("a folder on the server"))
+        destination = st.text_input(_("E-mail address, or the folder's absolute path"), key="subscription_to")
+        shown = urlencode(filters.to_query_params(st.session_state.get("filter", filters.SeizureFilter())), safe=",")
+        flt = st.text_input(_("Filter (URL parameters; the sidebar's by default)"), value=shown,
+                            key="subscription_filter")
+        left, middle, right = st.columns(3)
+        language = left.selectbox(_("Language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get,
+                                  key="subscription_language")
+        kind = middle.radio(_("Format"), list(subscriptions.FORMATS), format_func=str.upper, horizontal=True,
+                            key="subscription_format")
+        frequency = right.radio(_("How often"), list(subscriptions.FREQUENCIES), horizontal=True,
+                                format_func=lambda f: _(subscriptions.FREQUENCIES[f]), key="subscription_frequency")
+        if st.form_submit_button(_("Add the subscription"), type="primary"):
+            try:
+                new = subscriptions.add(engine, recipient, email=destination if how == "email" else None,
+                                        folder=destination if how == "folder" else None, filter=flt,
+                                        language=language, format=kind, frequency=frequency,
+                                        user=access.user_name())
+            except (subscriptions.SubscriptionError, store.StoreError) as exc:
+                st.error(str(exc), icon=":material/block:")
+            else:
+                st.session_state["subscription_message"] = _("Added subscription #{id}.").format(id=new)
+                st.rerun()
+    if message := st.session_state.pop("subscription_message", None):
+        st.success(message, icon=":material/check_circle:")
+    if not listed.empty:
+        labels = {int(r.id): f"#{r.id} {r.recipient} ({r.email or r.folder})" for r in listed.itertuples()}
+        chosen = st.selectbox(_("Subscription to end"), list(labels), format_func=labels.get, key="subscription_end")
+        if st.button(_("End the subscription (what was sent stays recorded)"), key="subscription_remove"):
+            subscriptions.remove(engine, chosen, access.user_name())
+            st.session_state["subscription_message"] = _("Ended subscription #{id}.").format(id=chosen)
+            st.rerun()
+    sent = subscriptions.deliveries(engine)
+    with st.expander(_("Reports sent or tried ({count})").format(count=len(sent))):
+        st.dataframe(sent, hide_index=True, width="stretch", key="deliveries_table", column_config={
+            "subscription_id": st.column_config.NumberColumn(_("subscription")), "cycle": _("cycle"),
+            "status": _("status"), "attempts": st.column_config.NumberColumn(_("attempts")),
+            "claimed_at": _("started at"), "sent_at": _("sent at"), "report_period": _("report period"),
+            "data_as_of": _("data as of"), "message_id": _("message id"), "file_path": _("file"),
+            "error": _("error"),
+        })
+    st.caption(_("`seizures send-reports` on the server sends what is due (run it daily from cron or a systemd "
+                 "timer: see README); e-mail needs the SEIZURES_SMTP_* settings."))
+
+
 # 1. Only for administrators
 access.require_role(auth.ADMIN)
 st.title(_("Data: import seizure records"))
@@ -246,3 +318,6 @@ user_list()
 
 st.subheader(_("5. Roadmap wording"))
 roadmap_wording()
+
+st.subheader(_("6. Report subscriptions"))
+report_subscriptions()
