@@ -35,6 +35,7 @@ PAGES = [
     ("records", "Records", "Seizure records"),
     ("training", "Training & capacity", "Training & capacity"),
     ("kpis", "Roadmap KPIs", "Roadmap KPIs"),
+    ("tracing", "SDG 16.4.2 and tracing", "SDG 16.4.2 and tracing"),
     ("data", "Data", "Data: import seizure records"),
     ("about", "About & methodology", "About & methodology"),
 ]

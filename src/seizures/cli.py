@@ -108,6 +108,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_iafq(args: argparse.Namespace) -> int:
+    from seizures import iafq
+
+    if not args.out.parent.resolve().is_dir():
+        raise store.StoreError(f"folder does not exist for {args.out}")
+    engine = _engine(args)
+    if store.current_version(engine) is None:
+        raise store.StoreError("the store is empty: run `seizures init --demo` first")
+    regions = tuple(code.strip() for code in (args.region or "").split(",") if code.strip())
+    unknown = set(regions) - set(queries.region_list(engine)["code"])
+    if unknown:
+        raise store.StoreError(f"unknown directorate code(s): {', '.join(sorted(unknown))}")
+    content = iafq.workbook(engine, args.year, regions, args.lang)
+    try:
+        args.out.write_bytes(content)
+    except OSError as exc:
+        raise store.StoreError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+    print(f"wrote {args.out}: the IAFQ tables of {args.year} ({len(content) / 1024:,.0f} KB)")
+    return 0
+
+
 def cmd_copy(args: argparse.Namespace) -> int:
     shown: list[transfer.TableCheck] = []
 
@@ -360,6 +381,18 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--lang", choices=list(i18n.LANGUAGES), default=i18n.DEFAULT,
                      help="language of the report: en (English), sq (Albanian), sr (Serbian, Latin script)")
     rep.set_defaults(func=cmd_report)
+    questionnaire = sub.add_parser(
+        "iafq", help="the tables of the UNODC Illicit Arms Flows Questionnaire for a year (Excel)",
+        description="Firearms seized by type, legal basis, criminal context, significant seizures, marking, trace "
+        "requests and results, countries of manufacture and of last legal import, and what is not recorded. The "
+        "questionnaire's exact sheet layout is not confirmed: copy the figures into the official form.",
+    )
+    questionnaire.add_argument("--year", type=int, required=True, help="the calendar year")
+    questionnaire.add_argument("--region", help="directorate codes, comma-separated (default: all)")
+    questionnaire.add_argument("--out", type=Path, required=True, help="where to write the .xlsx file")
+    questionnaire.add_argument("--lang", choices=list(i18n.LANGUAGES), default=i18n.DEFAULT,
+                               help="language of the headings")
+    questionnaire.set_defaults(func=cmd_iafq)
     copy = sub.add_parser(
         "copy", help="copy a whole store to another (e.g. a DuckDB file to PostgreSQL), verified by counts and checksums"
     )
