@@ -251,3 +251,25 @@ def test_the_page_is_not_in_the_public_view(monkeypatch, tracing_url, engine_kin
     at = open_tracing(monkeypatch, tracing_url)
     assert any("not part of the public view" in e.value for e in at.error)
     assert not at.metric
+
+
+def test_the_report_prints_the_pages_indicator_for_any_jurisdiction(engine, monkeypatch):
+    """The donor report of a store without Roadmap phases, published figures or trainings: its KPI section says so
+    and prints SDG 16.4.2 by year as the page has it, "not recorded" for 2022."""
+    from pypdf import PdfReader
+
+    from seizures import report
+    from seizures.report import figures
+
+    monkeypatch.setattr(figures, "export_png", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("no browser")))
+    flt = SeizureFilter(2022, 2023)
+    text = "\n".join(" ".join(p.extract_text().split()) for p in
+                     PdfReader(io.BytesIO(report.build_pdf(engine, flt))).pages)
+    assert "No Roadmap phase is in the store." in text
+    assert "2022 6 0 not recorded 4" in text
+    assert f"2023 41 11 {11 / 41 * 100:.1f} % 23" in text
+    book = openpyxl.load_workbook(io.BytesIO(report.build_xlsx(engine, flt)))
+    values = list(book["SDG 16.4.2"].iter_rows(values_only=True))
+    assert values[0] == ("Year", "Firearms seized", "Origin established", "SDG 16.4.2 (%)", "No tracing field",
+                         "Illustrative")
+    assert values[1:] == [(2022, 6, 0, "not recorded", 4, True), (2023, 41, 11, round(11 / 41 * 100, 1), 23, True)]

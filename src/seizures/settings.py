@@ -1,7 +1,8 @@
 """Settings: where the store lives (SEIZURES_DB_URL), who may see what (SEIZURES_AUTH, SEIZURES_PUBLIC, the users
 file, the disclosure threshold, the login lockout), the limits of an import (SEIZURES_MAX_UPLOAD_MB,
 SEIZURES_LOCK_WAIT_SECONDS, and the budgets of reading a workbook: SEIZURES_XLSX_MAX_*), the map's boundaries
-(SEIZURES_BOUNDARIES, SEIZURES_BOUNDARIES_KEY) and the report's fonts (SEIZURES_REPORT_FONT_DIR).
+(SEIZURES_BOUNDARIES, SEIZURES_BOUNDARIES_KEY), the report's fonts (SEIZURES_REPORT_FONT_DIR) and the e-mailed
+reports (SEIZURES_SMTP_*, SEIZURES_SEND_LEASE_MINUTES).
 
 Each is read from the environment, else from the top level of .streamlit/secrets.toml (git-ignored).
 """

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import i18n, kpis, queries, reference, vocab
+from seizures import i18n, kpis, queries, reference, tracing, vocab
 from seizures.filters import SeizureFilter
 from seizures.i18n import _
 from seizures.report.texts import TEXT
@@ -48,6 +48,7 @@ class Content:
     phase: kpis.Phase | None  # the Roadmap phase of the KPIs (default: the one the period's last year falls in)
     kpis: pd.DataFrame  # kpis.kpi_table, as the Roadmap KPIs page shows it for that phase
     kpi_values: pd.DataFrame  # queries.kpi_values_in_period
+    tracing: pd.DataFrame  # tracing.funnel_by(..., "year"), as the SDG 16.4.2 and tracing page shows it
     trainings: pd.DataFrame  # queries.with_share_of_women(queries.trainings_by_course)
     equipment: pd.DataFrame  # queries.equipment_delivered
     sources: pd.DataFrame  # queries.data_sources
@@ -139,6 +140,7 @@ def collect(engine: sa.Engine, flt: SeizureFilter, phase_code: str | None = None
         phase=phase,
         kpis=kpis.kpi_table(kpi_list, kpi_values, phase) if phase else pd.DataFrame(columns=kpis.KPI_TABLE_COLUMNS),
         kpi_values=kpi_values,
+        tracing=tracing.funnel_by(engine, flt, "year"),
         trainings=queries.with_share_of_women(courses, TEXT["all_courses"]),
         equipment=queries.equipment_delivered(engine),
         sources=queries.data_sources(engine),
@@ -326,6 +328,24 @@ def kpi_table(content: Content) -> pd.DataFrame:
         TEXT["col_latest_value"]: t["latest_value"].astype("float64"),
         TEXT["col_progress"]: (pd.to_numeric(t["progress"], errors="coerce") * 100).round(0),
     })
+
+
+def sdg_table(content: Content) -> pd.DataFrame:
+    """SDG indicator 16.4.2 per year of the period, as on the SDG 16.4.2 and tracing page: firearms seized (the
+    denominator), origin established (the numerator), the indicator (None: not recorded, never 0 %), and the firearms
+    without any tracing field."""
+    t = content.tracing
+    return pd.DataFrame({
+        TEXT["col_year"]: t["year"].astype("int64"),
+        TEXT["col_seized"]: t["seized"].astype("float64"),
+        TEXT["col_established"]: t["established"].astype("float64"),
+        TEXT["col_sdg"]: t["share_pct"].astype("float64").round(1),
+        TEXT["col_no_tracing"]: t["not_recorded"].astype("float64"),
+    })
+
+
+def sdg_illustrative(content: Content) -> bool:
+    return bool(content.tracing["illustrative_rows"].sum()) if not content.tracing.empty else False
 
 
 def kpi_illustrative(content: Content) -> list[bool]:

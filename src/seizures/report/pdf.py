@@ -13,7 +13,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from seizures import i18n, kpis, settings
+from seizures import i18n, kpis, settings, tracing
 from seizures.report import content as c
 from seizures.report import figures
 from seizures.report.content import Content, ReportError
@@ -316,6 +316,25 @@ def _headline(doc: ReportPDF, content: Content) -> None:
     )
 
 
+def _sdg(doc: ReportPDF, content: Content) -> None:
+    """SDG indicator 16.4.2 by year, in the KPI section (the SDG 16.4.2 and tracing page's figures)."""
+    doc.ensure_space(40)
+    doc.set_font(FONT, "B", 12)
+    doc.cell(0, 8, TEXT["sdg_heading"], new_x="LMARGIN", new_y="NEXT")
+    illustrative = c.sdg_illustrative(content)
+    if illustrative:
+        doc.badge(illustrative=True)
+        doc.mark_illustrative()
+    doc.paragraph(TEXT["sdg_intro"].format(definition=i18n._(tracing.DEFINITION)), size=9)
+    table = c.sdg_table(content)
+    if table.empty:
+        doc.paragraph(TEXT["sdg_none"], style="I")
+        return
+    doc.data_table(table, formats={TEXT["col_year"]: fmt_whole,
+                                   TEXT["col_sdg"]: lambda v: TEXT["not_recorded"] if pd.isna(v) else fmt_percent(v)},
+                   col_widths=(15, 25, 25, 25, 25), illustrative=illustrative)
+
+
 def render(content: Content) -> bytes:
     """The PDF of a report's content."""
     trends, regional = figures.trend_figures(content), figures.region_figure(content)
@@ -379,6 +398,7 @@ def render(content: Content) -> bytes:
         doc.paragraph(line, size=8)
     if not titles and not content.kpis.empty:
         doc.paragraph(TEXT["kpis_untitled"], size=8, style="I")
+    _sdg(doc, content)
 
     doc.section(f"5. {TEXT['sec_training']}", illustrative=False)
     doc.paragraph(TEXT["training_intro"], size=9)

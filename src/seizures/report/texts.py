@@ -61,6 +61,15 @@ TEXT = i18n.Texts({
     "phase_unverified": N_("The phase's wording or years are to be verified: {source}."),
     "no_phase": N_("No Roadmap phase is in the store."),
     "filter_phase": N_("Roadmap phase"),
+    "sdg_heading": N_("SDG indicator 16.4.2"),
+    "sdg_intro": N_("{definition} (UN SDG metadata). The firearms (pieces) of the selection, as on the SDG 16.4.2 "
+                    "and tracing page: the numerator is those whose illicit origin or context was established; where "
+                    "no trace result is recorded the indicator is \"not recorded\", never 0 %."),
+    "sdg_none": N_("No firearms in the selection for this period."),
+    "not_recorded": N_("not recorded"),
+    "col_seized": N_("Firearms seized"), "col_established": N_("Origin established"),
+    "col_sdg": N_("SDG 16.4.2 (%)"), "col_no_tracing": N_("No tracing field"),
+    "sheet_sdg": N_("SDG 16.4.2"),
     "training_intro": N_("Officers trained, as published (sources in the methodology; the year of training where it "
                          "is recorded)."),
     "equipment_intro": N_("Equipment delivered, as published (sources in the methodology)."),
