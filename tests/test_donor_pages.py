@@ -256,3 +256,18 @@ def test_kpi_page_shows_a_title_once_it_is_filled_in(monkeypatch, empty_url, fre
     assert any(m.value == "**Test title four**" for m in at.markdown)
     assert not any(m.value in ("nan", "None") for m in at.markdown)
     assert sum("Title not available" in c for c in texts(at.caption)) == untitled == 4
+
+
+def test_kpi_page_measures_against_the_phase_of_the_period_and_offers_the_others(
+        monkeypatch, demo_url, demo_store, fresh_caches):
+    at = open_page(monkeypatch, demo_url, "kpis.py")
+    assert not at.exception
+    phase = at.selectbox(key=f"kpi_phase_{FIRST_PHASE}")  # the default phase: the period 2019-2024 ends in it
+    assert phase.value == FIRST_PHASE and phase.options[1].endswith("by 2030 (2025–2030)")
+    labels = {label for label, _value in metrics(at)}
+    assert {"Baseline 2018", "Target 2024"} <= labels
+    phase.set_value("roadmap-2030").run()
+    assert not at.exception
+    assert any("No KPI of Roadmap for a sustainable solution" in i and "by 2030" in i for i in texts(at.info))
+    assert any("Wording or years to be verified" in c for c in texts(at.caption))  # its baseline year
+    assert not any(label.startswith("Baseline 2018") for label, _value in metrics(at))
