@@ -175,3 +175,23 @@ def test_the_public_view_shows_whether_data_are_there_not_how_many(monkeypatch, 
     assert "data present: " not in spec and "data present" in spec  # the status, never the number of rows
     overview = open_app(monkeypatch, demo_url)
     assert any(c.value.startswith("ℹ️ Coverage: no gaps") for c in overview.caption)
+
+
+def test_the_reports_first_page_states_the_coverage_as_the_overview(demo_copy_engine, monkeypatch):
+    import io
+
+    from pypdf import PdfReader
+
+    from seizures import report
+    from seizures.report import figures
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("no browser in this test")
+
+    monkeypatch.setattr(figures, "export_png", fail)
+    remove_lines(demo_copy_engine, "PR", [(2023, 3), (2023, 4)])
+    first = PdfReader(io.BytesIO(report.build_pdf(demo_copy_engine, SeizureFilter(2022, 2024)))).pages[0]
+    assert ("Coverage the change from 2023 to 2024 compares years of unequal coverage; months missing in Prishtina "
+            "2023: Mar, Apr") in " ".join(first.extract_text().split())
+    assert coverage.sentence(coverage.overview(demo_copy_engine, SeizureFilter(2022, 2024)), {"PR": "Prishtina"},
+                             (2022, 2024)).startswith("Coverage: the change from 2023 to 2024")

@@ -241,8 +241,13 @@ def overview(engine: sa.Engine, flt: SeizureFilter) -> Summary:
 
 
 def sentence(found: Summary, names: dict[str, str], years: tuple[int, int], shown: int = 3) -> str:
-    """The Overview's line on coverage, in the current language: whether the last year's change compares years of
-    unequal coverage, the directorate-years with months missing, the partial years, the rows rejected at import."""
+    """The Overview's line on coverage, in the current language: "Coverage: " and its details."""
+    return _("Coverage: {details}.").format(details=details(found, names, years, shown))
+
+
+def details(found: Summary, names: dict[str, str], years: tuple[int, int], shown: int = 3) -> str:
+    """Whether the last year's change compares years of unequal coverage, the directorate-years with months missing,
+    the partial years, the rows rejected at import; or that there are no gaps (current language)."""
     parts = []
     last_year = years[1]
     affected = {year for _code, year, _months in found.missing} | {year for year, _n in found.partial_years}
@@ -259,6 +264,6 @@ def sentence(found: Summary, names: dict[str, str], years: tuple[int, int], show
     if found.rejected_rows:
         parts.append(_("{rows} rows were rejected at import").format(rows=i18n.number(found.rejected_rows)))
     if not parts:
-        return _("Coverage: no gaps in {period}: every directorate that reports regularly has data in every "
-                 "month.").format(period=i18n.period(*years))
-    return _("Coverage: {details}.").format(details="; ".join(parts))
+        return _("no gaps in {period}: every directorate that reports regularly has data in every month").format(
+            period=i18n.period(*years))
+    return "; ".join(parts)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import i18n, kpis, queries, reference, tracing, vocab
+from seizures import coverage, i18n, kpis, queries, reference, tracing, vocab
 from seizures.filters import SeizureFilter
 from seizures.i18n import _
 from seizures.report.texts import TEXT
@@ -39,6 +39,7 @@ class Content:
     records_illustrative: bool  # any seizure line of the period is illustrative
     trend_illustrative: bool  # any seizure line of the trend's years is
     stored: queries.StoredRows  # queries.record_counts of the period: lines, counts by period, ...
+    coverage: coverage.Summary  # coverage.overview of the selection, as the Overview's line
     headline: pd.DataFrame  # queries.headline_figures of queries.headline_keys, as on the Overview
     published: pd.DataFrame  # queries.published
     trends: dict[str, pd.DataFrame]  # measure key -> queries.recorded_and_published over the trend's years
@@ -130,6 +131,7 @@ def collect(engine: sa.Engine, flt: SeizureFilter, phase_code: str | None = None
         records_illustrative=stored.illustrative > 0,
         trend_illustrative=queries.record_counts(engine, trend_flt).illustrative > 0,
         stored=stored,
+        coverage=coverage.overview(engine, flt),
         headline=queries.headline_figures(engine, flt, first, last, queries.headline_keys(vocabulary, with_data)),
         published=published,
         trends={key: queries.recorded_and_published(engine, trend_flt, key)
@@ -171,6 +173,12 @@ def name_note(content: Content) -> str | None:
     """The note the jurisdiction's name carries ("*This designation is ..."), printed under the title."""
     note = content.jurisdiction.note() if content.jurisdiction else None
     return f"*{note}" if note else None
+
+
+def coverage_line(content: Content) -> str:
+    """The Overview's line on the data's coverage for the selection (coverage.details)."""
+    names = {**region_names(content), "": _(reference.WHOLE_JURISDICTION_LABEL)}
+    return coverage.details(content.coverage, names, (content.first, content.last))
 
 
 def phase_name(phase: kpis.Phase | None) -> str:
@@ -222,6 +230,7 @@ def filter_lines(content: Content) -> list[tuple[str, str]]:
         (TEXT["filter_contexts"], listed(flt.contexts, content.vocabulary.labels("context"))),
         (TEXT["filter_phase"], phase_name(content.phase)),
         (TEXT["as_of"], as_of(content)),
+        (TEXT["coverage"], coverage_line(content)),
     ]
 
 

@@ -61,6 +61,7 @@ TEXT = i18n.Texts({
     "phase_unverified": N_("The phase's wording or years are to be verified: {source}."),
     "no_phase": N_("No Roadmap phase is in the store."),
     "filter_phase": N_("Roadmap phase"),
+    "coverage": N_("Coverage"),
     "sdg_heading": N_("SDG indicator 16.4.2"),
     "sdg_intro": N_("{definition} (UN SDG metadata). The firearms (pieces) of the selection, as on the SDG 16.4.2 "
                     "and tracing page: the numerator is those whose illicit origin or context was established; where "
