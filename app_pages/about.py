@@ -1,13 +1,106 @@
 """About & methodology: what each indicator means, where each figure comes from, and the last data load."""
 
+import pandas as pd
 import streamlit as st
 
-from seizures import i18n, kpis, queries
+import plotly.graph_objects as go
+
+from seizures import charts, coverage, i18n, kpis, queries, settings
 from seizures.dashboard import data, widgets
 from seizures.i18n import N_, _
 
+STATUS_COLOURS = {  # coverage status -> its colour and the value the heat-map draws
+    coverage.NOT_EXPECTED: ("#ffffff", 0), coverage.NONE: ("#e5e5e5", 1), coverage.MISSING: ("#D55E00", 2),
+    coverage.PRESENT: ("#0072B2", 3),
+}
+
+
+def coverage_figure(cells: pd.DataFrame, names: dict[str, str]) -> go.Figure:
+    """Directorate x month, coloured by whether data are present, missing (a gap), none recorded (a quiet month) or
+    outside the data's months; the hover gives the rows."""
+    months = i18n.month_names()
+    cells = cells.assign(column=[f"{months[m - 1][:3]} {y}" for y, m in zip(cells["year"], cells["month"])],
+                         name=cells["region_code"].map(lambda c: names.get(c, c)),
+                         value=cells["status"].map(lambda s: STATUS_COLOURS[s][1]))
+    order = list(dict.fromkeys(cells["column"]))
+    rows = list(dict.fromkeys(cells["name"]))
+    z = cells.pivot(index="name", columns="column", values="value").loc[rows, order]
+    text = cells.assign(label=[
+        _(coverage.STATUS_LABELS[s]) + ("" if pd.isna(r) else f": {i18n.number(r)}")
+        for s, r in zip(cells["status"], cells["rows"])
+    ]).pivot(index="name", columns="column", values="label").loc[rows, order]
+    scale = []
+    for colour, value in sorted(STATUS_COLOURS.values(), key=lambda item: item[1]):
+        scale += [[value / 3, colour], [min((value + 0.999) / 3, 1.0), colour]]
+    fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=order, y=rows, text=text.to_numpy(), hoverinfo="text+x+y",
+                               colorscale=scale, zmin=0, zmax=3, showscale=False, xgap=1, ygap=1))
+    fig = charts.themed(fig, _("Rows by directorate and month"))
+    fig.update_yaxes(autorange="reversed", tickformat=None)
+    fig.update_xaxes(tickformat=None, tickangle=-45, nticks=24)
+    fig.update_layout(height=120 + 28 * len(rows))
+    return fig
+
+
+def coverage_section(flt) -> None:
+    """For the sidebar filter: per directorate and month whether data are present, the directorate-years with
+    months missing (and the note their change carries), the imports that rejected rows."""
+    st.header(_("Data coverage"))
+    st.caption(_("This section follows the sidebar filter. A month without rows is called missing when the "
+                 "directorate's other months of that year average {level} rows or more (a month without any then "
+                 "happens by chance less than once in a hundred); below that it is \"none recorded\", as a quiet "
+                 "month is plausible. Counts of a quarter or a year cover each of their months.").format(
+        level=i18n.number(coverage.QUIET_LEVEL)))
+    cells = data.cached(coverage.grid, flt)
+    if cells.empty:
+        widgets.empty_state()
+        return
+    names = {**data.region_names(), "": _("Whole jurisdiction (not by region)")}
+    widgets.chart(data.figure(coverage_figure, cells, names), cells, "coverage_grid")
+    st.caption(" · ".join(f":{'blue' if s == coverage.PRESENT else 'orange' if s == coverage.MISSING else 'gray'}"
+                          f"[■] {_(label)}" for s, label in coverage.STATUS_LABELS.items()))
+    if settings.public_mode():
+        return  # the tables below count record-level rows by directorate and year
+    years = data.derived(coverage.by_year, cells, data.cached(coverage.year_totals, flt))
+    st.subheader(_("By directorate and year"))
+    widgets.dataframe(
+        years.assign(region_code=years["region_code"].map(lambda c: names.get(c, c)),
+                     missing_months=years["missing_months"].map(
+                         lambda ms: ", ".join(i18n.month_names()[m - 1] for m in ms))),
+        hide_index=True, width="stretch", placeholder="–",
+        column_order=["region_code", "year", "months_present", "months_expected", "missing_months", "lines", "counts",
+                      "illustrative_share", "change", "note"],
+        column_config={
+            "region_code": _("Directorate"), "year": st.column_config.NumberColumn(_("Year"), format="%d"),
+            "months_present": st.column_config.NumberColumn(_("Months with data")),
+            "months_expected": st.column_config.NumberColumn(_("Months expected")),
+            "missing_months": _("Months missing"),
+            "lines": st.column_config.NumberColumn(_("Lines"), format="localized"),
+            "counts": st.column_config.NumberColumn(_("Counts by period"), format="localized"),
+            "illustrative_share": st.column_config.NumberColumn(_("Illustrative (%)"), format="%.0f"),
+            "change": st.column_config.NumberColumn(_("Rows, change from the year before"), format="localized"),
+            "note": st.column_config.TextColumn(_("Note on the change"), width="large"),
+        },
+    )
+    rejected = data.cached(coverage.rejections, flt)
+    st.subheader(_("Rows rejected at import"))
+    if rejected.empty:
+        st.caption(_("No import in force that reaches into the selection rejected rows."))
+    else:
+        st.caption(_("Imports in force whose rows reach into the selection and that rejected rows (imported with "
+                     "\"valid rows only\"). The rejected rows are not stored: their dates are not known, so the "
+                     "span is that of the rows each import stored."))
+        widgets.dataframe(rejected, hide_index=True, width="stretch", column_config={
+            "id": st.column_config.NumberColumn(_("import")), "file_name": _("file"), "imported_at": _("imported at"),
+            "rows_read": st.column_config.NumberColumn(_("rows read"), format="localized"),
+            "rows_accepted": st.column_config.NumberColumn(_("accepted"), format="localized"),
+            "rows_rejected": st.column_config.NumberColumn(_("rejected"), format="localized"),
+            "first_date": _("first date"), "last_date": _("last date"),
+        })
+
+
 st.title(_("About & methodology"))
-st.caption(_("The sidebar filters do not apply to this page: it describes all the data in the store."))
+st.caption(_("The sidebar filters do not apply to this page, except to its data coverage: it describes all the data "
+             "in the store."))
 if i18n.language() != i18n.DEFAULT:
     st.info(_(i18n.REVIEW_NOTE), icon=":material/translate:")
 
@@ -28,6 +121,8 @@ else:
             "file_name": _("file"), "kind": _("kind"), "user_name": _("by"), "imported_at": _("imported at"),
             "rows_accepted": st.column_config.NumberColumn(_("accepted"), format="localized"),
         })
+
+coverage_section(st.session_state["filter"])
 
 st.header(_("What the indicators mean"))
 st.markdown(_(
@@ -111,4 +206,21 @@ else:
     )
 
 st.header(_("KPI status rule"))
-st.markdown(kpis.rule())
+phases = kpis.phases_from(data.cached(queries.phase_list))
+if not phases:
+    widgets.nothing_loaded(N_("Roadmap phases"))
+else:
+    st.markdown(_("The Roadmap is monitored in phases; a KPI's status is measured against its phase's baseline and "
+                  "target years."))
+    widgets.dataframe(
+        pd.DataFrame({
+            _("Phase"): [p.title or p.code for p in phases],
+            _("Baseline year"): [str(p.baseline_year) for p in phases],
+            _("Target year"): [str(p.target_year) for p in phases],
+            _("Checked"): [_("yes") if p.confirmed else _("not verified yet") for p in phases],
+            _("Source"): [p.source or "" for p in phases],
+        }),
+        hide_index=True, width="stretch", height="content",
+    )
+    years = data.year_bounds()
+    st.markdown(kpis.rule(kpis.phase_for(phases, years[1] if years else None)))

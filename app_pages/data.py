@@ -1,13 +1,16 @@
 """Data (administrators): import seizure records (record lines, or counts through a column mapping) from CSV or
 Excel, see past imports, roll one back, list users; the reference data (jurisdiction, vocabulary, regions, published
-totals, ...): download, replace, edit, roll back."""
+totals, ...): download, replace, edit, roll back; the Roadmap's wording (audited) and the report subscriptions."""
 
 import math
 
 import pandas as pd
 import streamlit as st
 
-from seizures import auth, i18n, ingest, mappings, reference, referencedata, settings, spreadsheet, store, template, upload, workbench
+from urllib.parse import urlencode
+
+from seizures import (auth, filters, i18n, ingest, kpis, mappings, queries, reference, referencedata, settings,
+                      spreadsheet, store, subscriptions, template, upload, wording, workbench)
 from seizures.dashboard import access, data, widgets
 from seizures.i18n import N_, _
 
@@ -345,6 +348,145 @@ def import_steps(engine, limit_mb: float) -> None:
         _draw_result(st.session_state["import_result"], engine)
     if kind == "counts" and mapping is not None:
         _save_mapping(engine, mapping)
+WORDING_KINDS = {"roadmap_kpis": N_("KPIs"), "roadmap_goals": N_("Goals")}
+
+
+def roadmap_wording() -> None:
+    """The Roadmap's goal and KPI wording of a phase, edited in a table and saved with an audit row per change.
+
+    The table is edited against the wording as it was read when editing began (kept for the session), so a save
+    that would overwrite someone else's change in between is refused (wording.save)."""
+    phases = kpis.phases_from(queries.phase_list(engine))
+    if not phases:
+        widgets.nothing_loaded(N_("Roadmap phases"))
+        return
+    by_code = {p.code: p for p in phases}
+    left, right = st.columns([2, 1])
+    years = data.year_bounds()
+    default = kpis.phase_for(phases, years[1] if years else None)
+    code = left.selectbox(_("Roadmap phase"), list(by_code), index=list(by_code).index(default.code),
+                          format_func=lambda c: f"{by_code[c].title or c} ({by_code[c].span})", key="wording_phase")
+    kind = right.radio(_("Wording of"), list(WORDING_KINDS), format_func=lambda k: _(WORDING_KINDS[k]),
+                       horizontal=True, key="wording_kind")
+    snapshot = f"wording_before_{kind}_{code}"
+    if snapshot not in st.session_state:
+        st.session_state[snapshot] = wording.current(engine, kind, code)
+    before = st.session_state[snapshot]
+    if before.empty:
+        st.info(_("This phase has no {what} in the store.").format(what=_(WORDING_KINDS[kind])))
+        return
+    statuses = list(wording.STATUSES)
+    config = {
+        "number": st.column_config.NumberColumn(_("Number"), disabled=True),
+        "title": st.column_config.TextColumn(_("Title"), max_chars=wording.MAX_LENGTH, width="large"),
+        "definition": st.column_config.TextColumn(_("Definition"), max_chars=wording.MAX_LENGTH, width="large"),
+        "wording_status": st.column_config.SelectboxColumn(
+            _("Wording"), options=statuses, format_func=lambda s: _(wording.STATUSES.get(s, s)), required=False),
+    }
+    edited = st.data_editor(before, hide_index=True, num_rows="fixed", width="stretch", column_config=config,
+                            key=f"wording_editor_{kind}_{code}")
+    st.caption(_("Enter the wording only from the Roadmap's monitoring framework; mark it \"checked against the "
+                 "Roadmap\" once it has been compared with the document. Every change is recorded with who made it "
+                 "and when."))
+    save, reload = st.columns(2)
+    if save.button(_("Save the wording"), type="primary", key="wording_save"):
+        try:
+            saved = wording.save(engine, before, edited, kind, code, access.user_name())
+        except (wording.WordingError, store.StoreError) as exc:
+            st.error(str(exc), icon=":material/block:")
+        else:
+            st.cache_data.clear()
+            st.session_state.pop(snapshot, None)
+            st.session_state.pop(f"wording_editor_{kind}_{code}", None)
+            st.session_state["wording_message"] = _("Saved {count} change(s).").format(count=len(saved))
+            st.rerun()
+    if reload.button(_("Reload from the store (drops unsaved edits)"), key="wording_reload"):
+        st.session_state.pop(snapshot, None)
+        st.session_state.pop(f"wording_editor_{kind}_{code}", None)
+        st.rerun()
+    if message := st.session_state.pop("wording_message", None):
+        st.success(message, icon=":material/check_circle:")
+    history = wording.history(engine)
+    with st.expander(_("Changes made to the wording ({count})").format(count=len(history))):
+        st.dataframe(history, hide_index=True, width="stretch", key="wording_history", column_config={
+            "changed_at": _("changed at"), "user_name": _("by"), "table_name": _("table"), "phase_code": _("phase"),
+            "number": st.column_config.NumberColumn(_("Number")), "field": _("field"), "old_value": _("was"),
+            "new_value": _("became"),
+        })
+    downloads = st.columns(2)
+    downloads[0].download_button(_("Changes to the wording (CSV)"), wording.history_csv(engine),
+                                 "roadmap-wording-changes.csv", "text/csv", key="wording_history_csv")
+    downloads[1].download_button(_("The phase's wording (CSV)"), wording.wording_csv(engine, code),
+                                 f"roadmap-wording-{code}.csv", "text/csv", key="wording_csv")
+
+
+def report_subscriptions() -> None:
+    """The reports that arrive: who gets which report, how and how often; add one, end one, see what was sent.
+
+    `seizures send-reports` (cron or a systemd timer, see README) sends them; this page only keeps the list."""
+    listed = subscriptions.listing(engine)
+    if listed.empty:
+        st.info(_("No subscriptions yet."))
+    else:
+        st.dataframe(
+            listed.assign(to=listed["email"].fillna(listed["folder"]),
+                          frequency=listed["frequency"].map(lambda f: _(subscriptions.FREQUENCIES.get(f, f))))[
+                ["id", "recipient", "to", "filter", "language", "format", "frequency", "last_cycle", "last_status",
+                 "last_sent_at", "created_by"]],
+            hide_index=True, width="stretch", key="subscriptions_table",
+            column_config={"id": st.column_config.NumberColumn(_("Number")), "recipient": _("recipient"),
+                           "to": _("e-mail or folder"), "filter": _("filter"), "language": _("language"),
+                           "format": _("format"), "frequency": _("how often"), "last_cycle": _("last cycle"),
+                           "last_status": _("last status"), "last_sent_at": _("last sent at"),
+                           "created_by": _("added by")},
+        )
+    with st.form("subscription_add", clear_on_submit=False):
+        st.markdown(_("**Add a subscription**"))
+        recipient = st.text_input(_("Recipient (a name)"), key="subscription_recipient")
+        how = st.radio(_("Send by"), ["email", "folder"], horizontal=True, key="subscription_how",
+                       format_func=lambda h: _("e-mail") if h == "email" else _("a folder on the server"))
+        destination = st.text_input(_("E-mail address, or the folder's absolute path"), key="subscription_to")
+        shown = urlencode(filters.to_query_params(st.session_state.get("filter", filters.SeizureFilter())), safe=",")
+        flt = st.text_input(_("Filter (URL parameters; the sidebar's by default)"), value=shown,
+                            key="subscription_filter")
+        left, middle, right = st.columns(3)
+        language = left.selectbox(_("Language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get,
+                                  key="subscription_language")
+        kind = middle.radio(_("Format"), list(subscriptions.FORMATS), format_func=str.upper, horizontal=True,
+                            key="subscription_format")
+        frequency = right.radio(_("How often"), list(subscriptions.FREQUENCIES), horizontal=True,
+                                format_func=lambda f: _(subscriptions.FREQUENCIES[f]), key="subscription_frequency")
+        if st.form_submit_button(_("Add the subscription"), type="primary"):
+            try:
+                new = subscriptions.add(engine, recipient, email=destination if how == "email" else None,
+                                        folder=destination if how == "folder" else None, filter=flt,
+                                        language=language, format=kind, frequency=frequency,
+                                        user=access.user_name())
+            except (subscriptions.SubscriptionError, store.StoreError) as exc:
+                st.error(str(exc), icon=":material/block:")
+            else:
+                st.session_state["subscription_message"] = _("Added subscription #{id}.").format(id=new)
+                st.rerun()
+    if message := st.session_state.pop("subscription_message", None):
+        st.success(message, icon=":material/check_circle:")
+    if not listed.empty:
+        labels = {int(r.id): f"#{r.id} {r.recipient} ({r.email or r.folder})" for r in listed.itertuples()}
+        chosen = st.selectbox(_("Subscription to end"), list(labels), format_func=labels.get, key="subscription_end")
+        if st.button(_("End the subscription (what was sent stays recorded)"), key="subscription_remove"):
+            subscriptions.remove(engine, chosen, access.user_name())
+            st.session_state["subscription_message"] = _("Ended subscription #{id}.").format(id=chosen)
+            st.rerun()
+    sent = subscriptions.deliveries(engine)
+    with st.expander(_("Reports sent or tried ({count})").format(count=len(sent))):
+        st.dataframe(sent, hide_index=True, width="stretch", key="deliveries_table", column_config={
+            "subscription_id": st.column_config.NumberColumn(_("subscription")), "cycle": _("cycle"),
+            "status": _("status"), "attempts": st.column_config.NumberColumn(_("attempts")),
+            "claimed_at": _("started at"), "sent_at": _("sent at"), "report_period": _("report period"),
+            "data_as_of": _("data as of"), "message_id": _("message id"), "file_path": _("file"),
+            "error": _("error"),
+        })
+    st.caption(_("`seizures send-reports` on the server sends what is due (run it daily from cron or a systemd "
+                 "timer: see README); e-mail needs the SEIZURES_SMTP_* settings."))
 
 
 # 1. Only for administrators
@@ -500,7 +642,7 @@ def published_editor(engine) -> None:
 
 
 # 5. Reference data: the jurisdiction, the vocabulary, the regions ... (load them before any seizure data)
-st.header(_("Reference data"))
+st.header(_("5. Reference data"))
 st.caption(_(
     "The jurisdiction, its vocabulary (categories and units, weapon types, seizure contexts), its regions and "
     "municipalities, the published totals and the donor tables. Load the jurisdiction and the vocabulary first, then "
@@ -591,3 +733,9 @@ else:
                     "Rolled back import #{id}: {table} holds its {rows} rows from before it again.").format(
                     id=latest_id, table=referencedata.title(name), rows=i18n.number(restored.rows_restored))
                 st.rerun()
+
+st.header(_("6. Roadmap wording"))
+roadmap_wording()
+
+st.header(_("7. Report subscriptions"))
+report_subscriptions()

@@ -1,4 +1,5 @@
-"""Roadmap KPIs (donors): the Roadmap goals and KPIs the project contributes to, with a status per KPI."""
+"""Roadmap KPIs (donors): the goals and KPIs of a Roadmap phase the project contributes to, with a status per KPI
+measured against the phase's baseline and target years."""
 
 from typing import Callable
 
@@ -24,8 +25,9 @@ def status_badge(status: str) -> None:
     st.badge(_(status) if status in STATUS_BADGES else status, color=colour, icon=icon)
 
 
-def report_downloads(flt: SeizureFilter) -> None:
-    """The donor report for the selected period, as PDF and as Excel workbook, built from the database when clicked.
+def report_downloads(flt: SeizureFilter, phase: kpis.Phase) -> None:
+    """The donor report for the selected period and phase, as PDF and as Excel workbook, built from the database
+    when clicked.
 
     Not offered in the public mode: the report's tables by directorate are not small-count protected.
     """
@@ -38,7 +40,8 @@ def report_downloads(flt: SeizureFilter) -> None:
     def build(kind: str) -> Callable[[], bytes]:
         def make() -> bytes:
             with i18n.using(lang):  # the click is served outside this run's language context
-                return report.build_pdf(db, flt) if kind == "pdf" else report.build_xlsx(db, flt)
+                build = report.build_pdf if kind == "pdf" else report.build_xlsx
+                return build(db, flt, phase_code=phase.code)
         return make
 
     left, right = st.columns(2)
@@ -53,7 +56,26 @@ def report_downloads(flt: SeizureFilter) -> None:
     )
 
 
-def kpi_card(kpi, values: pd.DataFrame) -> None:
+def phase_picker(phases: list[kpis.Phase], last_year: int | None) -> kpis.Phase:
+    """The phase to show: by default the one the period's last year falls in; another may be chosen (the choice
+    lasts while the period's default phase stays the same)."""
+    default = kpis.phase_for(phases, last_year)
+    codes = [p.code for p in phases]
+    by_code = {p.code: p for p in phases}
+    chosen = st.selectbox(
+        _("Roadmap phase"), codes, index=codes.index(default.code), key=f"kpi_phase_{default.code}",
+        format_func=lambda code: _("{title} ({span})").format(
+            title=by_code[code].title or by_code[code].code, span=by_code[code].span),
+        help=_("By default the phase the selected period's last year falls in."),
+    )
+    phase = by_code[chosen]
+    if not phase.confirmed:
+        st.caption(":orange[:material/warning: **{check}**] ({source}).".format(
+            check=_("Wording or years to be verified"), source=phase.source or _("no source given")))
+    return phase
+
+
+def kpi_card(kpi, values: pd.DataFrame, phase: kpis.Phase) -> None:
     """One KPI: its status, wording, baseline, target and latest actual, beside its values in the period."""
     series = values[values["kpi_number"] == kpi.number]
     with st.container(border=True):
@@ -62,14 +84,19 @@ def kpi_card(kpi, values: pd.DataFrame) -> None:
             st.markdown(f"#### KPI {kpi.number}")
             status_badge(kpi.status)
             if pd.notna(kpi.title) and kpi.title:
-                st.markdown(kpi.title)
+                st.markdown(f"**{kpi.title}**")
+                if pd.notna(kpi.definition) and kpi.definition:
+                    st.caption(kpi.definition)
+                if kpi.wording_status != "confirmed":
+                    st.caption(":orange[:material/warning: {check}]".format(check=_("Wording to be verified")))
             else:
-                st.caption(_("Title not available yet: to be filled in from the Roadmap's monitoring framework."))
+                st.caption(_("Title not available yet: an administrator enters it on the Data page (Roadmap "
+                             "wording) from the Roadmap's monitoring framework."))
             better = f"{_(BETTER_WHEN[kpi.direction])} " if pd.notna(kpi.direction) else ""
             st.caption(better + _("Status: {reason}.").format(reason=kpi.reason))
             baseline, target, latest = st.columns([1, 1, 1.4])
-            baseline.metric(_("Baseline {year}").format(year=kpis.BASELINE_YEAR), i18n.number(kpi.baseline))
-            target.metric(_("Target {year}").format(year=kpis.TARGET_YEAR), i18n.number(kpi.target))
+            baseline.metric(_("Baseline {year}").format(year=phase.baseline_year), i18n.number(kpi.baseline))
+            target.metric(_("Target {year}").format(year=phase.target_year), i18n.number(kpi.target))
             latest.metric(
                 _("Actual {year}").format(year=kpi.latest_year) if pd.notna(kpi.latest_value) else _("Actual"),
                 i18n.number(kpi.latest_value),
@@ -86,36 +113,45 @@ def kpi_card(kpi, values: pd.DataFrame) -> None:
                               title=_("KPI {number}, values by year").format(number=kpi.number))
 
 
-# 1. What the page shows
+# 1. What the page shows, for which phase
 flt = st.session_state["filter"]
 st.title(_("Roadmap KPIs"))
 st.markdown(_(
-    "The Western Balkans SALW Control Roadmap (London Summit, 2018) has 7 goals and 14 key performance indicators "
-    "(KPIs), with {year} as the baseline year. This page shows the goals and KPIs the project contributes to."
-).format(year=kpis.BASELINE_YEAR))
-st.warning(
-    _("**KPI values are illustrative**: generated demo data, not figures reported to SEESAC. Baselines, targets, "
-      "actual values and hence the statuses below show how the page works, not real progress."),
-    icon=":material/science:",
-)
+    "The Western Balkans SALW Control Roadmap is monitored in phases, each with a baseline year and a target year, "
+    "its goals and its key performance indicators (KPIs). This page shows the goals and KPIs of a phase that the "
+    "project contributes to."
+))
+phases = kpis.phases_from(data.cached(queries.phase_list))
+if not phases:
+    widgets.nothing_loaded(N_("Roadmap phases"))
+    st.stop()
+years = data.period(flt)
+phase = phase_picker(phases, years[1] if years else None)
 st.caption(_(
     "Filters: the sidebar **period** selects the KPI years (the latest actual is the latest year in the period). "
     "Directorate, category, weapon type and context do not apply: the KPIs are national figures."
 ))
 
+# 2. The phase's KPIs, their values in the period and their status
+goals = data.cached(queries.contributing_goals, phase.code)
+kpi_list = data.cached(queries.contributing_kpis, phase.code)
+values = data.cached(queries.kpi_values_in_period, flt, phase.code)
+table = data.derived(kpis.kpi_table, kpi_list, values, phase)
+if not values.empty and values["illustrative"].any():
+    st.warning(
+        _("**KPI values are illustrative**: generated demo data, not figures reported to SEESAC. Baselines, targets, "
+          "actual values and hence the statuses below show how the page works, not real progress."),
+        icon=":material/science:",
+    )
+
 st.caption(_("For a steering committee: the selected period's headline figures, charts, KPI table, training and "
              "equipment, with the methodology, in one document."))
-report_downloads(flt)
-
-# 2. The KPIs, their values in the period and their status
-goals = data.cached(queries.contributing_goals)
-kpi_list = data.cached(queries.contributing_kpis)
-values = data.cached(queries.kpi_values_in_period, flt)
-table = data.derived(kpis.kpi_table, kpi_list, values)
+report_downloads(flt, phase)
 
 # 3. Status at a glance, the table and the progress chart; then the KPIs under their goals
 if kpi_list.empty:
-    widgets.nothing_loaded(N_("Roadmap KPIs"))
+    st.info(_("No KPI of {phase} that the project contributes to is in the store yet.").format(
+        phase=phase.title or phase.code), icon=":material/database:")
 else:
     st.header(_("Status at a glance"))
     for column, (status, count) in zip(st.columns(len(kpis.STATUSES)), kpis.status_counts(table).items()):
@@ -143,13 +179,13 @@ else:
             "trend": st.column_config.LineChartColumn(_("Trend"), color="#0072B2"),
         },
     )
-    progress = kpis.progress_series(values)
+    progress = kpis.progress_series(values, phase)
     if progress.empty:
         widgets.empty_state(N_("No KPI values in the selected period."))
     else:
         widgets.chart(data.figure(charts.kpi_progress, progress), progress, "kpi_progress")
     with st.expander(_("How the status is computed"), expanded=True):
-        st.markdown(kpis.rule())
+        st.markdown(kpis.rule(phase))
 
     st.header(_("By Roadmap goal"))
     shown = set()
@@ -161,7 +197,7 @@ else:
                 check=_("Wording to be verified"), source=goal.source))
         linked = table[table["goal_number"].isin([goal.number])]
         for kpi in linked.itertuples():
-            kpi_card(kpi, values)
+            kpi_card(kpi, values, phase)
         if linked.empty:
             st.caption(_("No contributing KPI is linked to this goal (the links are editable in data/roadmap_kpis.csv)."))
         shown.update(linked["number"])
@@ -170,4 +206,4 @@ else:
         st.subheader(_("KPIs not linked to one of these goals"))
         st.caption(_("Cross-cutting, or their goal is not known yet (editable in data/roadmap_kpis.csv)."))
         for kpi in unlinked.itertuples():
-            kpi_card(kpi, values)
+            kpi_card(kpi, values, phase)

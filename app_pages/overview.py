@@ -78,6 +78,7 @@ if years is None:  # nothing stored but, perhaps, the published figures
     st.stop()
 first, last = years
 widgets.provenance_note(flt)
+widgets.coverage_note(flt)
 
 # 2. The last year's headline figures
 st.header(_("Headline figures, {year}").format(year=last))

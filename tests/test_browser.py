@@ -36,6 +36,7 @@ PAGES = [
     ("records", "Records", "Seizure records"),
     ("training", "Training & capacity", "Training & capacity"),
     ("kpis", "Roadmap KPIs", "Roadmap KPIs"),
+    ("tracing", "SDG 16.4.2 and tracing", "SDG 16.4.2 and tracing"),
     ("data", "Data", "Data: import seizure records"),
     ("about", "About & methodology", "About & methodology"),
 ]
@@ -295,7 +296,7 @@ def test_public_mode_has_no_records_or_data_page(demo_url, page):
         nav = page.locator('[data-testid="stSidebarNav"]')
         labels = [label for _, label, _ in PAGES]
         assert [nav.get_by_text(label, exact=True).count() for label in labels] == [
-            0 if label in ("Records", "Data") else 1 for label in labels]
+            0 if label in ("Records", "Data", "SDG 16.4.2 and tracing") else 1 for label in labels]
         assert page.get_by_role("heading", name="Seizure records").count() == 0
         assert page.get_by_text("Public view").count() >= 1
         assert page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').count() == 0  # no filter

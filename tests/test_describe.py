@@ -100,3 +100,14 @@ def test_the_sentence_is_in_the_interface_language():
     with i18n.using("sq"):
         text = describe.summary(fig)
     assert text.startswith("Në 2022, më e larta është Prishtina (1\u00a0250)")
+
+
+def test_a_heatmap_of_a_numpy_grid_is_read_back_cell_by_cell():
+    """Plotly stores a 2-D NumPy array as a typed array whose shape is the text "rows, columns"."""
+    import plotly.graph_objects as go
+
+    z = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    fig = go.Figure(go.Heatmap(z=z, x=["Jan", "Feb", "Mar"], y=["PR", "PZ"]))
+    assert isinstance(fig.to_dict()["data"][0]["z"], dict)  # the typed form this test is about
+    grid = describe.drawn(fig).table
+    assert grid.shape == (2, 3) and grid.loc["PZ", "Mar"] == 6.0 and grid.loc["PR", "Jan"] == 1.0

@@ -51,7 +51,7 @@ def test_kpi_progress_has_one_line_per_kpi_and_the_schedule():
         "kpi_number": [3, 3, 8, 8], "year": [2018, 2021, 2018, 2021], "value": [100.0, 110.0, 40.0, 31.0],
         "baseline": [100.0, 100.0, 40.0, 40.0], "target": [140.0, 140.0, 25.0, 25.0],
     })
-    fig = charts.kpi_progress(kpis.progress_series(values))
+    fig = charts.kpi_progress(kpis.progress_series(values, kpis.Phase("roadmap-2024", None, 2018, 2024)))
     by_name = {trace.name: trace for trace in fig.data}
     assert set(by_name) == {"KPI 3", "KPI 8", "Expected (on schedule)"}
     assert list(by_name["KPI 3"].y) == pytest.approx([0, 25])  # 10 of 40

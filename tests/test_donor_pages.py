@@ -101,8 +101,13 @@ def test_training_page_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
 
 # --- Roadmap KPIs ---
 
+FIRST_PHASE = "roadmap-2024"  # the phase of the demo's period (2019-2024): every demo KPI belongs to it
+
+
 def expected_kpi_table(engine, flt=SeizureFilter()) -> pd.DataFrame:
-    return kpis.kpi_table(queries.contributing_kpis(engine), queries.kpi_values_in_period(engine, flt))
+    phase = next(p for p in kpis.phases_from(queries.phase_list(engine)) if p.code == FIRST_PHASE)
+    return kpis.kpi_table(queries.contributing_kpis(engine, phase.code),
+                          queries.kpi_values_in_period(engine, flt, phase.code), phase)
 
 
 def shown_badges(at) -> list[str]:
@@ -133,11 +138,11 @@ def test_kpi_page_statuses_are_the_rules_on_the_store(monkeypatch, demo_url, dem
 def test_kpi_page_labels_illustrative_values_and_unverified_wording(monkeypatch, demo_url, demo_store, fresh_caches):
     at = open_page(monkeypatch, demo_url, "kpis.py")
     assert any("KPI values are illustrative" in w.value for w in at.warning)
-    goals = queries.contributing_goals(demo_store)
+    goals = queries.contributing_goals(demo_store, FIRST_PHASE)
     unconfirmed = (goals["wording_status"] != "confirmed").sum()
     captions = texts(at.caption)
     assert sum("Wording to be verified" in c for c in captions) == unconfirmed > 0
-    untitled = queries.contributing_kpis(demo_store)["title"].isna().sum()
+    untitled = queries.contributing_kpis(demo_store, FIRST_PHASE)["title"].isna().sum()
     assert sum("Title not available" in c for c in captions) == untitled
     assert [s.value for s in at.subheader if s.value.startswith("Goal ")] == [f"Goal {n}" for n in goals["number"]]
     assert any("How the status is computed" in m.value for m in at.markdown)
@@ -164,6 +169,7 @@ def test_kpi_page_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
     at = open_page(monkeypatch, empty_url, "kpis.py")
     assert not at.exception
     assert any("This store holds no reference data yet" in i for i in texts(at.info))
+    assert not any("KPI values are illustrative" in w.value for w in at.warning)  # there are none
 
 
 # --- About & methodology ---
@@ -243,10 +249,25 @@ def test_kpi_page_shows_a_title_once_it_is_filled_in(monkeypatch, empty_url, fre
     with engine.begin() as conn:
         kpi_table = schema.roadmap_kpis
         conn.execute(kpi_table.update().where(kpi_table.c.number == 4).values(title="Test title four"))
-    untitled = queries.contributing_kpis(engine)["title"].isna().sum()
+    untitled = queries.contributing_kpis(engine, FIRST_PHASE)["title"].isna().sum()
     engine.dispose()
     at = open_page(monkeypatch, empty_url, "kpis.py")
     assert not at.exception
-    assert any(m.value == "Test title four" for m in at.markdown)
+    assert any(m.value == "**Test title four**" for m in at.markdown)
     assert not any(m.value in ("nan", "None") for m in at.markdown)
     assert sum("Title not available" in c for c in texts(at.caption)) == untitled == 4
+
+
+def test_kpi_page_measures_against_the_phase_of_the_period_and_offers_the_others(
+        monkeypatch, demo_url, demo_store, fresh_caches):
+    at = open_page(monkeypatch, demo_url, "kpis.py")
+    assert not at.exception
+    phase = at.selectbox(key=f"kpi_phase_{FIRST_PHASE}")  # the default phase: the period 2019-2024 ends in it
+    assert phase.value == FIRST_PHASE and phase.options[1].endswith("by 2030 (2025–2030)")
+    labels = {label for label, _value in metrics(at)}
+    assert {"Baseline 2018", "Target 2024"} <= labels
+    phase.set_value("roadmap-2030").run()
+    assert not at.exception
+    assert any("No KPI of Roadmap for a sustainable solution" in i and "by 2030" in i for i in texts(at.info))
+    assert any("Wording or years to be verified" in c for c in texts(at.caption))  # its baseline year
+    assert not any(label.startswith("Baseline 2018") for label, _value in metrics(at))

@@ -40,21 +40,25 @@ def test_equipment_keeps_the_published_list_in_order(demo_engine):
     assert frame["quantity"].tolist() == published["quantity"].tolist()
 
 
+FIRST_PHASE = "roadmap-2024"  # every goal, KPI and KPI value of the demo belongs to it
+
+
 def test_contributing_goals_and_kpis(demo_engine):
     goals = pd.read_csv(DATA / "roadmap_goals.csv")
     kpis = pd.read_csv(DATA / "roadmap_kpis.csv")
     contributing_goals = goals.loc[goals.project_contributes, "number"].tolist()
-    assert queries.contributing_goals(demo_engine)["number"].tolist() == contributing_goals
-    frame = queries.contributing_kpis(demo_engine)
+    assert queries.contributing_goals(demo_engine, FIRST_PHASE)["number"].tolist() == contributing_goals
+    frame = queries.contributing_kpis(demo_engine, FIRST_PHASE)
     assert frame["number"].tolist() == kpis.loc[kpis.project_contributes, "number"].tolist()
     assert frame.set_index("number")["goal_number"].to_dict() == {3: 3, 4: 3, 8: 5, 10: 5, 14: None}
 
 
 def test_kpi_values_follow_the_period_only(demo_engine):
     values = pd.read_csv(DATA / "kpi_values.csv")
-    everything = queries.kpi_values_in_period(demo_engine, SeizureFilter())
+    everything = queries.kpi_values_in_period(demo_engine, SeizureFilter(), FIRST_PHASE)
     assert len(everything) == len(values)
-    period = queries.kpi_values_in_period(demo_engine, SeizureFilter(year_from=2020, year_to=2022, regions=("PZ",)))
+    period = queries.kpi_values_in_period(demo_engine, SeizureFilter(year_from=2020, year_to=2022, regions=("PZ",)),
+                                          FIRST_PHASE)
     expected = values[values.year.between(2020, 2022)]
     assert len(period) == len(expected)
     assert period["value"].sum() == expected["value"].sum()
@@ -95,12 +99,28 @@ def test_data_sources_count_every_row_by_source(demo_engine):
 
 
 @pytest.mark.parametrize("query", [
-    queries.trainings_by_course, queries.equipment_delivered, queries.contributing_goals,
-    queries.contributing_kpis, queries.data_loads, queries.data_sources,
+    queries.trainings_by_course, queries.equipment_delivered, queries.phase_list, queries.data_loads,
+    queries.data_sources,
 ], ids=lambda q: q.__name__)
 def test_donor_queries_on_an_empty_store(empty_engine, query):
     assert query(empty_engine).empty
 
 
 def test_kpi_values_on_an_empty_store(empty_engine):
-    assert queries.kpi_values_in_period(empty_engine, SeizureFilter(year_from=2020)).empty
+    assert queries.kpi_values_in_period(empty_engine, SeizureFilter(year_from=2020), FIRST_PHASE).empty
+    assert queries.contributing_goals(empty_engine, FIRST_PHASE).empty
+    assert queries.contributing_kpis(empty_engine, FIRST_PHASE).empty
+
+
+def test_goals_kpis_and_values_belong_to_their_phase(demo_copy_engine):
+    """A second phase's KPI 3 and its values are not the first phase's."""
+    with demo_copy_engine.begin() as conn:
+        conn.execute(schema.roadmap_kpis.insert().values(phase_code="roadmap-2030", number=3, goal_number=1,
+                                                         project_contributes=True, title="Second phase KPI 3"))
+        conn.execute(schema.kpi_values.insert().values(phase_code="roadmap-2030", kpi_number=3, year=2026,
+                                                       jurisdiction="Kosovo", value=5.0, illustrative=True))
+    second = queries.contributing_kpis(demo_copy_engine, "roadmap-2030")
+    assert second[["number", "title"]].values.tolist() == [[3, "Second phase KPI 3"]]
+    assert queries.contributing_kpis(demo_copy_engine, FIRST_PHASE).set_index("number")["title"].isna().all()
+    assert queries.kpi_values_in_period(demo_copy_engine, SeizureFilter(), "roadmap-2030")["year"].tolist() == [2026]
+    assert 2026 not in set(queries.kpi_values_in_period(demo_copy_engine, SeizureFilter(), FIRST_PHASE)["year"])

@@ -19,7 +19,8 @@ from seizures import i18n, schema, vocab
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["app_pages/overview.py", "app_pages/regions.py", "app_pages/map.py", "app_pages/weapons.py",
-         "app_pages/records.py", "app_pages/training.py", "app_pages/kpis.py", "app_pages/data.py",
+         "app_pages/records.py", "app_pages/training.py", "app_pages/kpis.py", "app_pages/tracing.py",
+         "app_pages/data.py",
          "app_pages/about.py"]
 NBSP = "\u00a0"
 

@@ -78,7 +78,7 @@ def test_every_page_with_every_parameter_poisoned(monkeypatch, demo_copy_url, fr
     for i, param in enumerate(["from", "to", *LIST_PARAMS]):
         at.query_params[param] = PAYLOADS[i % len(PAYLOADS)] if param in ("from", "to") else ",".join(PAYLOADS)
     at.run()
-    for page in ["overview", "regions", "map", "weapons", "records", "training", "kpis", "about", "data"]:
+    for page in ["overview", "regions", "map", "weapons", "records", "training", "kpis", "tracing", "about", "data"]:
         if page != "overview":
             at.switch_page(f"app_pages/{page}.py").run()
         assert_nothing_leaked(at, page)

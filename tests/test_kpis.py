@@ -1,4 +1,5 @@
-"""The KPI status rule, on hand-computed cases (baseline year 2018, target year 2024, tolerance 10 %)."""
+"""The KPI status rule, on hand-computed cases (the first phase: baseline year 2018, target year 2024, tolerance 10 %;
+the second: 2025 to 2030), and the choice of a period's phase."""
 
 import math
 
@@ -6,7 +7,10 @@ import pandas as pd
 import pytest
 
 from seizures import kpis
-from seizures.kpis import AT_RISK, NO_DATA, OFF_TRACK, ON_TRACK
+from seizures.kpis import AT_RISK, NO_DATA, OFF_TRACK, ON_TRACK, Phase
+
+FIRST = Phase("roadmap-2024", "by 2024", 2018, 2024, "confirmed", "confirmed")
+SECOND = Phase("roadmap-2030", "by 2030", 2025, 2030, "confirmed", "unconfirmed")
 
 
 def test_direction_follows_target_against_baseline():
@@ -18,11 +22,11 @@ def test_direction_follows_target_against_baseline():
 
 
 def test_expected_progress_is_the_elapsed_share_of_2018_to_2024():
-    assert kpis.expected_progress(2018) == 0
-    assert kpis.expected_progress(2021) == pytest.approx(0.5)
-    assert kpis.expected_progress(2024) == 1
-    assert kpis.expected_progress(2030) == 1  # after the target year: the whole way is expected
-    assert kpis.expected_progress(2015) == 0
+    assert kpis.expected_progress(2018, 2018, 2024) == 0
+    assert kpis.expected_progress(2021, 2018, 2024) == pytest.approx(0.5)
+    assert kpis.expected_progress(2024, 2018, 2024) == 1
+    assert kpis.expected_progress(2030, 2018, 2024) == 1  # after the target year: the whole way is expected
+    assert kpis.expected_progress(2015, 2018, 2024) == 0
 
 
 @pytest.mark.parametrize(
@@ -44,7 +48,7 @@ def test_expected_progress_is_the_elapsed_share_of_2018_to_2024():
     ],
 )
 def test_status_rule(baseline, target, actual, year, status, done):
-    result = kpis.assess(baseline, target, actual, year)
+    result = kpis.assess(baseline, target, actual, year, 2018, 2024)
     assert result.status == status
     assert result.progress == pytest.approx(done)
 
@@ -60,7 +64,7 @@ def test_status_rule(baseline, target, actual, year, status, done):
     ],
 )
 def test_no_data(baseline, target, actual, year, reason):
-    result = kpis.assess(baseline, target, actual, year)
+    result = kpis.assess(baseline, target, actual, year, 2018, 2024)
     assert result.status == NO_DATA
     assert result.progress is None
     assert reason in result.reason
@@ -90,7 +94,7 @@ VALUES = pd.DataFrame({
 
 
 def test_kpi_table_takes_the_latest_value_per_kpi():
-    table = kpis.kpi_table(KPIS, VALUES).set_index("number")
+    table = kpis.kpi_table(KPIS, VALUES, FIRST).set_index("number")
     # KPI 3: 2022 has no value, so 2021 (120) is the latest actual: 50 % done, 50 % expected.
     assert table.loc[3, "latest_year"] == 2021
     assert table.loc[3, "latest_value"] == 120
@@ -109,30 +113,76 @@ def test_kpi_table_takes_the_latest_value_per_kpi():
 
 
 def test_kpi_table_without_values_or_kpis():
-    table = kpis.kpi_table(KPIS, VALUES.iloc[0:0])
+    table = kpis.kpi_table(KPIS, VALUES.iloc[0:0], FIRST)
     assert table["status"].tolist() == [NO_DATA] * 4
-    assert kpis.kpi_table(KPIS.iloc[0:0], VALUES).empty
+    assert kpis.kpi_table(KPIS.iloc[0:0], VALUES, FIRST).empty
 
 
 def test_status_counts_include_zeros():
-    table = kpis.kpi_table(KPIS, VALUES)
+    table = kpis.kpi_table(KPIS, VALUES, FIRST)
     assert kpis.status_counts(table) == {ON_TRACK: 1, AT_RISK: 0, OFF_TRACK: 1, NO_DATA: 2}
-    assert kpis.status_counts(kpis.kpi_table(KPIS.iloc[0:0], VALUES)) == dict.fromkeys(kpis.STATUSES, 0)
+    assert kpis.status_counts(kpis.kpi_table(KPIS.iloc[0:0], VALUES, FIRST)) == dict.fromkeys(kpis.STATUSES, 0)
 
 
 def test_progress_series():
-    series = kpis.progress_series(VALUES).set_index(["kpi_number", "year"])
+    series = kpis.progress_series(VALUES, FIRST).set_index(["kpi_number", "year"])
     assert series.loc[(3, 2021), "progress_pct"] == pytest.approx(50)
     assert series.loc[(3, 2021), "expected_pct"] == pytest.approx(50)
     assert series.loc[(8, 2020), "progress_pct"] == pytest.approx(-5 / 15 * 100)
     # rows without a value, or without a baseline, have no progress
     assert (3, 2022) not in series.index
     assert 10 not in series.index.get_level_values("kpi_number")
-    assert kpis.progress_series(VALUES.iloc[0:0]).empty
+    assert kpis.progress_series(VALUES.iloc[0:0], FIRST).empty
 
 
 def test_rule_text_names_the_parameters():
-    rule = kpis.rule()  # English: the tests' default language
+    rule = kpis.rule(FIRST)  # English: the tests' default language
     assert "2018" in rule and "2024" in rule and "10 percentage points" in rule
+    assert "(year − 2025) ÷ (2030 − 2025)" in kpis.rule(SECOND) and "2018" not in kpis.rule(SECOND)
     for status in kpis.STATUSES:
         assert f"**{status}**" in rule
+
+
+# --- Phases: the rule's years are the phase's ---
+
+def test_a_phase_change_moves_the_status_rules_years():
+    """The same KPI values read against each phase: 2027 is past the first phase's target (the whole way expected)
+    and 40 % of the way through the second."""
+    values = pd.DataFrame({"kpi_number": [3], "year": [2027], "value": [114.0], "baseline": [100.0],
+                           "target": [120.0], "unit": ["index"]})
+    kpi = KPIS.iloc[:1]
+    first, second = (kpis.kpi_table(kpi, values, phase).iloc[0] for phase in (FIRST, SECOND))
+    assert first["progress"] == second["progress"] == pytest.approx(0.7)
+    assert first["expected"] == 1 and first["status"] == AT_RISK  # 70 % < 100 % - 10 %
+    assert second["expected"] == pytest.approx(0.4) and second["status"] == ON_TRACK
+    assert "against 100 % expected by 2027" in first["reason"] and "against 40 % expected" in second["reason"]
+    series = {phase.code: kpis.progress_series(values, phase)["expected_pct"].item() for phase in (FIRST, SECOND)}
+    assert series == {"roadmap-2024": 100, "roadmap-2030": pytest.approx(40)}
+
+
+@pytest.mark.parametrize("year,code", [
+    (2018, "roadmap-2024"), (2024, "roadmap-2024"), (2025, "roadmap-2030"), (2030, "roadmap-2030"),
+    (2031, "roadmap-2030"),  # after every phase: the last one
+    (2010, "roadmap-2024"),  # before every phase: the first
+    (None, "roadmap-2030"),  # no period: the latest
+])
+def test_the_period_picks_the_phase_its_last_year_falls_in(year, code):
+    assert kpis.phase_for([SECOND, FIRST], year).code == code
+
+
+def test_in_a_year_two_phases_share_the_one_still_running_to_its_end_is_picked():
+    overlapping = Phase("next", "from 2024", 2024, 2030)
+    assert kpis.phase_for([FIRST, overlapping], 2024).code == "roadmap-2024"
+    assert kpis.phase_for([FIRST, overlapping], 2025).code == "next"
+    assert kpis.phase_for([], 2024) is None
+    gap = Phase("later", "from 2027", 2027, 2030)
+    assert kpis.phase_for([FIRST, gap], 2025).code == "roadmap-2024"  # between phases: the one that ended
+
+
+def test_phases_from_the_store(demo_engine):
+    from seizures import queries
+
+    phases = kpis.phases_from(queries.phase_list(demo_engine))
+    assert [(p.code, p.baseline_year, p.target_year, p.confirmed) for p in phases] == [
+        ("roadmap-2024", 2018, 2024, True), ("roadmap-2030", 2025, 2030, False)]
+    assert phases[1].title.endswith("in the Western Balkans by 2030")

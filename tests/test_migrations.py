@@ -190,3 +190,33 @@ def test_servers_starting_together_migrate_once(pg_databases):
 def test_migration_scripts_ship_inside_the_package():
     assert migrations.config().get_main_option("script_location") == "seizures:migrations"
     assert [s.revision for s in reversed(list(migrations.scripts().walk_revisions()))][:3] == ["0001", "0002", "0003"]
+
+
+def test_upgrading_to_phases_keeps_the_roadmap_rows_in_the_first_phase(engine_kind, new_store_url):
+    """A store at revision 0007 with goals, KPIs and KPI values: after 0008 they belong to the 2018-2024 phase, which
+    the upgrade adds with the years the code held before (so the statuses do not change)."""
+    engine = store.make_engine(new_store_url(engine_kind))
+    with engine.begin() as conn:
+        migrations.upgrade(conn, "0007")
+        conn.execute(sa.text("INSERT INTO roadmap_goals (number, title, wording_status, project_contributes, source) "
+                             "VALUES (3, 'Goal three', 'unconfirmed', true, 's')"))
+        conn.execute(sa.text("INSERT INTO roadmap_kpis (number, goal_number, project_contributes) VALUES (4, 3, true)"))
+        conn.execute(sa.text("INSERT INTO kpi_values (kpi_number, year, jurisdiction, value, baseline, target, "
+                             "illustrative) VALUES (4, 2021, 'X', 66, 60, 90, true)"))
+    store.init_db(engine)
+    with engine.connect() as conn:
+        phases = conn.execute(sa.text("SELECT code, baseline_year, target_year FROM roadmap_phases")).all()
+        goals = conn.execute(sa.text("SELECT phase_code, number, title FROM roadmap_goals")).all()
+        values = conn.execute(sa.text("SELECT phase_code, kpi_number, year, value FROM kpi_values")).all()
+    assert [tuple(p) for p in phases] == [("roadmap-2024", 2018, 2024)]
+    assert [tuple(g) for g in goals] == [("roadmap-2024", 3, "Goal three")]
+    assert [tuple(v) for v in values] == [("roadmap-2024", 4, 2021, 66.0)]
+    assert queries.contributing_kpis(engine, "roadmap-2024")["number"].tolist() == [4]
+    engine.dispose()
+
+
+def test_upgrading_an_empty_store_adds_no_phase(engine_kind, new_store_url):
+    engine = store.make_engine(new_store_url(engine_kind))
+    store.init_db(engine)
+    assert queries.phase_list(engine).empty
+    engine.dispose()

@@ -119,13 +119,14 @@ def test_invalid_query_params_fall_back_with_a_warning(params, warning):
 
 
 def store_queries():
-    """Every public query of seizures.queries that reads the store: (engine) or (engine, flt)."""
+    """Every public query of seizures.queries that reads the store: (engine), (engine, flt), with a Roadmap phase's
+    code or not."""
     found = []
     for name, func in vars(queries).items():
         if name.startswith("_") or not inspect.isfunction(func) or func.__module__ != queries.__name__:
             continue
         params = list(inspect.signature(func).parameters)
-        if params[:1] == ["engine"] and len(params) <= 2:
+        if params[:1] == ["engine"] and set(params[1:]) <= {"flt", "phase_code"}:
             found.append(func)
     return found
 
@@ -140,9 +141,11 @@ CROSS_ENGINE_FILTERS = [
 @pytest.mark.parametrize("query", store_queries(), ids=lambda q: q.__name__)
 def test_duckdb_and_postgresql_give_identical_results(demo_engine, pg_demo_engine, query):
     """The same demo data on both engines: every query returns the same frame, values, order and dtypes."""
-    takes_filter = len(inspect.signature(query).parameters) == 2
+    params = inspect.signature(query).parameters
+    takes_filter = "flt" in params
+    phase = ("roadmap-2024",) if "phase_code" in params else ()  # the demo's goals, KPIs and values belong to it
     for flt in CROSS_ENGINE_FILTERS if takes_filter else [None]:
-        args = (flt,) if takes_filter else ()
+        args = ((flt,) if takes_filter else ()) + phase
         on_duckdb, on_postgresql = query(demo_engine, *args), query(pg_demo_engine, *args)
         if isinstance(on_duckdb, pd.DataFrame):
             assert not on_duckdb.empty

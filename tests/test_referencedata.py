@@ -70,8 +70,9 @@ def test_each_descriptor_is_a_valid_table_schema_of_its_table(name):
         column = table.c[field["name"]]
         if not column.nullable and (name, column.name) != ("published_totals", "year_to"):  # empty: year_from's
             assert field.get("constraints", {}).get("required"), f"{name}.{column.name} is NOT NULL in the store"
-    for column, target, target_column in referencedata.foreign_keys(name):
-        assert target_column in referencedata.columns(target)
+    for columns, target, target_columns in referencedata.foreign_keys(name):
+        assert len(columns) == len(target_columns) and set(columns) <= set(referencedata.columns(name))
+        assert set(target_columns) <= set(referencedata.columns(target))
 
 
 # --- the demo's files: loaded through the rules, exported back, round trip ---------------------------------------
@@ -236,11 +237,17 @@ CASES = [
     ("trainings", "course,level,men,women,source,region_code", ["Basic,basic,1,0,s,ZZ"], 2, "region_code",
      "no such code in regions"),
     ("equipment", "item,quantity,source", ["Laptops,1.5,s"], 2, "quantity", "not a whole number"),
-    ("roadmap_goals", "number,project_contributes", ["0,true"], 2, "number", "less than 1"),
-    ("roadmap_kpis", "number,goal_number,project_contributes", ["1,99,true"], 2, "goal_number",
-     "no such number in roadmap_goals"),
-    ("kpi_values", "kpi_number,year,jurisdiction,illustrative", ["99,2020,X,true"], 2, "kpi_number",
-     "no such number in roadmap_kpis"),
+    ("roadmap_phases", "code,baseline_year,target_year", ["Roadmap 2030,2025,2030"], 2, "code",
+     "not of the form [a-z0-9][a-z0-9-]{0,15}"),
+    ("roadmap_phases", "code,baseline_year,target_year", ["roadmap-2030,2025,"], 2, "target_year", "required"),
+    ("roadmap_goals", "phase_code,number,project_contributes", ["roadmap-2024,0,true"], 2, "number", "less than 1"),
+    ("roadmap_goals", "phase_code,number,project_contributes", ["roadmap-2099,1,true"], 2, "phase_code",
+     "no such code in roadmap_phases (roadmap-2024, roadmap-2030)"),
+    # a goal of the other phase is no goal of this one: the key is the phase and the number together
+    ("roadmap_kpis", "phase_code,number,goal_number,project_contributes", ["roadmap-2030,1,2,true"], 2,
+     "goal_number", "no such phase_code and number in roadmap_goals (roadmap-2024 / 1, roadmap-2024 / 2"),
+    ("kpi_values", "phase_code,kpi_number,year,jurisdiction,illustrative", ["roadmap-2024,99,2020,X,true"], 2,
+     "kpi_number", "no such phase_code and number in roadmap_kpis"),
 ]
 
 

@@ -78,6 +78,14 @@ def kpi_goals(engine) -> dict[int, int | None]:
         return dict(conn.execute(sa.select(k.c.number, k.c.goal_number)).all())
 
 
+def first_phase_table(engine, flt: SeizureFilter) -> pd.DataFrame:
+    """The Roadmap KPIs page's table for the first phase (2018-2024), the one the demo's KPIs belong to."""
+    phase = kpis.phases_from(queries.phase_list(engine))[0]
+    assert (phase.code, phase.baseline_year, phase.target_year) == ("roadmap-2024", 2018, 2024)
+    return kpis.kpi_table(queries.contributing_kpis(engine, phase.code),
+                          queries.kpi_values_in_period(engine, flt, phase.code), phase)
+
+
 def no_browser(monkeypatch, message: str = "Kaleido v1 and later requires Chrome to be installed.") -> None:
     """Charts fail as without Chromium: the PDF says so where they would be (and is built in a second)."""
     def fail(*args, **kwargs):
@@ -122,7 +130,7 @@ def test_pdf_kpi_table_has_each_contributing_kpi(pages, demo_engine):
     expected = latest_kpi_values(demo_engine, YEAR, YEAR)
     goals = kpi_goals(demo_engine)
     period = SeizureFilter(year_from=YEAR, year_to=YEAR)  # the status the Roadmap KPIs page shows for it
-    status = kpis.kpi_table(queries.contributing_kpis(demo_engine), queries.kpi_values_in_period(demo_engine, period))
+    status = first_phase_table(demo_engine, period)
     status = status.set_index("number")["status"]
     for number in (3, 4, 8, 10):
         baseline, target, year, value = expected[number]
@@ -166,7 +174,7 @@ def test_pdf_first_pages_render_to_png_for_review(built):
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in rendered)
 
 
-SHEETS = ["About", "Headline", "Published totals", "Records by year", "Records by directorate", "KPIs", "Training",
+SHEETS = ["About", "Headline", "Published totals", "Records by year", "Records by directorate", "KPIs", "SDG 16.4.2", "Training",
           "Equipment", "Sources"]
 
 
@@ -196,8 +204,7 @@ def test_workbook_has_one_sheet_per_table_with_the_stores_values(built, demo_eng
     kpi_sheet = sheet_frame(wb, "KPIs").set_index("KPI")
     assert list(kpi_sheet.index) == [3, 4, 8, 10, 14]
     assert kpi_sheet.loc[3, "Latest actual"] == latest_kpi_values(demo_engine, YEAR, YEAR)[3][3]
-    rated = kpis.kpi_table(queries.contributing_kpis(demo_engine),
-                           queries.kpi_values_in_period(demo_engine, SeizureFilter(YEAR, YEAR))).set_index("number")
+    rated = first_phase_table(demo_engine, SeizureFilter(YEAR, YEAR)).set_index("number")
     assert kpi_sheet["Status"].tolist() == rated["status"].tolist()  # the Roadmap KPIs page's rule
     baseline, target, _, value = latest_kpi_values(demo_engine, YEAR, YEAR)[4]
     assert kpi_sheet.loc[4, "Progress to target"] == round((value - baseline) / (target - baseline) * 100)
@@ -446,3 +453,34 @@ def test_translated_workbook_has_translated_sheets(translated, demo_engine):
         men = scalar(demo_engine, sa.select(sa.func.sum(schema.trainings.c.men)))
         assert training[i18n._("Course")].iloc[-1] == i18n._("All courses")
         assert int(training[i18n._("Men")].iloc[-1]) == men
+
+
+def test_the_report_shows_the_phase_it_measures_against(demo_engine, monkeypatch):
+    """By default the phase the period's last year falls in (as the page picks it); another one when named."""
+    no_browser(monkeypatch)
+    first = " ".join(pdf_text(report.build_pdf(demo_engine, SeizureFilter(2021, 2022)))[0].split())
+    assert "Roadmap phase Roadmap for a sustainable solution" in first and "by 2024 (2018–2024)" in first
+    text = " ".join(" ".join(pdf_text(report.build_pdf(demo_engine, SeizureFilter(2024, 2024),
+                                                        phase_code="roadmap-2030"))).split())
+    assert "by 2030 (2025–2030)" in text
+    assert "The phase's wording or years are to be verified" in text  # its baseline year is not confirmed
+    assert "from the baseline (2025) to the target (2030)" in text
+    assert "(year − 2025) ÷ (2030 − 2025)" in text  # the methodology's rule, with the phase's years
+    with pytest.raises(report.ReportError, match="unknown Roadmap phase roadmap-2099"):
+        report.build_xlsx(demo_engine, SeizureFilter(2024, 2024), phase_code="roadmap-2099")
+
+
+def test_a_kpi_title_entered_in_the_app_is_printed(demo_copy_engine, monkeypatch):
+    from seizures import wording
+
+    no_browser(monkeypatch)
+    before = wording.current(demo_copy_engine, "roadmap_kpis", "roadmap-2024")
+    after = before.copy()
+    after.loc[after["number"] == 8, ["title", "wording_status"]] = ["A title entered", "unconfirmed"]
+    wording.save(demo_copy_engine, before, after, "roadmap_kpis", "roadmap-2024", "admin")
+    text = " ".join(" ".join(pdf_text(report.build_pdf(demo_copy_engine, SeizureFilter(2022, 2022)))).split())
+    assert "KPI 8: A title entered (wording to be verified)" in text
+    assert "The KPIs' wording is not in the store yet" not in text
+    sheet = sheet_frame(openpyxl.load_workbook(io.BytesIO(report.build_xlsx(demo_copy_engine, SeizureFilter(2022, 2022)))),
+                        "KPIs").set_index("KPI")
+    assert sheet.loc[8, "Title"] == "A title entered" and pd.isna(sheet.loc[3, "Title"])

@@ -45,6 +45,8 @@ def test_the_report_kpi_table_is_the_pages(demo_engine):
     table = content.collect(demo_engine, flt).kpis
     shown = flt.with_open_edges(queries.year_bounds(demo_engine))  # the sidebar's: 2019 is the data's first year
     assert shown == SeizureFilter(None, 2023)
-    rated = kpis.kpi_table(queries.contributing_kpis(demo_engine), queries.kpi_values_in_period(demo_engine, shown))
+    phase = kpis.phase_for(kpis.phases_from(queries.phase_list(demo_engine)), 2023)
+    rated = kpis.kpi_table(queries.contributing_kpis(demo_engine, phase.code),
+                           queries.kpi_values_in_period(demo_engine, shown, phase.code), phase)
     pd.testing.assert_frame_equal(table, rated)
     assert set(rated["status"]) >= {"no data"}  # KPI 14 has no values

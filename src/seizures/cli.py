@@ -1,6 +1,7 @@
 """The command line: `seizures init [--demo]`, `summary`, `demo-data`, `import FILE [--mapping NAME|FILE]`, `imports`,
 `rollback ID`, `template --out PATH`, `report`, `copy`, `users add/remove/list`, `events list/import/export`,
-`mappings list/show/export/import/remove`, `reference list/import/export/template`."""
+`mappings list/show/export/import/remove`, `reference list/import/export/template`, `iafq`,
+`subscriptions list/add/remove`, `send-reports`."""
 
 from __future__ import annotations
 
@@ -101,13 +102,34 @@ def cmd_report(args: argparse.Namespace) -> int:
     flt = report_filter(args, engine)
     try:
         if args.out:
-            args.out.write_bytes(report.build_pdf(engine, flt, args.lang))
+            args.out.write_bytes(report.build_pdf(engine, flt, args.lang, args.phase))
             print(f"wrote {args.out} ({args.out.stat().st_size / 1024:,.0f} KB)")
         if args.xlsx:
-            args.xlsx.write_bytes(report.build_xlsx(engine, flt, args.lang))
+            args.xlsx.write_bytes(report.build_xlsx(engine, flt, args.lang, args.phase))
             print(f"wrote {args.xlsx} ({args.xlsx.stat().st_size / 1024:,.0f} KB)")
     except report.ReportError as exc:
         raise store.StoreError(str(exc)) from exc
+    return 0
+
+
+def cmd_iafq(args: argparse.Namespace) -> int:
+    from seizures import iafq
+
+    if not args.out.parent.resolve().is_dir():
+        raise store.StoreError(f"folder does not exist for {args.out}")
+    engine = _engine(args)
+    if store.current_version(engine) is None:
+        raise store.StoreError("the store is empty: run `seizures init --demo` first")
+    regions = tuple(code.strip() for code in (args.region or "").split(",") if code.strip())
+    unknown = set(regions) - set(queries.region_list(engine)["code"])
+    if unknown:
+        raise store.StoreError(f"unknown directorate code(s): {', '.join(sorted(unknown))}")
+    content = iafq.workbook(engine, args.year, regions, args.lang)
+    try:
+        args.out.write_bytes(content)
+    except OSError as exc:
+        raise store.StoreError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+    print(f"wrote {args.out}: the IAFQ tables of {args.year} ({len(content) / 1024:,.0f} KB)")
     return 0
 
 
@@ -369,6 +391,76 @@ def cmd_reference_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_subscriptions_list(args: argparse.Namespace) -> int:
+    from seizures import subscriptions
+
+    frame = subscriptions.listing(_engine(args), include_removed=args.all)
+    if frame.empty:
+        print("no subscriptions")
+        return 0
+    frame = frame.assign(
+        to=frame["email"].fillna(frame["folder"]),
+        last=[f"{c} {s}" if isinstance(c, str) else "-" for c, s in zip(frame["last_cycle"], frame["last_status"])],
+        removed=frame["removed_at"].map(lambda t: f"{t:%Y-%m-%d}" if pd.notna(t) else ""),
+    )
+    columns = ["id", "recipient", "to", "filter", "language", "format", "frequency", "last", "created_by"]
+    print(frame[columns + (["removed"] if args.all else [])].to_string(index=False, max_colwidth=50))
+    return 0
+
+
+def cmd_subscriptions_add(args: argparse.Namespace) -> int:
+    from seizures import subscriptions
+
+    try:
+        new = subscriptions.add(_engine(args), args.recipient, email=args.email, folder=args.folder,
+                                filter=args.filter or "", language=args.lang, format=args.format,
+                                frequency=args.frequency, user=seed.os_user())
+    except subscriptions.SubscriptionError as exc:
+        raise store.StoreError(str(exc)) from exc
+    print(f"added subscription #{new}: {args.frequency} {args.format} report for {args.recipient}")
+    return 0
+
+
+def cmd_subscriptions_remove(args: argparse.Namespace) -> int:
+    from seizures import subscriptions
+
+    try:
+        subscriptions.remove(_engine(args), args.id, seed.os_user())
+    except subscriptions.SubscriptionError as exc:
+        raise store.StoreError(str(exc)) from exc
+    print(f"removed subscription #{args.id} (its reports sent stay recorded)")
+    return 0
+
+
+def cmd_send_reports(args: argparse.Namespace) -> int:
+    from seizures import subscriptions
+
+    engine = _engine(args)
+    if store.current_version(engine) is None:
+        raise store.StoreError("the store is empty: run `seizures init --demo` first")
+    if args.dry_run:
+        pending = subscriptions.due(engine)
+        for sub, cycle in pending:
+            print(f"due: #{sub.id} {sub.recipient} <{sub.destination}> {sub.format} {cycle}")
+        print(f"{len(pending)} report(s) due" if pending else "nothing due")
+        return 0
+    try:
+        outcomes = subscriptions.send_due(engine)
+    except (subscriptions.SubscriptionError, ValueError) as exc:
+        raise store.StoreError(str(exc)) from exc
+    for out in outcomes:
+        sub = out.subscription
+        if out.status == "sent":
+            again = " (again, after an interrupted attempt: same Message-ID)" if out.resent else ""
+            how = "sent to" if sub.email else "wrote for"
+            print(f"{how} #{sub.id} {sub.recipient} <{sub.destination}> {out.cycle}: {out.detail}{again}")
+        else:
+            print(f"{out.status}: #{sub.id} {sub.recipient} {out.cycle}: {out.detail}", file=sys.stderr)
+    if not outcomes:
+        print("nothing due")
+    return EXIT_REJECTED if any(out.status == "failed" for out in outcomes) else 0
+
+
 def _read_password() -> str:
     """From the terminal (asked twice, not echoed), or the first line of standard input for scripts."""
     if not sys.stdin.isatty():
@@ -421,11 +513,25 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", dest="year_to", type=int, help="last year of the period")
     rep.add_argument("--region", help="directorates by code or name, comma-separated (default: all)")
     rep.add_argument("--category", help="categories, comma-separated: firearm, ammunition, explosive, component")
+    rep.add_argument("--phase", help="the Roadmap phase of the KPIs, by code (default: the one the period's last year "
+                     "falls in)")
     rep.add_argument("--out", type=Path, help="where to write the PDF")
     rep.add_argument("--xlsx", type=Path, help="where to write the Excel workbook")
     rep.add_argument("--lang", choices=list(i18n.LANGUAGES), default=i18n.DEFAULT,
                      help="language of the report: en (English), sq (Albanian), sr (Serbian, Latin script)")
     rep.set_defaults(func=cmd_report)
+    questionnaire = sub.add_parser(
+        "iafq", help="the tables of the UNODC Illicit Arms Flows Questionnaire for a year (Excel)",
+        description="Firearms seized by type, legal basis, criminal context, significant seizures, marking, trace "
+        "requests and results, countries of manufacture and of last legal import, and what is not recorded. The "
+        "questionnaire's exact sheet layout is not confirmed: copy the figures into the official form.",
+    )
+    questionnaire.add_argument("--year", type=int, required=True, help="the calendar year")
+    questionnaire.add_argument("--region", help="directorate codes, comma-separated (default: all)")
+    questionnaire.add_argument("--out", type=Path, required=True, help="where to write the .xlsx file")
+    questionnaire.add_argument("--lang", choices=list(i18n.LANGUAGES), default=i18n.DEFAULT,
+                               help="language of the headings")
+    questionnaire.set_defaults(func=cmd_iafq)
     copy = sub.add_parser(
         "copy", help="copy a whole store to another (e.g. a DuckDB file to PostgreSQL), verified by counts and checksums"
     )
@@ -508,6 +614,31 @@ def build_parser() -> argparse.ArgumentParser:
     ev_export.add_argument("--out", required=True, metavar="PATH")
     ev_export.set_defaults(func=cmd_events_export)
     _reference_parser(sub)
+    subs = sub.add_parser("subscriptions", help="reports sent on their own, monthly or quarterly (see send-reports)"
+                          ).add_subparsers(dest="subscriptions_command", required=True)
+    subs_list = subs.add_parser("list", help="list the subscriptions and their latest report")
+    subs_list.add_argument("--all", action="store_true", help="also the removed ones")
+    subs_list.set_defaults(func=cmd_subscriptions_list)
+    subs_add = subs.add_parser("add", help="add a subscription")
+    subs_add.add_argument("--recipient", required=True, help="who gets it (a name)")
+    to = subs_add.add_mutually_exclusive_group(required=True)
+    to.add_argument("--email", help="e-mail address (needs SEIZURES_SMTP_HOST and SEIZURES_SMTP_FROM)")
+    to.add_argument("--folder", help="a folder on this server the report is written to (absolute path)")
+    subs_add.add_argument("--filter", help='the filter as URL parameters, e.g. "from=2021&region=PZ,GJ" (default: all)')
+    subs_add.add_argument("--lang", choices=list(i18n.LANGUAGES), default=i18n.DEFAULT, help="language of the report")
+    subs_add.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
+    subs_add.add_argument("--frequency", choices=["monthly", "quarterly"], default="monthly")
+    subs_add.set_defaults(func=cmd_subscriptions_add)
+    subs_remove = subs.add_parser("remove", help="end a subscription (what was sent stays recorded)")
+    subs_remove.add_argument("id", type=int)
+    subs_remove.set_defaults(func=cmd_subscriptions_remove)
+    send = sub.add_parser(
+        "send-reports", help="build and send the reports that are due (safe to run again: nothing is sent twice)",
+        description=f"Exit status: 0 done (or nothing due), {EXIT_REJECTED} a report failed (tried again on the next "
+        f"run), {EXIT_BAD_INPUT} cannot start.",
+    )
+    send.add_argument("--dry-run", action="store_true", help="list what is due, send nothing")
+    send.set_defaults(func=cmd_send_reports)
     return parser
 
 

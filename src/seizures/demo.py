@@ -147,7 +147,9 @@ def generate_seizures(data: Path) -> list[dict]:
     return rows
 
 
-# Illustrative KPI series: the Roadmap KPIs' wording is not public here, so neither are real values.
+# Illustrative KPI series: the Roadmap KPIs' wording is not public here, so neither are real values. They belong to
+# the Roadmap's first phase (data/roadmap_phases.csv).
+KPI_PHASE = "roadmap-2024"
 KPI_SERIES = {
     3: {"baseline": 100.0, "target": 140.0, "values": [100, 104, 109, 116, 123, 130, 137]},
     4: {"baseline": 60.0, "target": 90.0, "values": [60, 61, 63, 64, 66, 67, 69]},
@@ -162,7 +164,7 @@ def generate_kpi_values() -> list[dict]:
     for kpi, series in KPI_SERIES.items():
         for offset, value in enumerate(series["values"]):
             rows.append({
-                "kpi_number": kpi, "year": 2018 + offset, "jurisdiction": "Kosovo", "value": value,
+                "phase_code": KPI_PHASE, "kpi_number": kpi, "year": 2018 + offset, "jurisdiction": "Kosovo", "value": value,
                 "baseline": series["baseline"], "target": series["target"], "unit": "index",
                 "source": SOURCE, "illustrative": "true",
             })
@@ -173,7 +175,7 @@ SEIZURE_COLUMNS = [
     "seized_on", "region_code", "municipality", "category", "weapon_type", "quantity", "unit", "context",
     "case_ref", "source", "illustrative",
 ]
-KPI_COLUMNS = ["kpi_number", "year", "jurisdiction", "value", "baseline", "target", "unit", "source", "illustrative"]
+KPI_COLUMNS = ["phase_code", "kpi_number", "year", "jurisdiction", "value", "baseline", "target", "unit", "source", "illustrative"]
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:

@@ -42,7 +42,10 @@ def _values(array) -> list:
         return []
     if isinstance(array, dict) and "bdata" in array:
         values = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
-        return values.reshape(array["shape"]).tolist() if "shape" in array else values.tolist()
+        shape = array.get("shape")
+        if isinstance(shape, str):  # Plotly writes a 2-D array's shape as "rows, columns"
+            shape = tuple(int(n) for n in shape.split(","))
+        return values.reshape(shape).tolist() if shape else values.tolist()
     if isinstance(array, np.ndarray):
         return array.tolist()
     return list(array)

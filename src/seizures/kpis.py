@@ -1,4 +1,5 @@
-"""Roadmap KPI status: how far each KPI has moved from its baseline towards its target, against the time elapsed.
+"""Roadmap KPI status: how far each KPI has moved from its baseline towards its target, against the time elapsed
+between the baseline year and the target year of its Roadmap phase.
 
 Pure functions on plain values and DataFrames (no database, no Streamlit), so the rule is tested by hand.
 """
@@ -12,9 +13,6 @@ import pandas as pd
 from seizures import i18n
 from seizures.i18n import N_, _
 
-# The Roadmap's monitoring frame: baseline = calendar year 2018, goals "by 2024".
-BASELINE_YEAR = 2018
-TARGET_YEAR = 2024
 # How far (share of the baseline-to-target distance) a KPI may lag the straight line and still be on track.
 TOLERANCE = 0.10
 
@@ -27,7 +25,7 @@ RULE_TEXT = N_("""\
 1. *Direction*: a KPI whose target is above its baseline is better when higher; below, better when lower.
 2. *Progress* = (latest actual − baseline) ÷ (target − baseline): 0 % at the baseline, 100 % at the target,
    negative when the KPI moved the wrong way.
-3. *Expected progress* = share of the Roadmap period elapsed by the year of the latest actual:
+3. *Expected progress* = share of the Roadmap phase ({phase}) elapsed by the year of the latest actual:
    (year − {baseline_year}) ÷ ({target_year} − {baseline_year}), between 0 % and 100 %.
 4. Status:
    - **on track**: progress at most {tolerance} percentage points behind the expected progress
@@ -38,16 +36,67 @@ RULE_TEXT = N_("""\
 """)
 
 
-def rule() -> str:
-    """How the status is computed, in the current language (Markdown)."""
-    return _(RULE_TEXT).format(baseline_year=BASELINE_YEAR, target_year=TARGET_YEAR, tolerance=f"{TOLERANCE * 100:.0f}")
+@dataclass(frozen=True)
+class Phase:
+    """A phase of the Roadmap: its goals and KPIs are measured from its baseline year to its target year.
+
+    wording_status and years_status: "confirmed" when checked against a public source (see source), else not."""
+
+    code: str
+    title: str | None
+    baseline_year: int
+    target_year: int
+    wording_status: str | None = None
+    years_status: str | None = None
+    source: str | None = None
+
+    @property
+    def span(self) -> str:
+        """"2018–2024": its baseline year to its target year."""
+        return i18n.period(self.baseline_year, self.target_year)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.wording_status == "confirmed" and self.years_status == "confirmed"
+
+
+def phases_from(frame: pd.DataFrame) -> list[Phase]:
+    """The phases of a queries.phase_list frame, in its order (by baseline year)."""
+    def text(value):
+        return value if isinstance(value, str) and value else None
+
+    return [Phase(row.code, text(row.title), int(row.baseline_year), int(row.target_year), text(row.wording_status),
+                  text(row.years_status), text(row.source)) for row in frame.itertuples()]
+
+
+def phase_for(phases: list[Phase], year: int | None) -> Phase | None:
+    """The phase a year falls in (its baseline year to its target year); in a year two phases share, the one that
+    ends first (it is still being measured); after every phase the last one to end, before every phase the first.
+    None when there is no phase."""
+    if not phases:
+        return None
+    if year is None:
+        return max(phases, key=lambda p: (p.target_year, p.baseline_year))
+    holding = [p for p in phases if p.baseline_year <= year <= p.target_year]
+    if holding:
+        return min(holding, key=lambda p: (p.target_year, p.baseline_year))
+    ended = [p for p in phases if p.target_year < year]
+    if ended:
+        return max(ended, key=lambda p: (p.target_year, p.baseline_year))
+    return min(phases, key=lambda p: (p.baseline_year, p.target_year))
+
+
+def rule(phase: Phase) -> str:
+    """How the status is computed in a phase, in the current language (Markdown)."""
+    return _(RULE_TEXT).format(phase=phase.span, baseline_year=phase.baseline_year, target_year=phase.target_year,
+                               tolerance=f"{TOLERANCE * 100:.0f}")
 
 
 @dataclass(frozen=True)
 class Assessment:
     status: str
     progress: float | None  # share of the way from baseline to target (1.0 = reached)
-    expected: float | None  # share of the Roadmap period elapsed
+    expected: float | None  # share of the Roadmap phase elapsed
     reason: str
 
 
@@ -69,15 +118,14 @@ def progress(value, baseline, target) -> float | None:
     return (value - baseline) / (target - baseline)
 
 
-def expected_progress(year: int, baseline_year: int = BASELINE_YEAR, target_year: int = TARGET_YEAR) -> float:
+def expected_progress(year: int, baseline_year: int, target_year: int) -> float:
     """Share of the period from baseline year to target year that has elapsed by `year` (0 to 1)."""
     share = (year - baseline_year) / (target_year - baseline_year)
     return min(max(share, 0.0), 1.0)
 
 
 def assess(
-    baseline, target, actual, year,
-    baseline_year: int = BASELINE_YEAR, target_year: int = TARGET_YEAR, tolerance: float = TOLERANCE,
+    baseline, target, actual, year, baseline_year: int, target_year: int, tolerance: float = TOLERANCE,
 ) -> Assessment:
     """The status of one KPI from its baseline, target and latest actual value (in `year`)."""
     if _missing(actual) or _missing(year):
@@ -120,26 +168,29 @@ def _latest_per_kpi(values: pd.DataFrame) -> pd.DataFrame:
 
 KPI_TABLE_COLUMNS = [
     "number", "goal_number", "title", "unit", "baseline", "target", "direction",
-    "latest_year", "latest_value", "change", "progress", "expected", "status", "reason",
+    "latest_year", "latest_value", "change", "progress", "expected", "status", "reason", "definition", "wording_status",
 ]
 
 
-def kpi_table(kpis: pd.DataFrame, values: pd.DataFrame, **rule) -> pd.DataFrame:
-    """One row per KPI in `kpis` (number, goal_number, title, unit) with its latest value and status.
+def kpi_table(kpis: pd.DataFrame, values: pd.DataFrame, phase: Phase, tolerance: float = TOLERANCE) -> pd.DataFrame:
+    """One row per KPI in `kpis` (number, goal_number, title, unit) with its latest value and its status in a phase.
 
-    `values` holds kpi_number, year, value, baseline, target (and optionally unit); KPIs without values get
-    status "no data". Keyword arguments override the rule's baseline_year, target_year and tolerance.
+    `values` holds kpi_number, year, value, baseline, target (and optionally unit) of that phase; KPIs without values
+    get status "no data". The rule measures the time elapsed from the phase's baseline year to its target year.
     """
     if kpis.empty:
         return pd.DataFrame(columns=KPI_TABLE_COLUMNS)
     latest = _latest_per_kpi(values).astype({"kpi_number": "Int64"})
-    table = kpis[["number", "goal_number", "title", "unit"]].merge(
+    kpis = kpis.assign(**{c: None for c in ("definition", "wording_status") if c not in kpis})
+    table = kpis[["number", "goal_number", "title", "unit", "definition", "wording_status"]].merge(
         latest, left_on="number", right_on="kpi_number", how="left"
     ).drop(columns=["kpi_number"])
     table["unit"] = table["unit"].where(table["unit"].notna(), table["value_unit"])
     table = table.drop(columns=["value_unit"])
     assessments = [
-        assess(row.baseline, row.target, row.latest_value, row.latest_year, **rule) for row in table.itertuples()
+        assess(row.baseline, row.target, row.latest_value, row.latest_year, phase.baseline_year, phase.target_year,
+               tolerance)
+        for row in table.itertuples()
     ]
     table["change"] = table["latest_value"] - table["baseline"]
     table["direction"] = [direction(row.baseline, row.target) for row in table.itertuples()]
@@ -157,9 +208,7 @@ def status_counts(table: pd.DataFrame) -> dict[str, int]:
     return {status: int(counts.get(status, 0)) for status in STATUSES}
 
 
-def progress_series(
-    values: pd.DataFrame, baseline_year: int = BASELINE_YEAR, target_year: int = TARGET_YEAR
-) -> pd.DataFrame:
+def progress_series(values: pd.DataFrame, phase: Phase) -> pd.DataFrame:
     """kpi_number, year, value, progress_pct (0 = baseline, 100 = target) and expected_pct, per KPI and year."""
     columns = ["kpi_number", "year", "value", "progress_pct", "expected_pct"]
     if values.empty:
@@ -168,5 +217,5 @@ def progress_series(
     out["progress_pct"] = [
         None if (p := progress(r.value, r.baseline, r.target)) is None else p * 100 for r in out.itertuples()
     ]
-    out["expected_pct"] = [expected_progress(int(y), baseline_year, target_year) * 100 for y in out["year"]]
+    out["expected_pct"] = [expected_progress(int(y), phase.baseline_year, phase.target_year) * 100 for y in out["year"]]
     return out.dropna(subset=["progress_pct"])[columns].reset_index(drop=True)

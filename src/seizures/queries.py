@@ -20,6 +20,7 @@ from seizures.i18n import N_, _
 from seizures.filters import SeizureFilter
 from seizures.schema import (
     equipment, event_changes, events, imports, kpi_values, published_totals, regions, roadmap_goals, roadmap_kpis,
+    roadmap_phases,
     seizure_case_keys, seizure_summary, seizures, trainings,
 )
 
@@ -190,38 +191,49 @@ def equipment_delivered(engine: sa.Engine) -> pd.DataFrame:
     return _frame(engine, query).astype({"quantity": "int64"})
 
 
-def contributing_goals(engine: sa.Engine) -> pd.DataFrame:
-    """The Roadmap goals the project contributes to: number, title, wording_status, source."""
+def phase_list(engine: sa.Engine) -> pd.DataFrame:
+    """The Roadmap's phases by baseline year: code, title, wording_status, baseline_year, target_year, years_status,
+    source (kpis.phases_from makes them Phase objects)."""
+    p = roadmap_phases
+    frame = _frame(engine, sa.select(p).order_by(p.c.baseline_year, p.c.target_year, p.c.code))
+    return frame if not frame.empty else pd.DataFrame(columns=[c.name for c in p.c])
+
+
+def contributing_goals(engine: sa.Engine, phase_code: str) -> pd.DataFrame:
+    """The Roadmap goals of a phase the project contributes to: number, title, wording_status, source."""
     g = roadmap_goals
     query = (
         sa.select(g.c.number, g.c.title, g.c.wording_status, g.c.source)
-        .where(g.c.project_contributes.is_(sa.true()))
+        .where(g.c.phase_code == phase_code, g.c.project_contributes.is_(sa.true()))
         .order_by(g.c.number)
     )
     return _frame(engine, query)
 
 
-def contributing_kpis(engine: sa.Engine) -> pd.DataFrame:
-    """The Roadmap KPIs the project contributes to.
+def contributing_kpis(engine: sa.Engine, phase_code: str) -> pd.DataFrame:
+    """The Roadmap KPIs of a phase the project contributes to.
 
     number, goal_number, title, definition, unit, wording_status, source.
     """
     k = roadmap_kpis
     query = (
         sa.select(k.c.number, k.c.goal_number, k.c.title, k.c.definition, k.c.unit, k.c.wording_status, k.c.source)
-        .where(k.c.project_contributes.is_(sa.true()))
+        .where(k.c.phase_code == phase_code, k.c.project_contributes.is_(sa.true()))
         .order_by(k.c.number)
     )
-    return _frame(engine, query).astype({"goal_number": "Int64"})
+    frame = _frame(engine, query)
+    if frame.empty:
+        frame = pd.DataFrame(columns=["number", "goal_number", "title", "definition", "unit", "wording_status", "source"])
+    return frame.astype({"goal_number": "Int64"})
 
 
-def kpi_values_in_period(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """KPI values within the filter's years (only the period applies: KPIs are national figures)."""
+def kpi_values_in_period(engine: sa.Engine, flt: SeizureFilter, phase_code: str) -> pd.DataFrame:
+    """A phase's KPI values within the filter's years (only the period applies: KPIs are national figures)."""
     v = kpi_values
     query = sa.select(
         v.c.kpi_number, v.c.year, v.c.jurisdiction, v.c.value, v.c.baseline, v.c.target, v.c.unit, v.c.source,
         v.c.illustrative,
-    )
+    ).where(v.c.phase_code == phase_code)
     if flt.year_from is not None:
         query = query.where(v.c.year >= flt.year_from)
     if flt.year_to is not None:
@@ -247,6 +259,7 @@ def data_sources(engine: sa.Engine) -> pd.DataFrame:
         (N_("Published national totals"), published_totals, sa.false()),
         (N_("Training"), trainings, sa.false()),
         (N_("Equipment"), equipment, sa.false()),
+        (N_("Roadmap phases"), roadmap_phases, sa.false()),
         (N_("Roadmap goals"), roadmap_goals, sa.false()),
         (N_("Roadmap KPIs"), roadmap_kpis, sa.false()),
         (N_("KPI values"), kpi_values, kpi_values.c.illustrative),

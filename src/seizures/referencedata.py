@@ -36,7 +36,7 @@ TABLES_DIR = Path(__file__).with_name("tables")
 KIND = "reference"  # imports.kind of a reference import
 # The tables managed here, in the order they are loaded (a table refers only to those before it).
 NAMES = ("jurisdiction", "vocabulary", "regions", "municipalities", "published_totals", "trainings", "equipment",
-         "roadmap_goals", "roadmap_kpis", "kpi_values")
+         "roadmap_phases", "roadmap_goals", "roadmap_kpis", "kpi_values")
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "reason"]
 MAX_ROWS = 100_000  # a reference table is small: a larger file is not one
 VALUE_SHOWN_MAX = 100
@@ -82,10 +82,24 @@ def _required(name: str) -> set[str]:
     return {f["name"] for f in descriptor(name)["fields"] if f.get("constraints", {}).get("required")}
 
 
-def foreign_keys(name: str) -> list[tuple[str, str, str]]:
-    """(column, referenced table, referenced column) of each foreign key (a table referring to itself included)."""
-    return [(fk["fields"][0], fk["reference"]["resource"] or name, fk["reference"]["fields"][0])
+def foreign_keys(name: str) -> list[tuple[tuple[str, ...], str, tuple[str, ...]]]:
+    """(columns, referenced table, referenced columns) of each foreign key (a table referring to itself included);
+    a key of several columns (a KPI's phase and goal) is one reference."""
+    return [(tuple(fk["fields"]), fk["reference"]["resource"] or name, tuple(fk["reference"]["fields"]))
             for fk in descriptor(name).get("foreignKeys", [])]
+
+
+def _key_values(frame: pd.DataFrame, columns_: tuple[str, ...]) -> list:
+    """Each row's value of the columns: the value itself for one column, a tuple for several; None where one is empty."""
+    def value(values):
+        if any(v is None or (not isinstance(v, str) and pd.isna(v)) for v in values):
+            return None
+        return values[0] if len(values) == 1 else tuple(values)
+    return [value(values) for values in zip(*(frame[c] for c in columns_))]
+
+
+def _key_text(value) -> str:
+    return " / ".join(map(_text, value)) if isinstance(value, tuple) else _text(value)
 
 
 # The descriptors' titles and descriptions are in the catalogues (i18n.extract reads tables/*.json).
@@ -627,14 +641,15 @@ def _consistency(name: str, frame: pd.DataFrame, state: State, problems: Problem
     """The references the new rows make exist, and nothing stored loses what it refers to."""
     row_numbers = list(frame["_row"]) if "_row" in frame else [None] * len(frame)
     # Outgoing: each foreign key's value exists in the referenced table (as it will be).
-    for column, target, target_column in foreign_keys(name):
-        keys = set(state.rows(target)[target_column].dropna())
-        for row, value in zip(row_numbers, frame[column]):
-            if value is not None and not pd.isna(value) and value not in keys:
-                listed = sorted(keys, key=_text)
-                shown = ", ".join(map(_text, listed[:SHOWN_KEYS])) or "none yet"
+    for columns_, target, target_columns in foreign_keys(name):
+        keys = {k for k in _key_values(state.rows(target), target_columns) if k is not None}
+        what = " and ".join(target_columns)
+        for row, value in zip(row_numbers, _key_values(frame, columns_)):
+            if value is not None and value not in keys:
+                listed = sorted(keys, key=_key_text)
+                shown = ", ".join(map(_key_text, listed[:SHOWN_KEYS])) or "none yet"
                 shown += f" and {len(listed) - SHOWN_KEYS:,} more" if len(listed) > SHOWN_KEYS else ""
-                problems.add(row, column, value, f"no such {target_column} in {target} ({shown})"
+                problems.add(row, columns_[-1], _key_text(value), f"no such {what} in {target} ({shown})"
                              + ("" if target == name else f": import {target} first, or correct it"))
     if name == "published_totals":
         _check_measures(frame, row_numbers, state.rows("vocabulary"), problems)
@@ -642,21 +657,22 @@ def _consistency(name: str, frame: pd.DataFrame, state: State, problems: Problem
     for other in NAMES:
         if other == name or other in state.new:
             continue
-        for column, target, target_column in foreign_keys(other):
+        for columns_, target, target_columns in foreign_keys(other):
             if target != name:
                 continue
-            used = state.rows(other)[column].dropna()
-            _refuse_removed(used.value_counts().to_dict(), set(frame[target_column].dropna()), target_column,
-                            f"row(s) of {other} ({column})", f"replace {other} first", problems)
+            used = pd.Series([k for k in _key_values(state.rows(other), columns_) if k is not None], dtype=object)
+            kept = {k for k in _key_values(frame, target_columns) if k is not None}
+            _refuse_removed(used.value_counts().to_dict(), kept, " and ".join(target_columns),
+                            f"row(s) of {other} ({', '.join(columns_)})", f"replace {other} first", problems)
     uses = STORE_USES.get(name)
     if uses:
         uses(state, frame, problems)
 
 
 def _refuse_removed(used: dict, kept: set, column: str, what: str, advice: str, problems: Problems) -> None:
-    for value, count in sorted(used.items(), key=lambda kv: _text(kv[0])):
+    for value, count in sorted(used.items(), key=lambda kv: _key_text(kv[0])):
         if value not in kept and value != "":
-            problems.add(None, column, value, f"used by {int(count):,} stored {what}: the new rows must keep it ({advice})")
+            problems.add(None, column, _key_text(value), f"used by {int(count):,} stored {what}: the new rows must keep it ({advice})")
 
 
 def _check_measures(frame: pd.DataFrame, row_numbers: list, vocabulary: pd.DataFrame, problems: Problems) -> None:

@@ -169,9 +169,25 @@ equipment = sa.Table(
     sa.Column("source", sa.String, nullable=False),
 )
 
+# The Roadmap's phases: each has its baseline and target year (the KPI status rule measures the time elapsed between
+# them), its goals and its KPIs. "confirmed" / "unconfirmed": whether the wording (title) and the years were checked
+# against a public source (see source).
+roadmap_phases = sa.Table(
+    "roadmap_phases",
+    metadata,
+    sa.Column("code", sa.String(16), primary_key=True),
+    sa.Column("title", sa.String),
+    sa.Column("wording_status", sa.String),
+    sa.Column("baseline_year", sa.Integer, nullable=False),
+    sa.Column("target_year", sa.Integer, nullable=False),
+    sa.Column("years_status", sa.String),
+    sa.Column("source", sa.String),
+)
+
 roadmap_goals = sa.Table(
     "roadmap_goals",
     metadata,
+    sa.Column("phase_code", sa.String(16), primary_key=True),
     sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("title", sa.String),
     sa.Column("wording_status", sa.String),
@@ -182,6 +198,7 @@ roadmap_goals = sa.Table(
 roadmap_kpis = sa.Table(
     "roadmap_kpis",
     metadata,
+    sa.Column("phase_code", sa.String(16), primary_key=True),
     sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("goal_number", sa.Integer),
     sa.Column("title", sa.String),
@@ -195,6 +212,7 @@ roadmap_kpis = sa.Table(
 kpi_values = sa.Table(
     "kpi_values",
     metadata,
+    sa.Column("phase_code", sa.String(16), primary_key=True),
     sa.Column("kpi_number", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("jurisdiction", sa.String, primary_key=True),
@@ -204,6 +222,58 @@ kpi_values = sa.Table(
     sa.Column("unit", sa.String),
     sa.Column("source", sa.String),
     sa.Column("illustrative", sa.Boolean, nullable=False),
+)
+
+# Every change of the Roadmap's wording made in the app (wording.py): a goal's or KPI's title, definition or wording
+# status, who changed it, when, and what it was and became.
+wording_changes = sa.Table(
+    "wording_changes",
+    metadata,
+    _id_column("wording_changes"),
+    sa.Column("table_name", sa.String(32), nullable=False),  # roadmap_goals | roadmap_kpis
+    sa.Column("phase_code", sa.String(16), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("field", sa.String(32), nullable=False),
+    sa.Column("old_value", sa.String),
+    sa.Column("new_value", sa.String),
+    sa.Column("user_name", sa.String, nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+)
+
+# Reports that arrive (subscriptions.py): who gets which report, how and how often; and each report sent.
+subscriptions = sa.Table(
+    "subscriptions",
+    metadata,
+    _id_column("subscriptions"),
+    sa.Column("recipient", sa.String, nullable=False),
+    sa.Column("email", sa.String),  # an e-mail address, or
+    sa.Column("folder", sa.String),  # a folder on the server the report is written to
+    sa.Column("filter", sa.String, nullable=False),  # the sidebar filter as URL parameters ("from=2021&region=PZ")
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("format", sa.String(8), nullable=False),  # pdf | xlsx
+    sa.Column("frequency", sa.String(16), nullable=False),  # monthly | quarterly
+    sa.Column("created_by", sa.String, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("removed_by", sa.String),
+    sa.Column("removed_at", sa.DateTime),  # removed subscriptions are kept with what was sent to them
+)
+
+# One row per subscription and cycle (the month or quarter it is due in), written before the report is sent and
+# updated after: claimed -> sending -> sent (or failed). See subscriptions.send_due.
+report_deliveries = sa.Table(
+    "report_deliveries",
+    metadata,
+    sa.Column("subscription_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("cycle", sa.String(8), primary_key=True),  # "2025-06" (monthly) or "2025-Q2" (quarterly)
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("claimed_at", sa.DateTime, nullable=False),
+    sa.Column("sent_at", sa.DateTime),
+    sa.Column("report_period", sa.String(16)),  # the years the report covers, "2019-2024"
+    sa.Column("data_as_of", sa.DateTime),
+    sa.Column("message_id", sa.String),  # the e-mail's Message-ID (the same on every attempt)
+    sa.Column("file_path", sa.String),  # the file written, for a folder
+    sa.Column("error", sa.String),  # the last attempt's failure
 )
 
 # --- Summaries of the seizure lines (maintained by summary.py on every import and rollback) ---------------------
@@ -319,6 +389,7 @@ REFERENCE_TABLES = (
     published_totals,
     trainings,
     equipment,
+    roadmap_phases,
     roadmap_goals,
     roadmap_kpis,
 )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import events, schema, settings, store, summary
+from seizures import events, schema, settings, store, summary, wording
 
 DEMO_FILE = "demo_seizures.csv"
 
@@ -67,6 +67,7 @@ def load_demo(engine: sa.Engine, data: Path | None = None) -> dict[str, int]:
     imports, seizures = schema.imports, schema.seizures
     with store.serial_write(engine) as conn:  # two servers starting at once must not both load the demo
         counts = load_reference(conn, data)
+        wording.reapply(conn)  # the Roadmap wording edited in the app outlives a reload of the CSV files
         counts["events"] = events.load_demo(conn, data / events.DEMO_FILE, os_user())
         current = conn.execute(
             sa.select(imports.c.id, imports.c.content_hash)

@@ -1,7 +1,8 @@
 """Settings: where the store lives (SEIZURES_DB_URL), who may see what (SEIZURES_AUTH, SEIZURES_PUBLIC, the users
 file, the disclosure threshold, the login lockout), the limits of an import (SEIZURES_MAX_UPLOAD_MB,
 SEIZURES_LOCK_WAIT_SECONDS, and the budgets of reading a workbook: SEIZURES_XLSX_MAX_*), the map's boundaries
-(SEIZURES_BOUNDARIES, SEIZURES_BOUNDARIES_KEY) and the report's fonts (SEIZURES_REPORT_FONT_DIR).
+(SEIZURES_BOUNDARIES, SEIZURES_BOUNDARIES_KEY), the report's fonts (SEIZURES_REPORT_FONT_DIR) and the e-mailed
+reports (SEIZURES_SMTP_*, SEIZURES_SEND_LEASE_MINUTES).
 
 Each is read from the environment, else from the top level of .streamlit/secrets.toml (git-ignored).
 """
@@ -221,3 +222,56 @@ def xlsx_budgets() -> XlsxBudgets:
         seconds=_positive_number(XLSX_SECONDS_SETTING, DEFAULT_XLSX_MAX_SECONDS),
         memory_mb=_positive_number(XLSX_MEMORY_SETTING, DEFAULT_XLSX_MAX_MEMORY_MB),
     )
+
+
+# --- reports that arrive (subscriptions.py) -------------------------------------------------------------------
+
+SMTP_HOST_SETTING = "SEIZURES_SMTP_HOST"
+SMTP_PORT_SETTING = "SEIZURES_SMTP_PORT"
+SMTP_TLS_SETTING = "SEIZURES_SMTP_TLS"
+SMTP_USER_SETTING = "SEIZURES_SMTP_USER"
+SMTP_PASSWORD_SETTING = "SEIZURES_SMTP_PASSWORD"
+SMTP_FROM_SETTING = "SEIZURES_SMTP_FROM"
+SEND_LEASE_SETTING = "SEIZURES_SEND_LEASE_MINUTES"
+SMTP_TLS_MODES = {"starttls": 587, "ssl": 465, "off": 25}  # how the connection is secured -> its usual port
+DEFAULT_SEND_LEASE_MINUTES = 30.0
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where e-mailed reports go out: the server, how the connection is secured (STARTTLS, TLS from the start, or
+    none: only for a server on the same machine), the login (the password from the environment or secrets.toml,
+    never the store) and the sender address."""
+
+    host: str
+    port: int
+    tls: str
+    user: str | None
+    password: str | None
+    sender: str
+
+
+def smtp() -> Smtp | None:
+    """The SMTP settings (SEIZURES_SMTP_*), or None when SEIZURES_SMTP_HOST is not set (reports go to folders only).
+    A setting that cannot be used raises ValueError naming it."""
+    host = setting(SMTP_HOST_SETTING)
+    if host is None:
+        return None
+    tls = (setting(SMTP_TLS_SETTING) or "starttls").lower()
+    if tls not in SMTP_TLS_MODES:
+        raise ValueError(f"{SMTP_TLS_SETTING}={tls!r} is not one of {', '.join(SMTP_TLS_MODES)}")
+    port = int(_positive_number(SMTP_PORT_SETTING, SMTP_TLS_MODES[tls]))
+    sender = setting(SMTP_FROM_SETTING)
+    if sender is None or "@" not in sender:
+        raise ValueError(f"{SMTP_FROM_SETTING} must give the sender's e-mail address")
+    user = setting(SMTP_USER_SETTING)
+    password = setting(SMTP_PASSWORD_SETTING)
+    if user and password is None:
+        raise ValueError(f"{SMTP_USER_SETTING} is set but {SMTP_PASSWORD_SETTING} is not")
+    return Smtp(host, port, tls, user, password, sender)
+
+
+def send_lease_seconds() -> float:
+    """How long a report being sent is left to the run that claimed it before another run takes it over as
+    interrupted (SEIZURES_SEND_LEASE_MINUTES, default 30)."""
+    return _positive_number(SEND_LEASE_SETTING, DEFAULT_SEND_LEASE_MINUTES) * 60

@@ -42,6 +42,8 @@ PAGES = (
     PageSpec("app_pages/records.py", N_("Records"), ":material/table_rows:", "records", auth.ANALYST),
     PageSpec("app_pages/training.py", N_("Training & capacity"), ":material/school:", "training", auth.PUBLIC),
     PageSpec("app_pages/kpis.py", N_("Roadmap KPIs"), ":material/flag:", "kpis", auth.PUBLIC),
+    # Not public: percentages of small counts, and the questionnaire's list of seizures (see the page).
+    PageSpec("app_pages/tracing.py", N_("SDG 16.4.2 and tracing"), ":material/travel_explore:", "tracing", auth.VIEWER),
     PageSpec("app_pages/data.py", N_("Data"), ":material/upload_file:", "data", auth.ADMIN),
     PageSpec("app_pages/about.py", N_("About & methodology"), ":material/info:", "about", auth.PUBLIC),
 )

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from seizures import disclosure, i18n, queries, reference, settings, store
+from seizures import coverage, disclosure, i18n, queries, reference, settings, store
 from seizures.filters import SeizureFilter
 from seizures.i18n import _
 
@@ -114,8 +114,13 @@ PUBLIC_QUERIES: dict[Callable, Callable | None] = {
     queries.published_vs_recorded: _protect_check,
     queries.data_loads: _withhold_names,
     queries.record_counts: _only_whether_any,  # the pages only show whether any line is (illustrative)
+    # Coverage: which directorate-months hold data, never how many lines (record-level counts).
+    coverage.grid: lambda f, _t: f.assign(**{c: float("nan") for c in ("lines", "counts", "period_counts",
+                                                                        "illustrative", "rows")}),
+    coverage.overview: None,  # which directorate-years have months missing, and the rows rejected at import
     **dict.fromkeys((queries.region_list, queries.year_bounds, queries.period, queries.trainings_by_course, queries.equipment_delivered,
-                     queries.contributing_goals, queries.contributing_kpis, queries.kpi_values_in_period,
+                     queries.phase_list, queries.contributing_goals, queries.contributing_kpis,
+                     queries.kpi_values_in_period,
                      queries.measures_with_data, queries.published, reference.read_vocabulary,
                      reference.read_jurisdiction, queries.events_in_filter, queries.month_bounds)),
 }

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from seizures import charts, describe, disclosure, i18n, queries, reference, settings, spreadsheet
+from seizures import charts, coverage, describe, disclosure, i18n, queries, reference, settings, spreadsheet
 from seizures.dashboard import data
 from seizures.filters import SeizureFilter
 from seizures.i18n import N_, _
@@ -183,3 +183,17 @@ def measure_picker(flt: SeizureFilter, key: str) -> queries.Measure:
     options = {m.key: m for m in data.derived(queries.measures_for, data.vocabulary(), flt) if m.key in present}
     choice = st.radio(_("Measure"), list(options), format_func=lambda k: options[k].title, key=key, horizontal=True)
     return options[choice] if choice in options else next(iter(options.values()))
+
+
+def coverage_note(flt: SeizureFilter) -> None:
+    """One line on how complete the data are for the filter (months missing by directorate, partial years, rows
+    rejected at import; whether the last year's change compares unequal coverage), with a link to the coverage grid
+    on the About page."""
+    years = data.period(flt)
+    if years is None:
+        return
+    found = data.cached(coverage.overview, flt)
+    names = {**data.region_names(), "": _(reference.WHOLE_JURISDICTION_LABEL)}
+    left, right = st.columns([5, 1])
+    left.caption(f"ℹ️ {coverage.sentence(found, names, years)}")
+    right.page_link("app_pages/about.py", label=_("Coverage by month"), icon=":material/calendar_month:")

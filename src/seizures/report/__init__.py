@@ -17,18 +17,19 @@ from seizures.report.content import ReportError, collect
 __all__ = ["ReportError", "build_pdf", "build_xlsx"]
 
 
-def build_pdf(engine: sa.Engine, flt: SeizureFilter, lang: str | None = None) -> bytes:
-    """The donor report for the filter's period, as PDF bytes, in a language (None: the current one)."""
+def build_pdf(engine: sa.Engine, flt: SeizureFilter, lang: str | None = None, phase_code: str | None = None) -> bytes:
+    """The donor report for the filter's period, as PDF bytes, in a language (None: the current one), with the KPIs
+    of a Roadmap phase (None: the one the period's last year falls in)."""
     from seizures.report import pdf
 
     with i18n.using(lang):
-        return pdf.render(collect(engine, flt))
+        return pdf.render(collect(engine, flt, phase_code))
 
 
-def build_xlsx(engine: sa.Engine, flt: SeizureFilter, lang: str | None = None) -> bytes:
+def build_xlsx(engine: sa.Engine, flt: SeizureFilter, lang: str | None = None, phase_code: str | None = None) -> bytes:
     """The report's tables as an Excel workbook, one sheet each, after an About sheet, in a language (None: the
-    current one)."""
+    current one), with the KPIs of a Roadmap phase (None: the one the period's last year falls in)."""
     from seizures.report import workbook
 
     with i18n.using(lang):
-        return workbook.render(collect(engine, flt))
+        return workbook.render(collect(engine, flt, phase_code))

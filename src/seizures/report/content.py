@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import i18n, kpis, queries, reference, vocab
+from seizures import coverage, i18n, kpis, queries, reference, tracing, vocab
 from seizures.filters import SeizureFilter
 from seizures.i18n import _
 from seizures.report.texts import TEXT
@@ -39,14 +39,17 @@ class Content:
     records_illustrative: bool  # any seizure line of the period is illustrative
     trend_illustrative: bool  # any seizure line of the trend's years is
     stored: queries.StoredRows  # queries.record_counts of the period: lines, counts by period, ...
+    coverage: coverage.Summary  # coverage.overview of the selection, as the Overview's line
     headline: pd.DataFrame  # queries.headline_figures of queries.headline_keys, as on the Overview
     published: pd.DataFrame  # queries.published
     trends: dict[str, pd.DataFrame]  # measure key -> queries.recorded_and_published over the trend's years
     by_year: dict[str, pd.DataFrame]  # measure key -> queries.measure_by(..., "year"), each measure with records
     by_region: dict[str, pd.DataFrame]  # measure key -> queries.measure_by(..., "region_code")
     shares: pd.DataFrame  # queries.region_summary of the first measure, as the Regions page draws it
-    kpis: pd.DataFrame  # kpis.kpi_table, as the Roadmap KPIs page shows it
+    phase: kpis.Phase | None  # the Roadmap phase of the KPIs (default: the one the period's last year falls in)
+    kpis: pd.DataFrame  # kpis.kpi_table, as the Roadmap KPIs page shows it for that phase
     kpi_values: pd.DataFrame  # queries.kpi_values_in_period
+    tracing: pd.DataFrame  # tracing.funnel_by(..., "year"), as the SDG 16.4.2 and tracing page shows it
     trainings: pd.DataFrame  # queries.with_share_of_women(queries.trainings_by_course)
     equipment: pd.DataFrame  # queries.equipment_delivered
     sources: pd.DataFrame  # queries.data_sources
@@ -80,8 +83,21 @@ class Content:
         return (int(years.min()), int(years.max())) if len(years) else (self.first, self.last)
 
 
-def collect(engine: sa.Engine, flt: SeizureFilter) -> Content:
-    """Read what the report shows for a filter, in the current language (the names of directorates and courses)."""
+def report_phase(engine: sa.Engine, last_year: int, code: str | None = None) -> kpis.Phase | None:
+    """The Roadmap phase a report shows: the one named, else the one the period's last year falls in (as the
+    Roadmap KPIs page picks it); None when the store has no phase."""
+    phases = kpis.phases_from(queries.phase_list(engine))
+    if code is None:
+        return kpis.phase_for(phases, last_year)
+    for phase in phases:
+        if phase.code == code:
+            return phase
+    raise ReportError(TEXT["err_phase"].format(code=code, known=", ".join(p.code for p in phases) or "–"))
+
+
+def collect(engine: sa.Engine, flt: SeizureFilter, phase_code: str | None = None) -> Content:
+    """Read what the report shows for a filter and Roadmap phase (None: the one the period's last year falls in), in
+    the current language (the names of directorates and courses)."""
     flt = flt.with_open_edges(queries.year_bounds(engine))
     years = queries.period(engine, flt)
     if years is None:
@@ -102,7 +118,9 @@ def collect(engine: sa.Engine, flt: SeizureFilter) -> Content:
     loads = queries.data_loads(engine)
     courses = queries.trainings_by_course(engine)
     courses = courses.assign(course=courses["course"].map(i18n.data_text))  # stored names, translated where known
-    kpi_values = queries.kpi_values_in_period(engine, flt)
+    phase = report_phase(engine, last, phase_code)
+    kpi_list = queries.contributing_kpis(engine, phase.code) if phase else pd.DataFrame(columns=["number"])
+    kpi_values = queries.kpi_values_in_period(engine, flt, phase.code if phase else "")
     published = queries.published(engine)
     with_data = queries.measures_with_data(engine, flt.with_years(first - 1, last))
     stored = queries.record_counts(engine, flt)
@@ -113,6 +131,7 @@ def collect(engine: sa.Engine, flt: SeizureFilter) -> Content:
         records_illustrative=stored.illustrative > 0,
         trend_illustrative=queries.record_counts(engine, trend_flt).illustrative > 0,
         stored=stored,
+        coverage=coverage.overview(engine, flt),
         headline=queries.headline_figures(engine, flt, first, last, queries.headline_keys(vocabulary, with_data)),
         published=published,
         trends={key: queries.recorded_and_published(engine, trend_flt, key)
@@ -120,8 +139,10 @@ def collect(engine: sa.Engine, flt: SeizureFilter) -> Content:
         by_year={key: queries.measure_by(engine, flt, key, "year") for key in by_region},
         by_region=by_region,
         shares=shares,
-        kpis=kpis.kpi_table(queries.contributing_kpis(engine), kpi_values),
+        phase=phase,
+        kpis=kpis.kpi_table(kpi_list, kpi_values, phase) if phase else pd.DataFrame(columns=kpis.KPI_TABLE_COLUMNS),
         kpi_values=kpi_values,
+        tracing=tracing.funnel_by(engine, flt, "year"),
         trainings=queries.with_share_of_women(courses, TEXT["all_courses"]),
         equipment=queries.equipment_delivered(engine),
         sources=queries.data_sources(engine),
@@ -154,6 +175,31 @@ def name_note(content: Content) -> str | None:
     return f"*{note}" if note else None
 
 
+def coverage_line(content: Content) -> str:
+    """The Overview's line on the data's coverage for the selection (coverage.details)."""
+    names = {**region_names(content), "": _(reference.WHOLE_JURISDICTION_LABEL)}
+    return coverage.details(content.coverage, names, (content.first, content.last))
+
+
+def phase_name(phase: kpis.Phase | None) -> str:
+    """A phase as the report names it: its title and years ("Roadmap ... by 2024 (2018–2024)")."""
+    if phase is None:
+        return TEXT["no_phase"]
+    return f"{phase.title or phase.code} ({phase.span})"
+
+
+def kpi_titles(content: Content) -> list[str]:
+    """"KPI 3: <title>" for each KPI of the table whose title is filled in, marked where its wording is unverified."""
+    lines = []
+    for row in content.kpis.itertuples():
+        if isinstance(row.title, str) and row.title:
+            text = TEXT["kpi_title"].format(number=row.number, title=row.title)
+            if isinstance(row.definition, str) and row.definition:
+                text += f" — {row.definition}"
+            lines.append(text if row.wording_status == "confirmed" else f"{text} {TEXT['wording_unverified']}")
+    return lines
+
+
 def is_filtered(flt: SeizureFilter) -> bool:
     return bool(flt.regions or flt.categories or flt.weapon_types or flt.contexts)
 
@@ -182,7 +228,9 @@ def filter_lines(content: Content) -> list[tuple[str, str]]:
         (TEXT["filter_categories"], listed(flt.categories, content.vocabulary.labels("category"))),
         (TEXT["filter_weapons"], listed(flt.weapon_types, content.vocabulary.labels("weapon_type"))),
         (TEXT["filter_contexts"], listed(flt.contexts, content.vocabulary.labels("context"))),
+        (TEXT["filter_phase"], phase_name(content.phase)),
         (TEXT["as_of"], as_of(content)),
+        (TEXT["coverage"], coverage_line(content)),
     ]
 
 
@@ -289,6 +337,24 @@ def kpi_table(content: Content) -> pd.DataFrame:
         TEXT["col_latest_value"]: t["latest_value"].astype("float64"),
         TEXT["col_progress"]: (pd.to_numeric(t["progress"], errors="coerce") * 100).round(0),
     })
+
+
+def sdg_table(content: Content) -> pd.DataFrame:
+    """SDG indicator 16.4.2 per year of the period, as on the SDG 16.4.2 and tracing page: firearms seized (the
+    denominator), origin established (the numerator), the indicator (None: not recorded, never 0 %), and the firearms
+    without any tracing field."""
+    t = content.tracing
+    return pd.DataFrame({
+        TEXT["col_year"]: t["year"].astype("int64"),
+        TEXT["col_seized"]: t["seized"].astype("float64"),
+        TEXT["col_established"]: t["established"].astype("float64"),
+        TEXT["col_sdg"]: t["share_pct"].astype("float64").round(1),
+        TEXT["col_no_tracing"]: t["not_recorded"].astype("float64"),
+    })
+
+
+def sdg_illustrative(content: Content) -> bool:
+    return bool(content.tracing["illustrative_rows"].sum()) if not content.tracing.empty else False
 
 
 def kpi_illustrative(content: Content) -> list[bool]:

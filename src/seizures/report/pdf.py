@@ -13,7 +13,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from seizures import i18n, kpis, settings
+from seizures import i18n, kpis, settings, tracing
 from seizures.report import content as c
 from seizures.report import figures
 from seizures.report.content import Content, ReportError
@@ -316,6 +316,25 @@ def _headline(doc: ReportPDF, content: Content) -> None:
     )
 
 
+def _sdg(doc: ReportPDF, content: Content) -> None:
+    """SDG indicator 16.4.2 by year, in the KPI section (the SDG 16.4.2 and tracing page's figures)."""
+    doc.ensure_space(40)
+    doc.set_font(FONT, "B", 12)
+    doc.cell(0, 8, TEXT["sdg_heading"], new_x="LMARGIN", new_y="NEXT")
+    illustrative = c.sdg_illustrative(content)
+    if illustrative:
+        doc.badge(illustrative=True)
+        doc.mark_illustrative()
+    doc.paragraph(TEXT["sdg_intro"].format(definition=i18n._(tracing.DEFINITION)), size=9)
+    table = c.sdg_table(content)
+    if table.empty:
+        doc.paragraph(TEXT["sdg_none"], style="I")
+        return
+    doc.data_table(table, formats={TEXT["col_year"]: fmt_whole,
+                                   TEXT["col_sdg"]: lambda v: TEXT["not_recorded"] if pd.isna(v) else fmt_percent(v)},
+                   col_widths=(15, 25, 25, 25, 25), illustrative=illustrative)
+
+
 def render(content: Content) -> bytes:
     """The PDF of a report's content."""
     trends, regional = figures.trend_figures(content), figures.region_figure(content)
@@ -361,12 +380,25 @@ def render(content: Content) -> bytes:
                        illustrative=content.records_illustrative)
 
     doc.section(f"4. {TEXT['sec_kpis']}", illustrative=True if content.kpis_illustrative else None)
-    doc.paragraph(TEXT["kpis_intro"].format(period=content.period), size=9)
+    if content.phase is None:
+        doc.paragraph(TEXT["no_phase"], style="I")
+    else:
+        doc.paragraph(TEXT["kpis_intro"].format(
+            phase=content.phase.title or content.phase.code, span=content.phase.span, period=content.period,
+            baseline_year=content.phase.baseline_year, target_year=content.phase.target_year), size=9)
+        if not content.phase.confirmed:
+            doc.paragraph(TEXT["phase_unverified"].format(source=content.phase.source or "–"), size=8, style="I")
     kpi_formats = {TEXT["col_kpi"]: fmt_whole, TEXT["col_goal"]: fmt_whole, TEXT["col_latest_year"]: fmt_whole,
                    TEXT["col_status"]: fmt_text, TEXT["col_direction"]: fmt_text,
                    TEXT["col_progress"]: lambda v: fmt_percent(v, 0)}
     doc.data_table(c.kpi_table(content), formats=kpi_formats, col_widths=(9, 9, 17, 15, 13, 16, 14, 14, 17),
                    illustrative=content.kpis_illustrative)
+    titles = c.kpi_titles(content)
+    for line in titles:
+        doc.paragraph(line, size=8)
+    if not titles and not content.kpis.empty:
+        doc.paragraph(TEXT["kpis_untitled"], size=8, style="I")
+    _sdg(doc, content)
 
     doc.section(f"5. {TEXT['sec_training']}", illustrative=False)
     doc.paragraph(TEXT["training_intro"], size=9)
@@ -380,7 +412,8 @@ def render(content: Content) -> bytes:
     doc.section(f"7. {TEXT['sec_method']}", illustrative=None)
     for point in c.method_points(content):
         doc.paragraph(f"• {point}", size=9)
-    doc.paragraph(plain(kpis.rule()), size=9)
+    if content.phase is not None:
+        doc.paragraph(plain(kpis.rule(content.phase)), size=9)
     doc.paragraph(TEXT["sources_heading"], size=10, style="B")
     sources = c.sources_table(content)
     doc.data_table(sources, size=8, col_widths=(40, 95, 20, 15), illustrative=bool(sources[TEXT["col_illustrative"]].any()))

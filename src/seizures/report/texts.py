@@ -51,10 +51,26 @@ TEXT = i18n.Texts({
     "trend_filtered": N_("The bars count only the records of the selection, so they may differ from the national totals."),
     "regions_intro": N_("Each directorate's share of the national total in {period}, as on the Regions page; then "
                         "the record-level totals of each measure by directorate."),
-    "kpis_intro": N_("The Roadmap KPIs the project contributes to, as on the Roadmap KPIs page: the latest actual "
-                     "value in {period}, the progress from baseline to target and the status by the rule in the "
-                     "methodology (the KPIs' wording is not available here and is left to be filled in from the "
-                     "Roadmap's monitoring framework)."),
+    "kpis_intro": N_("The Roadmap KPIs of {phase} ({span}) that the project contributes to, as on the Roadmap KPIs "
+                     "page: the latest actual value in {period}, the progress from the baseline ({baseline_year}) to "
+                     "the target ({target_year}) and the status by the rule in the methodology."),
+    "kpis_untitled": N_("The KPIs' wording is not in the store yet: it is entered from the Roadmap's monitoring "
+                        "framework by an administrator (Data page, Roadmap wording)."),
+    "kpi_title": N_("KPI {number}: {title}"),
+    "wording_unverified": N_("(wording to be verified)"),
+    "phase_unverified": N_("The phase's wording or years are to be verified: {source}."),
+    "no_phase": N_("No Roadmap phase is in the store."),
+    "filter_phase": N_("Roadmap phase"),
+    "coverage": N_("Coverage"),
+    "sdg_heading": N_("SDG indicator 16.4.2"),
+    "sdg_intro": N_("{definition} (UN SDG metadata). The firearms (pieces) of the selection, as on the SDG 16.4.2 "
+                    "and tracing page: the numerator is those whose illicit origin or context was established; where "
+                    "no trace result is recorded the indicator is \"not recorded\", never 0 %."),
+    "sdg_none": N_("No firearms in the selection for this period."),
+    "not_recorded": N_("not recorded"),
+    "col_seized": N_("Firearms seized"), "col_established": N_("Origin established"),
+    "col_sdg": N_("SDG 16.4.2 (%)"), "col_no_tracing": N_("No tracing field"),
+    "sheet_sdg": N_("SDG 16.4.2"),
     "training_intro": N_("Officers trained, as published (sources in the methodology; the year of training where it "
                          "is recorded)."),
     "equipment_intro": N_("Equipment delivered, as published (sources in the methodology)."),
@@ -89,11 +105,13 @@ TEXT = i18n.Texts({
     "basis_published": N_("published"), "basis_illustrative": N_("illustrative"), "basis_records": N_("seizure records"),
     "all_courses": N_("All courses"),
     "col_url": N_("Address"),
+    "col_title": N_("Title"), "col_definition": N_("Definition"),
     "more_than": N_("more than"),
     "yes": N_("yes"), "no": N_("no"),
     "sheet_about": N_("About"), "sheet_headline": N_("Headline"), "sheet_published": N_("Published totals"),
     "sheet_by_year": N_("Records by year"), "sheet_by_region": N_("Records by directorate"), "sheet_kpis": N_("KPIs"),
     "sheet_training": N_("Training"), "sheet_equipment": N_("Equipment"), "sheet_sources": N_("Sources"),
+    "err_phase": N_("unknown Roadmap phase {code} (the store has: {known})"),
     "err_no_period": N_("the store has no seizure records: give the period (--year, or --from and --to)"),
     "err_fonts": N_("font {path} not found: install Debian's fonts-dejavu-core (or set SEIZURES_REPORT_FONT_DIR)"),
 })

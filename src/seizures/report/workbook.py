@@ -55,7 +55,15 @@ def tables(content: Content) -> dict[str, pd.DataFrame]:
         TEXT["sheet_published"]: published_table(content),
         TEXT["sheet_by_year"]: c.records_by_year_table(content).assign(**flag),
         TEXT["sheet_by_region"]: c.records_by_region_table(content).assign(**flag),
-        TEXT["sheet_kpis"]: c.kpi_table(content).assign(**{TEXT["col_illustrative"]: c.kpi_illustrative(content)}),
+        TEXT["sheet_kpis"]: c.kpi_table(content).assign(**{
+            TEXT["col_illustrative"]: c.kpi_illustrative(content),
+            TEXT["col_title"]: content.kpis["title"].to_numpy(), TEXT["col_definition"]: content.kpis["definition"].to_numpy(),
+        }),
+        TEXT["sheet_sdg"]: c.sdg_table(content).assign(**{
+            TEXT["col_sdg"]: lambda f: f[TEXT["col_sdg"]].astype(object).where(f[TEXT["col_sdg"]].notna(),
+                                                                              TEXT["not_recorded"]),
+            TEXT["col_illustrative"]: c.sdg_illustrative(content),
+        }),
         TEXT["sheet_training"]: c.training_table(content),
         TEXT["sheet_equipment"]: c.equipment_table(content),
         TEXT["sheet_sources"]: c.sources_table(content),
