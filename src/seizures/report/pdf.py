@@ -316,6 +316,16 @@ def _headline(doc: ReportPDF, content: Content) -> None:
     )
 
 
+def _events(doc: ReportPDF, content: Content) -> None:
+    """The events of the period and directorates, as the pages' trend charts draw them."""
+    doc.paragraph(TEXT["events_intro"].format(period=content.period), size=9)
+    table = c.events_table(content)
+    if table.empty:
+        doc.paragraph(TEXT["no_events"], style="I")
+    else:
+        doc.data_table(table, size=8, col_widths=(20, 20, 20, 20, 60, 34))
+
+
 def render(content: Content) -> bytes:
     """The PDF of a report's content."""
     trends, regional = figures.trend_figures(content), figures.region_figure(content)
@@ -328,7 +338,7 @@ def render(content: Content) -> bytes:
         images, failure = [None] * len(charts), str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     records = True if content.records_illustrative else None  # the badge of sections with record-level figures
     contents = [TEXT[k] for k in ("sec_headline", "sec_trend", "sec_regions", "sec_kpis", "sec_training",
-                                  "sec_equipment", "sec_method")]
+                                  "sec_equipment", "sec_events", "sec_method")]
     doc = ReportPDF(TEXT["footer"].format(period=content.period), c.title(content))
     _title_page(doc, content, contents)
 
@@ -377,7 +387,10 @@ def render(content: Content) -> bytes:
     doc.paragraph(TEXT["equipment_intro"], size=9)
     doc.data_table(c.equipment_table(content).drop(columns=[TEXT["col_source"]]), col_widths=(90, 25, 55))
 
-    doc.section(f"7. {TEXT['sec_method']}", illustrative=None)
+    doc.section(f"7. {TEXT['sec_events']}", illustrative=None)
+    _events(doc, content)
+
+    doc.section(f"8. {TEXT['sec_method']}", illustrative=None)
     for point in c.method_points(content):
         doc.paragraph(f"• {point}", size=9)
     doc.paragraph(plain(kpis.rule()), size=9)

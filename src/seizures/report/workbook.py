@@ -58,6 +58,7 @@ def tables(content: Content) -> dict[str, pd.DataFrame]:
         TEXT["sheet_kpis"]: c.kpi_table(content).assign(**{TEXT["col_illustrative"]: c.kpi_illustrative(content)}),
         TEXT["sheet_training"]: c.training_table(content),
         TEXT["sheet_equipment"]: c.equipment_table(content),
+        TEXT["sheet_events"]: c.events_table(content),
         TEXT["sheet_sources"]: c.sources_table(content),
     }
 
