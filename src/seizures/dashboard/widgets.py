@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from seizures import charts, disclosure, i18n, queries, reference, settings, spreadsheet
-from seizures.dashboard import data
+from seizures.dashboard import data, sidebar
 from seizures.filters import SeizureFilter
 from seizures.i18n import N_, _
 
@@ -44,9 +44,11 @@ def chart_of(frame: pd.DataFrame, build: Callable[..., go.Figure], name: str, *a
 def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str) -> None:
     """Draw a figure with a CSV download of exactly the data behind it (hidden cells as their note, "<5" or "x").
 
-    A figure without any trace is not drawn (Streamlit refuses one): its data is still offered."""
+    A figure without any trace is not drawn (Streamlit refuses one): its data is still offered. A figure whose
+    points carry filter values (charts.SELECT) is drawn selectable: a click sets the shared filter (sidebar.py)."""
     if len(fig["data"] if isinstance(fig, dict) else fig.data):
-        st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
+        key = f"chart_{name}"
+        st.plotly_chart(fig, width="stretch", key=key, **sidebar.chart_selection(fig, key))
     suppression_legend(frame)
     st.download_button(
         _("Download data (CSV)"), spreadsheet.csv_bytes(disclosure.shown(frame)), file_name=f"{name}.csv",
