@@ -201,13 +201,9 @@ def hover_texts(frame: pd.DataFrame, group: str | None, period: str, shares: boo
     hidden = notes != ""
     periods = frame[period].astype("int64")
     keys = frame[group].astype(str) if group else pd.Series("", index=frame.index)
-    known = dict(zip(zip(keys, periods), values.where(~hidden)))
-    concealed = set(zip(keys[hidden], periods[hidden]))
+    known = dict(zip(zip(keys, periods), values.where(~hidden)))  # a hidden cell is there, unknown (NaN)
     first = periods.min() if len(periods) else 0
-    previous = [
-        known.get((k, p - 1), float("nan") if (k, p - 1) in concealed or p - 1 < first else 0.0)
-        for k, p in zip(keys, periods)
-    ]
+    previous = [known.get((k, p - 1), float("nan") if p - 1 < first else 0.0) for k, p in zip(keys, periods)]
     totals = values.where(~hidden).groupby(periods).sum(min_count=1).where(~hidden.groupby(periods).any())
     value_text = [note or i18n.number(v, missing=_("not recorded")) for v, note in zip(values, notes)]
     out = pd.DataFrame({
