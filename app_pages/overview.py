@@ -1,6 +1,6 @@
 """Overview (managers): the last selected year's headline figures, the yearly trend against the published totals
-with the events of the period, what changed from the year before (or between two periods) and where, the split by
-regional directorate, the months that stand out, and every published national figure."""
+with the events of the period, what changed from the year before (or between two periods) and where, the months
+that stand out, the split by regional directorate, and every published national figure."""
 
 import pandas as pd
 import streamlit as st
@@ -105,19 +105,19 @@ if sidebar.selectable():
 insights.events_list(timeline)
 
 
-# 4. For one measure: what changed and where, the directorates' split, the months that stand out
+# 4. For one measure: what changed and where, the months that stand out, the directorates' split
 @insights.fragment
 def measure_sections(flt) -> None:
     """Everything that depends on the chosen measure or compared periods: a change of either reruns only this."""
     measure = widgets.measure_picker(flt, key="overview_measure")
     insights.what_changed(flt, measure, "overview")
+    insights.flags_section(flt, measure, data.period_label(flt))
 
     st.subheader(_("By regional directorate"))
     widgets.chart_of(
         data.cached(queries.measure_by, flt, measure.key, "region_code", "year"), charts.stacked_by_region,
         "by_directorate", data.region_names(), measure.title, None, timeline,
     )
-    insights.flags_section(flt, measure, data.period_label(flt))
 
 
 measure_sections(flt)
