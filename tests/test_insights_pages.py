@@ -310,6 +310,7 @@ def test_counts_by_period_flags_the_planted_surge_and_links_to_its_view(monkeypa
 def test_a_partial_last_year_is_said_and_compared_on_the_same_months(monkeypatch, illustria, fresh_caches):
     at = open_page(monkeypatch, illustria, "overview")
     warning = next(w.value for w in at.warning if "stop in" in w.value)
+    assert warning.startswith("The records of 2023 stop in June: its total is of part of a year.")
     current, base = made_up_store.total(year=2023, months=(1, 6)), made_up_store.total(year=2022, months=(1, 6))
     assert f"(year to date): {current:,.0f}," in warning and f"same months of 2022 ({base:,.0f})" in warning
     quarters = sum(v for _r, _d, v in made_up_store.QUARTERS)

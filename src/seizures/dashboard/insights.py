@@ -17,6 +17,7 @@ from typing import Callable
 
 import pandas as pd
 import streamlit as st
+from babel import dates as babel_dates
 
 from seizures import changes, charts, disclosure, events, i18n, queries, reference, settings, surges
 from seizures.changes import Periods
@@ -332,8 +333,9 @@ def partial_year(flt: SeizureFilter, measure: queries.Measure, periods: Periods)
     (last_year, last_month) = store_months[1]
     if periods.current[1] != last_year or last_month == 12:
         return
+    month = babel_dates.get_month_names("wide", context="stand-alone", locale=i18n.babel_locale())[last_month]
     text = _("The records of {year} stop in {month}: its total is of part of a year.").format(
-        year=last_year, month=i18n.month_names()[last_month - 1])
+        year=last_year, month=month)
     result = year_to_date(flt, measure, last_year, last_month)
     if result is not None and periods.base == (last_year - 1, last_year - 1):
         text += " " + year_to_date_text(result, measure)
