@@ -62,13 +62,13 @@ def coverage_section(flt) -> None:
         return  # the tables below count record-level rows by directorate and year
     years = data.derived(coverage.by_year, cells, data.cached(coverage.year_totals, flt))
     st.subheader(_("By directorate and year"))
+    shown = ["region_code", "year", "months_present", "months_expected", "missing_months", "lines", "counts",
+             "illustrative_share", "change", "note"]
     widgets.dataframe(
         years.assign(region_code=years["region_code"].map(lambda c: names.get(c, c)),
                      missing_months=years["missing_months"].map(
-                         lambda ms: ", ".join(i18n.month_names()[m - 1] for m in ms))),
+                         lambda ms: ", ".join(i18n.month_names()[m - 1] for m in ms)))[shown],
         hide_index=True, width="stretch", placeholder="–",
-        column_order=["region_code", "year", "months_present", "months_expected", "missing_months", "lines", "counts",
-                      "illustrative_share", "change", "note"],
         column_config={
             "region_code": _("Directorate"), "year": st.column_config.NumberColumn(_("Year"), format="%d"),
             "months_present": st.column_config.NumberColumn(_("Months with data")),

@@ -1,6 +1,7 @@
 """Data (administrators): import seizure records (record lines, or counts through a column mapping) from CSV or
 Excel, see past imports, roll one back, list users; the reference data (jurisdiction, vocabulary, regions, published
-totals, ...): download, replace, edit, roll back; the Roadmap's wording (audited) and the report subscriptions."""
+totals, ...): download, replace, edit, roll back; the Roadmap's wording (audited), the report subscriptions and the
+events on the timeline."""
 
 import math
 
@@ -9,9 +10,10 @@ import streamlit as st
 
 from urllib.parse import urlencode
 
-from seizures import (auth, filters, i18n, ingest, kpis, mappings, queries, reference, referencedata, settings,
+from seizures import (auth, events, filters, i18n, ingest, kpis, mappings, queries, reference, referencedata, settings,
                       spreadsheet, store, subscriptions, template, upload, wording, workbench)
 from seizures.dashboard import access, data, widgets
+from seizures.filters import SeizureFilter
 from seizures.i18n import N_, _
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -739,3 +741,151 @@ roadmap_wording()
 
 st.header(_("7. Report subscriptions"))
 report_subscriptions()
+
+
+# --- Events on the timeline: added, edited, removed (audited), imported and exported -------------------------------
+
+
+EVENT_HISTORY_COLUMNS = {
+    "id": N_("change number"), "event_id": N_("event"), "action": N_("what"), "user_name": N_("by"), "changed_at": N_("when"),
+    "old_values": N_("before"), "new_values": N_("after"), "note": N_("note"),
+}
+EVENT_ACTIONS = {"add": N_("added"), "edit": N_("edited"), "remove": N_("removed")}
+
+
+def _event_columns() -> dict[str, str]:
+    """The events table's headings in the page's language."""
+    return {"id": _("event"), "starts_on": _("From"), "ends_on": _("To"), "region_code": _("Where"), "kind": _("Kind"),
+            **{f"title_{lang}": _("Title ({language})").format(language=name) for lang, name in i18n.LANGUAGES.items()},
+            "source": _("Source"), "url": _("Address")}
+
+
+def _event_form(engine, regions: dict[str, str], stored: events.Event | None, key: str) -> events.Event | None:
+    """The fields of an event (those of `stored` to start with); the event typed when the form is submitted."""
+    with st.form(key, clear_on_submit=stored is None, border=True):
+        left, right = st.columns(2)
+        starts_on = left.date_input(_("Date, or first day"), value=stored.starts_on if stored else None,
+                                    min_value=events.EARLIEST, max_value=events.LATEST, key=f"{key}_starts_on")
+        ends_on = right.date_input(_("Last day (empty for a single day)"), value=stored.ends_on if stored else None,
+                                   min_value=events.EARLIEST, max_value=events.LATEST, key=f"{key}_ends_on")
+        places = ["", *regions]
+        region = left.selectbox(_("Directorate"), places, format_func=lambda c: regions.get(c) or _("national"),
+                                index=places.index(stored.region_code or "") if stored else 0, key=f"{key}_region")
+        kinds = list(events.KINDS)
+        kind = right.selectbox(_("Kind"), kinds, format_func=events.kind_label,
+                               index=kinds.index(stored.kind) if stored else 0, key=f"{key}_kind")
+        titles = {lang: st.text_input(_("Title ({language})").format(language=name),
+                                      value=(getattr(stored, f"title_{lang}") or "") if stored else "",
+                                      max_chars=events.TITLE_MAX, key=f"{key}_title_{lang}")
+                  for lang, name in i18n.LANGUAGES.items()}
+        source = st.text_input(_("Source"), value=stored.source if stored else "", max_chars=events.SOURCE_MAX,
+                               key=f"{key}_source")
+        url = st.text_input(_("Link (optional)"), value=(stored.url or "") if stored else "",
+                            max_chars=events.URL_MAX, key=f"{key}_url")
+        if not st.form_submit_button(_("Save the event") if stored else _("Add the event"), type="primary"):
+            return None
+    if starts_on is None:
+        st.error(_("Give the event's date (or its first day)."), icon=":material/block:")
+        return None
+    return events.Event(
+        starts_on=starts_on, ends_on=ends_on, region_code=region or None, kind=kind,
+        title_en=titles["en"].strip(), title_sq=titles["sq"].strip() or None, title_sr=titles["sr"].strip() or None,
+        source=source.strip(), url=url.strip() or None,
+    )
+
+
+def _event_problems(exc: events.EventError) -> None:
+    st.error(_("The event was not saved:"), icon=":material/block:")
+    st.dataframe(pd.DataFrame(exc.problems, columns=[_("field"), _("value"), _("problem")]), hide_index=True,
+                 width="stretch", key="event_problems")
+
+
+def _event_saved(message: str) -> None:
+    st.cache_data.clear()  # the pages' events (and the data version) changed
+    st.session_state["event_message"] = message
+    st.rerun()
+
+
+def events_section(engine) -> None:
+    """The events drawn on the trend charts: the list, add, edit or remove one (audited with the user's name), import
+    a CSV or Excel file of them (all or nothing) and export them in the import's layout."""
+    st.header(_("8. Events on the timeline"))
+    st.caption(_("Operations, amnesty or legalisation campaigns, changes of law, trainings, equipment deliveries, "
+                 "censuses: drawn on the trend charts of the period and directorates they concern, and listed in the "
+                 "donor report. Every change is recorded with your user name."))
+    if message := st.session_state.pop("event_message", None):
+        st.success(message, icon=":material/check_circle:")
+    regions = data.region_names()
+    stored = queries.events_in_filter(engine, SeizureFilter())
+    if stored.empty:
+        st.info(_("No events yet."))
+    else:
+        st.dataframe(stored.assign(
+            region_code=stored["region_code"].map(lambda c: regions.get(c, c) if isinstance(c, str) and c else _("national")),
+            kind=stored["kind"].map(events.kind_label),
+        ).rename(columns=_event_columns()), hide_index=True, width="stretch", key="events_table")
+    user = access.user_name()
+    add, change, files, history = st.tabs([_("Add"), _("Edit or remove"), _("Import or export"), _("History")])
+    with add:
+        event = _event_form(engine, regions, None, "event_add")
+        if event is not None:
+            try:
+                event_id = events.add(engine, event, user)
+            except events.EventError as exc:
+                _event_problems(exc)
+            else:
+                _event_saved(_("Event #{id} added.").format(id=event_id))
+    with change:
+        if stored.empty:
+            st.info(_("No events yet."))
+        else:
+            choices = {int(r.id): f"#{r.id} {r.starts_on} {r.title_en}" for r in stored.itertuples()}
+            chosen = st.selectbox(_("Event"), list(choices), format_func=choices.get, key="event_chosen")
+            event = _event_form(engine, regions, events.get(engine, chosen), f"event_edit_{chosen}")
+            if event is not None:
+                try:
+                    changed = events.edit(engine, chosen, event, user)
+                except events.EventError as exc:
+                    _event_problems(exc)
+                else:
+                    if changed:
+                        _event_saved(_("Event #{id} saved.").format(id=chosen))
+                    st.info(_("Nothing changed."))
+            confirmed = st.checkbox(_("Yes, remove event #{id}").format(id=chosen), key="event_remove_confirm")
+            if st.button(_("Remove the event"), disabled=not confirmed, key="event_remove"):
+                try:
+                    events.remove(engine, chosen, user)
+                except events.EventError as exc:
+                    _event_problems(exc)
+                else:
+                    st.session_state.pop("event_remove_confirm", None)
+                    _event_saved(_("Event #{id} removed.").format(id=chosen))
+    with files:
+        st.download_button(_("Export the events (CSV)"), events.export_csv(events.export_frame(engine)),
+                           file_name="events.csv", mime="text/csv", key="events_export")
+        st.caption(_("Columns {columns}: an exported file can be edited and imported again (a row with an id "
+                     "replaces that event, a row without one adds an event). Dates as YYYY-MM-DD or DD.MM.YYYY; "
+                     "directorates by code or name, empty for a national event; kinds: {kinds}.").format(
+            columns=", ".join(events.EXPORT_COLUMNS), kinds=", ".join(events.KINDS)))
+        events_file = st.file_uploader(_("Events file (CSV or Excel)"), type=["csv", "txt", "xlsx"],
+                                       key="events_upload")
+        if st.button(_("Import the events"), disabled=events_file is None, key="events_import"):
+            result = events.import_file(engine, events_file.getvalue(), events_file.name, user)
+            for note in result.notes:
+                st.info(note, icon=":material/info:")
+            if result.status == "rejected":
+                st.error(result.summary(), icon=":material/block:")
+                if not result.errors.empty:
+                    st.dataframe(result.errors, hide_index=True, width="stretch", key="events_import_errors")
+            elif result.status == "imported":
+                _event_saved(result.summary())
+            else:
+                st.info(result.summary(), icon=":material/repeat:")
+    with history:
+        changes = queries.event_history(engine)
+        st.dataframe(changes.assign(action=changes["action"].map(lambda a: _(EVENT_ACTIONS.get(a, a)))).rename(
+            columns={column: _(label) for column, label in EVENT_HISTORY_COLUMNS.items()}),
+            hide_index=True, width="stretch", key="events_history")
+
+
+events_section(engine)

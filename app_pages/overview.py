@@ -1,11 +1,12 @@
-"""Overview (managers): the last selected year's headline figures, the yearly trend against the published totals,
-every published national figure, and the split by regional directorate."""
+"""Overview (managers): the last selected year's headline figures, the yearly trend against the published totals
+with the events of the period, what changed from the year before (or between two periods) and where, the months
+that stand out, the split by regional directorate, and every published national figure."""
 
 import pandas as pd
 import streamlit as st
 
 from seizures import charts, disclosure, i18n, queries
-from seizures.dashboard import data, widgets
+from seizures.dashboard import data, insights, sidebar, widgets
 from seizures.i18n import _
 
 
@@ -90,29 +91,46 @@ st.caption(_(
     "figure's total for {period}. The published national totals are in the chart below."
 ).format(previous=last - 1, year=last, period=data.period_label(flt)))
 
-# 3. The yearly trend: published national totals beside the record-level sums
+# 3. The yearly trend: published national totals beside the record-level sums, with the events of the period
 st.header(_("Yearly trend: published totals and record-level sums"))
+timeline = insights.events_for(flt)
 for column, key in zip(st.columns(2), queries.trend_keys(data.vocabulary(), published, keys)):
     measure = data.measure(key)
     with column:
         widgets.chart_of(
             data.cached(queries.recorded_and_published, flt, measure.key), charts.yearly_trend, f"trend_{measure.slug}",
-            measure.title, widgets.recorded_label(flt), measure.label,
+            measure.title, widgets.recorded_label(flt), measure.label, None, False, timeline,
             title=_("{measure} by year: published and recorded").format(measure=measure.title),
         )
 st.caption(_(
     "The black line is the national figure as published (its source is in the table below); it does not change with "
     "the filter. The bars add up the seizure records that match the filter."
 ))
+if sidebar.selectable():
+    st.caption(_("Click a bar to select its year (or a directorate, weapon type or context on the charts below): the "
+                 "filter in the sidebar and the address follow, and \"Clear the selection\" undoes it."))
+insights.events_list(timeline)
+
+
+# 4. For one measure: what changed and where, the months that stand out, the directorates' split
+@insights.fragment
+def measure_sections(flt) -> None:
+    """Everything that depends on the chosen measure or compared periods: a change of either reruns only this."""
+    measure = widgets.measure_picker(flt, key="overview_measure")
+    insights.what_changed(flt, measure, "overview")
+    insights.flags_section(flt, measure, data.period_label(flt))
+
+    st.header(_("By regional directorate"))
+    widgets.chart_of(
+        data.cached(queries.measure_by, flt, measure.key, "region_code", "year"), charts.stacked_by_region,
+        "by_directorate", data.region_names(), measure.title, None, timeline,
+    )
+
+
+measure_sections(flt)
+
+# 5. Every published national figure
 if not published.empty:
     with st.expander(_("Published national figures ({count}), including those of several years together").format(
             count=len(published))):
         published_table(published)
-
-# 4. By regional directorate
-st.header(_("By regional directorate"))
-measure = widgets.measure_picker(flt, key="overview_measure")
-widgets.chart_of(
-    data.cached(queries.measure_by, flt, measure.key, "region_code", "year"), charts.stacked_by_region,
-    "by_directorate", data.region_names(), measure.title,
-)

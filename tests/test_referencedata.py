@@ -576,3 +576,20 @@ def test_a_second_jurisdiction_loads_through_the_commands(engine_kind, new_store
     assert sorted(zip(published["year_from"], published["year_to"], published["value"])) == [
         (2016, 2020, 2010.0), (2021, 2021, 412.0), (2021, 2021, 15000.0)]
     engine.dispose()
+
+
+def test_a_folder_whose_optional_files_hold_only_their_header_loads_them_empty(any_engine, tmp_path):
+    """A service's own data/ folder without published totals, trainings, ... (init from it): those tables are left
+    empty; the jurisdiction, vocabulary and regions cannot be (a store needs them before its data)."""
+    for name in referencedata.NAMES:
+        shipped = (DATA / f"{name}.csv").read_text(encoding="utf-8")
+        keep = name in referencedata.SETUP_TABLES or name == "municipalities"
+        (tmp_path / f"{name}.csv").write_text(shipped if keep else shipped.splitlines()[0] + "\n", encoding="utf-8")
+    with any_engine.begin() as conn:
+        counts = referencedata.load_folder(conn, tmp_path)
+    assert counts["published_totals"] == counts["roadmap_kpis"] == 0 and counts["regions"] == 8
+    assert referencedata.export_frame(any_engine, "published_totals").empty
+    (tmp_path / "regions.csv").write_text((DATA / "regions.csv").read_text(encoding="utf-8").splitlines()[0] + "\n")
+    with pytest.raises(referencedata.ReferenceFileError, match="regions.csv: the file has column names but no rows"):
+        with any_engine.begin() as conn:
+            referencedata.load_folder(conn, tmp_path)

@@ -175,7 +175,7 @@ def test_pdf_first_pages_render_to_png_for_review(built):
 
 
 SHEETS = ["About", "Headline", "Published totals", "Records by year", "Records by directorate", "KPIs", "SDG 16.4.2", "Training",
-          "Equipment", "Sources"]
+          "Equipment", "Events", "Sources"]
 
 
 def sheet_frame(workbook, name: str) -> pd.DataFrame:

@@ -330,3 +330,87 @@ def sentence(changes: Changes, region_table: pd.DataFrame) -> str:
     if changes.total["status"].iloc[0] in (NO_DATA,) or changes.by_region.empty:
         return total
     return f"{total} {breakdown_sentence(changes.by_region, 'region_code', region_names(region_table), changes.periods)}"
+
+
+# --- Same months of two years; two directorates side by side -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SameMonths:
+    """A year's first months against the same months of the year before (year to date)."""
+
+    year: int
+    through_month: int  # January to this month, in both years
+    frame: pd.DataFrame  # as compare() returns, the base being the year before
+    without_month: float  # the two years' quantity in counts of a quarter or a year (no month): not compared
+
+
+def last_month(monthly: pd.DataFrame, year: int) -> int | None:
+    """The last month of a year with a row (monthly: year, month, value; month 0 = a count without a month)."""
+    months = monthly.loc[(monthly["year"] == year) & (monthly["month"] > 0), "month"]
+    return int(months.max()) if len(months) else None
+
+
+def same_months(monthly: pd.DataFrame, year: int, through_month: int, dimension: str | None = None) -> SameMonths:
+    """January to `through_month` of `year` against the same months of the year before, per group of `dimension`.
+
+    monthly: [dimension,] year, month, value (queries.measure_by(..., "year", "month")); counts of a quarter or a
+    year have month 0: they cannot be split into months, so they are left out and their quantity is returned apart.
+    """
+    if not 1 <= through_month <= 12:
+        raise ValueError(f"a month is 1 to 12, not {through_month}")
+    keys = [dimension] if dimension else []
+    years = monthly["year"].isin((year - 1, year))
+    known = monthly[years & monthly["month"].between(1, through_month)]
+    by_year = known.groupby([*keys, "year"], as_index=False)["value"].sum(min_count=1)
+    if by_year.empty:
+        by_year = pd.DataFrame(columns=[*keys, "year", "value"])
+    without = float(pd.to_numeric(monthly.loc[years & (monthly["month"] == 0), "value"], errors="coerce").sum())
+    return SameMonths(year, through_month, compare(by_year, Periods.last_year(year), dimension), without)
+
+
+NATIONAL = "_national"  # the row of the national average in side_by_side
+
+
+def side_by_side(
+    by_region_year: pd.DataFrame, by_year: pd.DataFrame, periods: Periods, codes: tuple[str, ...],
+    region_table: pd.DataFrame,
+) -> pd.DataFrame:
+    """Directorates (codes; NATIONAL for the national average: the national total over the number of directorates)
+    in two periods side by side, with their rates per 100,000 inhabitants per year where a population is known.
+
+    by_region_year: region_code, year, value of every directorate (protected in the public mode: a period holding a
+    hidden cell is hidden, as in compare()); by_year: year, value, the national total (the whole jurisdiction's
+    counts included). The national population is the sum of the directorates' when every one has a figure.
+    Columns: region_code, base, current, change, pct_change, status, the notes of compare(), population,
+    rate_base, rate_current (NaN where no population or the value is hidden).
+    """
+    regions = compare(by_region_year, periods, "region_code").set_index("region_code")
+    national = compare(by_year, periods).iloc[0]
+    populations = pd.to_numeric(region_table.set_index("code")["population"], errors="coerce")
+    count = max(len(region_table), 1)
+    national_population = populations.sum() if len(populations) and populations.notna().all() else np.nan
+    rows = []
+    for code in codes:
+        if code == NATIONAL:
+            row = national.copy()
+            for column in ("base", "current", "change"):
+                row[column] = row[column] / count
+            population = national_population / count
+        elif code in regions.index:
+            row = regions.loc[code].copy()
+            population = populations.get(code, np.nan)
+        else:  # no seizures in either period
+            row = compare(pd.DataFrame({"region_code": [code], "year": [periods.base[0]], "value": [0.0]}),
+                          periods, "region_code").iloc[0]
+            population = populations.get(code, np.nan)
+        row = row.drop(labels=["region_code", "rank"], errors="ignore")
+        years = periods.current[1] - periods.current[0] + 1
+        known = population if population and population > 0 else np.nan
+        rows.append({"region_code": code, **row.to_dict(), "population": population,
+                     "rate_base": row["base"] / years / known * 100_000,
+                     "rate_current": row["current"] / years / known * 100_000})
+    columns = ["region_code", *[c for c in COLUMNS if c != "rank"],
+               *(c + NOTE for c in ("base", "current", "change", "pct_change")), "population", "rate_base",
+               "rate_current"]
+    return pd.DataFrame(rows, columns=columns)

@@ -24,8 +24,8 @@ PATTERNS = ["", "/", "\\", "x", "-", "|", "+", "."]
 TEXT_COLOUR = "#31333F"  # Streamlit's text colour: 12.6:1 on white
 BACKGROUND = "#FFFFFF"
 MUTED_COLOUR = "#666666"  # reference lines (baseline, target, expected): 5.7:1
-GRID_COLOUR = "#E5E5E5"
-REFERENCE = {"reference": True}  # a trace's meta: a line to compare with (expected, target), not a series of data  # gridlines are a reading aid, not information: no contrast needed
+GRID_COLOUR = "#E5E5E5"  # gridlines are a reading aid, not information: no contrast needed
+REFERENCE = {"reference": True}  # a trace's meta: a line to compare with (expected, target), not a series of data
 
 
 @dataclass(frozen=True)
@@ -197,6 +197,183 @@ def kpi_progress(progress: pd.DataFrame) -> go.Figure:
     return fig
 
 
+# --- Hover texts, click-to-filter fields, events on the timeline -------------------------------------------------
+
+# Which filter values a chart's points carry, for click-to-filter: layout.meta["select"] maps a field of the shared
+# filter (the URL's names: region, weapon, context, category, year) to the point's customdata position, or to "x"
+# (the point's x, a year). A page draws the chart selectable when the mode has a filter (dashboard/sidebar.py).
+SELECT = "select"
+FIELDS = {"region_code": "region", "weapon_type": "weapon", "context": "context", "category": "category"}
+
+
+def _unknown(value) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _selectable(fig: go.Figure, **fields) -> go.Figure:
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}  # keeps category_meta's entry
+    fig.update_layout(meta={**meta, SELECT: fields})
+    return fig
+
+
+def select_fields(fig: go.Figure | dict) -> dict:
+    """The filter fields a figure's points carry (see SELECT); empty when its points select nothing."""
+    layout = fig["layout"] if isinstance(fig, dict) else fig.layout.to_plotly_json()
+    meta = layout.get("meta") if isinstance(layout, dict) else None
+    return dict(meta.get(SELECT) or {}) if isinstance(meta, dict) else {}
+
+
+def change_text(value, previous) -> str:
+    """A change for a hover, as the language writes it: "+12 (+8.1 %)"; from nothing, "+12 (none before)"; "–" when
+    either side is unknown (hidden in the public view, not recorded, or before the chart's first period)."""
+    if _unknown(value) or _unknown(previous):
+        return "–"
+    change = float(value) - float(previous)
+    if previous == 0:
+        return _("no change") if change == 0 else _("{change} (none before)").format(change=i18n.number(change, signed=True))
+    return f"{i18n.number(change, signed=True)} ({i18n.percent(change / float(previous) * 100, signed=True)})"
+
+
+def share_text(value, total) -> str:
+    """A share of a total for a hover ("23.4 %"), "–" when either is unknown or the total is 0."""
+    if _unknown(value) or _unknown(total) or not total:
+        return "–"
+    return i18n.percent(float(value) / float(total) * 100)
+
+
+def hover_texts(frame: pd.DataFrame, group: str | None, period: str, shares: bool = True) -> pd.DataFrame:
+    """For each row of a frame of a measure ([group,] period, value[, value_note]): its value, its change on the
+    previous period of the same group, and its share of the period's total, as texts in the current language.
+
+    A group absent in a period the frame holds had none (0); the period before the frame's first is unknown ("–").
+    A hidden cell (public mode: missing, with a note) has no change and no share, nor has its neighbour's change;
+    a period holding a hidden cell has no total, so no share either (it would be a share of an unknown sum).
+    """
+    values = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    notes = frame["value_note"].astype(str) if "value_note" in frame else pd.Series("", index=frame.index)
+    hidden = notes != ""
+    periods = frame[period].astype("int64")
+    keys = frame[group].astype(str) if group else pd.Series("", index=frame.index)
+    known = dict(zip(zip(keys, periods), values.where(~hidden)))  # a hidden cell is there, unknown (NaN)
+    first = periods.min() if len(periods) else 0
+    previous = [known.get((k, p - 1), float("nan") if p - 1 < first else 0.0) for k, p in zip(keys, periods)]
+    totals = values.where(~hidden).groupby(periods).sum(min_count=1).where(~hidden.groupby(periods).any())
+    value_text = [note or i18n.number(v, missing=_("not recorded")) for v, note in zip(values, notes)]
+    out = pd.DataFrame({
+        "value": value_text,
+        "change": [change_text(v if not h else None, b) for v, b, h in zip(values, previous, hidden)],
+        "share": [share_text(v if not h else None, totals.get(p)) for v, p, h in zip(values, periods, hidden)]
+        if shares else "",
+    }, index=frame.index)
+    return out
+
+
+def hover_lines(*labels: str, start: int = 0) -> str:
+    """The hover template's lines "label: %{customdata[i]}", from customdata position `start` on."""
+    return "".join(f"<br>{label}: %{{customdata[{start + i}]}}" for i, label in enumerate(labels))
+
+
+EVENT_COLOUR = "#555555"
+EVENT_FILL = "rgba(120, 120, 120, 0.10)"
+EVENT_LABEL_CHARS = 28
+LABEL_CHAR_WIDTH = 6.5 / 520  # a label's character as a fraction of a half-page chart's width
+
+
+def _event_position(day, yearly: bool):
+    """A date as an x position: on a yearly axis the bar of year Y spans Y-0.5 to Y+0.5, so a date falls inside it
+    by its day of the year; on a monthly axis, the date itself."""
+    day = pd.Timestamp(day)
+    if not yearly:
+        return day.strftime("%Y-%m-%d")
+    days = 366 if day.is_leap_year else 365
+    return day.year - 0.5 + (day.day_of_year - 1) / days
+
+
+def add_events(fig: go.Figure, events: pd.DataFrame | None, yearly: bool = True, bounds=None) -> go.Figure:
+    """Events on the timeline as annotations: a day as a dotted line, a span as a light band, each labelled at the
+    top (events of the same days share one label: "CPIAT project (+3)"), the full titles in the label's hover.
+
+    events: starts_on, ends_on (empty for a day), title (in the page's language), kind (its label), as
+    queries.events_in_filter gives them (only those of the filter's period and directorates). bounds: the axis's
+    first and last x (years, or dates on a monthly axis); marks are cut to them so that an event starting before
+    the chart does not stretch its axis.
+    """
+    if events is None or events.empty:
+        return fig
+    frame = events.assign(
+        start=pd.to_datetime(events["starts_on"]),
+        end=pd.to_datetime(events["ends_on"].where(events["ends_on"].notna(), events["starts_on"])),
+    )
+    if bounds is not None:
+        low, high = bounds
+        if yearly:
+            low_day, high_day = pd.Timestamp(int(low), 1, 1), pd.Timestamp(int(high), 12, 31)
+        else:
+            low_day, high_day = pd.Timestamp(low), pd.Timestamp(high) + pd.offsets.MonthEnd(0)
+        frame = frame[(frame["end"] >= low_day) & (frame["start"] <= high_day)]
+        frame = frame.assign(start=frame["start"].clip(lower=low_day), end=frame["end"].clip(upper=high_day))
+    shapes, annotations = list(fig.layout.shapes or ()), list(fig.layout.annotations or ())
+    axis_range = None
+    if bounds is not None:  # Plotly widens an axis to take in its annotations: keep it to the data's
+        if yearly:
+            axis_range = (float(bounds[0]) - 0.5, float(bounds[1]) + 0.5)
+        else:
+            axis_range = (pd.Timestamp(bounds[0]) - pd.Timedelta(days=15), pd.Timestamp(bounds[1]) + pd.Timedelta(days=15))
+    groups = frame.groupby(["start", "end"], sort=True)
+    placed: dict[int, list[tuple[float, float]]] = {}  # row -> the extents of the labels on it (axis fractions)
+    for (start, end), group in groups:
+        x0 = _event_position(start, yearly)
+        x1 = _event_position(end + pd.Timedelta(days=1), yearly)
+        if end > start:
+            shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
+                               fillcolor=EVENT_FILL, line=dict(width=0)))
+        else:
+            shapes.append(dict(type="line", xref="x", yref="paper", x0=x0, x1=x0, y0=0, y1=1, layer="below",
+                               line=dict(color=EVENT_COLOUR, width=1.5, dash="dot")))
+        titles = group["title"].astype(str).tolist()
+        first = titles[0] if len(titles[0]) <= EVENT_LABEL_CHARS else titles[0][:EVENT_LABEL_CHARS - 1] + "…"
+        label = first if len(titles) == 1 else f"{first} (+{len(titles) - 1})"
+        kinds = group["kind"].astype(str).tolist() if "kind" in group else [""] * len(titles)
+        when = i18n.date(start.date()) if end == start else f"{i18n.date(start.date())} – {i18n.date(end.date())}"
+        hover = "<br>".join([when, *(f"• {t} ({k})" if k else f"• {t}" for t, k in zip(titles, kinds))])
+        # A label near the right edge reads leftwards from its mark, so that it stays inside the chart; labels go
+        # down a row where they would run into one already placed (their width guessed for a half-page chart).
+        where = _fraction(x0, axis_range, yearly) if axis_range is not None else 0.0
+        right = where > 0.7
+        width = (len(label) + 2) * LABEL_CHAR_WIDTH
+        extent = (where - width, where) if right else (where, where + width)
+        row = next((r for r in range(len(placed) + 1) if all(
+            extent[1] < low or extent[0] > high for low, high in placed.get(r, []))), 0)
+        placed.setdefault(row, []).append(extent)
+        anchor = x1 if right and end > start else x0
+        if right and axis_range is not None:  # a span running past the axis is labelled at the axis's end
+            anchor = min(anchor, axis_range[1]) if yearly else min(pd.Timestamp(anchor), axis_range[1]).strftime("%Y-%m-%d")
+        annotations.append(dict(
+            x=anchor, xref="x", xanchor="right" if right else "left",
+            y=1 - 0.075 * (row % 4), yref="paper", yanchor="top",
+            text=f"▸ {label}", showarrow=False, font=dict(size=11, color="#333333"), hovertext=hover,
+            bgcolor="rgba(255, 255, 255, 0.8)", name="event",
+        ))
+    fig.update_layout(shapes=shapes, annotations=annotations)
+    if axis_range is not None:
+        fig.update_xaxes(range=[v if yearly else v.strftime("%Y-%m-%d") for v in axis_range])
+    return fig
+
+
+def _fraction(x, axis_range, yearly: bool) -> float:
+    """Where x lies along the axis, 0 at its start and 1 at its end."""
+    low, high = axis_range
+    if yearly:
+        return (x - low) / ((high - low) or 1)
+    return (pd.Timestamp(x) - low) / ((high - low) or pd.Timedelta(days=1))
+
+
+SURGE_SYMBOL, DIP_SYMBOL = "triangle-up", "triangle-down"
+
+
 # --- Overview, Regions, Weapons & context -------------------------------------------------------------------------
 # Each builder takes the small frame a query returned and draws it; axis titles carry units.
 
@@ -250,13 +427,15 @@ def recorded_label(illustrative: bool) -> str:
 
 def yearly_trend(
     frame: pd.DataFrame, y_title: str, recorded_label: str, title: str | None = None,
-    period: tuple[int, int] | None = None, value_labels: bool = False,
+    period: tuple[int, int] | None = None, value_labels: bool = False, events: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Record-level sums per year (bars) beside the published national totals (line, the authoritative series).
 
     frame: year, recorded, published, qualifier (e.g. "more than"); NaN where a side has no figure.
     For print: `period` (first, last) draws the bars of the years around it lighter; `value_labels` writes each
     published figure at its point (">" before a "more than" figure), as paper has no hover.
+    events: drawn on the timeline (add_events). A bar's hover gives its change on the year before and its share of
+    the published national total (where that is exact); a click selects its year (SELECT).
     """
     recorded = frame[frame["recorded"].notna()]
     published = frame[frame["published"].notna()]
@@ -267,22 +446,34 @@ def yearly_trend(
     colours = ILLUSTRATIVE_COLOUR if period is None else [
         ILLUSTRATIVE_COLOUR if period[0] <= year <= period[1] else CONTEXT_COLOUR for year in recorded["year"]
     ]
+    texts = hover_texts(recorded.rename(columns={"recorded": "value"}), None, "year", shares=False)
+    exact = frame.set_index("year")["published"].where(frame.set_index("year")["qualifier"].fillna("") == "")
+    change_label, share_label = _("Change on the year before"), _("Share of the published national total")
     fig.add_bar(
-        x=recorded["year"].tolist(), y=recorded["recorded"].tolist(), name=recorded_label,
-        marker_color=colours, hovertemplate="%{x}: %{y:,}<extra>" + recorded_label + "</extra>",
+        x=recorded["year"].tolist(), y=recorded["recorded"].tolist(), name=recorded_label, marker_color=colours,
+        customdata=[[v, c, share_text(r, exact.get(y))] for v, c, r, y in
+                    zip(texts["value"], texts["change"], recorded["recorded"], recorded["year"])],
+        hovertemplate="<b>%{x}</b>: %{customdata[0]}" + hover_lines(change_label, share_label, start=1)
+                      + "<extra>" + recorded_label + "</extra>",
     )
     published_name = _("Published national total")
     qualifiers = published["qualifier"].fillna("").astype(str)
+    published_values = published["published"].tolist()
     fig.add_scatter(
-        x=published["year"].tolist(), y=published["published"].tolist(), name=published_name,
+        x=published["year"].tolist(), y=published_values, name=published_name,
         mode="lines+markers+text" if value_labels else "lines+markers",
         line=dict(color=PUBLISHED_COLOUR, width=3), marker=dict(size=9),
         customdata=[_(q) if q else "" for q in qualifiers],
-        hovertemplate="%{x}: %{customdata} %{y:,}<extra>" + published_name + "</extra>",
+        hovertext=[change_text(v, b) if not q and not bq else "–" for v, b, q, bq in
+                   zip(published_values, [None, *published_values[:-1]], qualifiers, ["", *qualifiers[:-1]])],
+        hovertemplate="<b>%{x}</b>: %{customdata} %{y:,}<br>" + change_label + ": %{hovertext}<extra>"
+                      + published_name + "</extra>",
         **(dict(text=[("> " if q == "more than" else "") + i18n.number(v) for q, v in zip(qualifiers, published["published"])],
                 textposition="top center") if value_labels else {}),
     )
-    return _yearly(themed(fig, title, _("Year"), y_title))
+    years = frame["year"]
+    add_events(fig, events, yearly=True, bounds=(years.min(), years.max()) if len(years) else None)
+    return _selectable(_yearly(themed(fig, title, _("Year"), y_title)), year="x")
 
 
 # More lines than this on one chart crowd (their labels collide, and eight colours are too many to tell apart): one
@@ -291,9 +482,10 @@ MAX_LINES = 4
 LABEL_GAP_PX = 17  # the least vertical distance between two lines' end labels
 
 
-def _line_trace(name: str, x: list, y: list, style: SeriesStyle, width: float, hover: str) -> go.Scatter:
+def _line_trace(name: str, x: list, y: list, style: SeriesStyle, width: float, hover: str,
+                customdata: list | None = None) -> go.Scatter:
     return go.Scatter(
-        x=x, y=y, name=name, mode="lines+markers", hovertemplate=hover,
+        x=x, y=y, name=name, mode="lines+markers", hovertemplate=hover, customdata=customdata,
         line=dict(color=style.colour, width=width, dash=style.dash),
         marker=dict(symbol=style.symbol, size=9, color=style.colour),
     )
@@ -318,7 +510,8 @@ def _end_labels(lines: list, height: int) -> list[dict]:
 
 
 def _line_figure(lines: list, height: int = 450) -> go.Figure:
-    """One line per (name, x, y, style, width, hover), with its own marker and dash, labelled at its end."""
+    """One line per (name, x, y, style, width, hover[, customdata]), with its own marker and dash, labelled at its
+    end."""
     fig = go.Figure([_line_trace(*line) for line in lines])
     longest = max((len(str(line[0])) for line in lines), default=0)
     fig.update_layout(annotations=_end_labels(lines, height), height=height, margin=dict(r=20 + 7 * longest))
@@ -348,66 +541,113 @@ def _small_multiples(lines: list, columns: int, title: str | None, x_title: str,
     return fig
 
 
-def _lines(lines: list, title: str | None, x_title: str, y_title: str, columns: int = 4) -> go.Figure:
-    if len(lines) > MAX_LINES:
-        return _small_multiples(lines, columns, title, x_title, y_title)
-    return _yearly(themed(_line_figure(lines), title, x_title, y_title))
+def _lines(lines: list, title: str | None, x_title: str, y_title: str, columns: int = 4,
+           events: pd.DataFrame | None = None, years: pd.Series | None = None) -> go.Figure:
+    """The lines on one chart, or a panel each past MAX_LINES; the events of their years on every panel."""
+    if len(lines) <= MAX_LINES:
+        fig = _yearly(themed(_line_figure(lines), title, x_title, y_title))
+        _events_on_years(fig, events, years)
+        return fig
+    fig = _small_multiples(lines, columns, title, x_title, y_title)
+    before = len(fig.layout.shapes or ())
+    _events_on_years(fig, events, years)
+    # The panels of a column share their x axis: each event's line or band is drawn once per column, over its
+    # whole height (yref paper); its label stays on the first column.
+    marks = list(fig.layout.shapes or ())[before:]
+    for col in range(2, min(columns, len(lines)) + 1):
+        for mark in marks:
+            fig.add_shape(mark.to_plotly_json() | {"xref": f"x{col}"})
+    return fig
 
 
-def stacked_by_region(frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None) -> go.Figure:
+def stacked_by_region(
+    frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None,
+    events: pd.DataFrame | None = None,
+) -> go.Figure:
     """One stacked bar per year, a segment per directorate (the largest at the bottom), each directorate in its colour
-    and fill pattern. frame: region_code, year, value."""
+    and fill pattern. frame: region_code, year, value. A segment's hover gives its change on the year before and its
+    share of the year's total; a click selects its directorate and year."""
     fig = go.Figure()
     styles = series_styles(names)
+    hover = hover_texts(frame, "region_code", "year")
     largest_first = frame.groupby("region_code")["value"].sum().sort_values(ascending=False).index
     for code in largest_first:
         group = frame[frame["region_code"] == code]
         name = _region_name(names, code)
         style = styles.get(code, SeriesStyle(OTHER_COLOUR, "circle", "solid", ""))
+        rows = hover.loc[group.index]
         fig.add_bar(
             x=group["year"].tolist(), y=group["value"].tolist(), name=name,
             marker=dict(color=style.colour, line=dict(color=BACKGROUND, width=0.5),
                         pattern=dict(shape=style.pattern, fillmode="overlay", fgcolor=BACKGROUND, solidity=0.25)),
-            hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
+            customdata=[[code, v, c, sh] for v, c, sh in zip(rows["value"], rows["change"], rows["share"])],
+            hovertemplate=_group_template(name),
         )
     fig.update_layout(barmode="stack", legend=dict(traceorder="normal"))
+    _events_on_years(fig, events, frame["year"])
     title = title or _("{measure} by regional directorate and year").format(measure=y_title)
-    return _yearly(themed(fig, title, _("Year"), y_title))
+    return _selectable(_yearly(themed(fig, title, _("Year"), y_title)), region=0, year="x")
 
 
-def region_trends(frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None) -> go.Figure:
+def _group_template(name: str) -> str:
+    return ("<b>" + _plain(name) + "</b>, %{x}: %{customdata[1]}"
+            + hover_lines(_("Change on the year before"), _("Share of the year's total"), start=2) + "<extra></extra>")
+
+
+def _plain(text: str) -> str:
+    """A name put into a hover template: its braces would read as template fields."""
+    return str(text).replace("{", "(").replace("}", ")")
+
+
+def _events_on_years(fig: go.Figure, events: pd.DataFrame | None, years: pd.Series | None) -> None:
+    years = years if years is not None else pd.Series(dtype="int64")
+    add_events(fig, events, yearly=True, bounds=(years.min(), years.max()) if len(years) else None)
+
+
+def region_trends(
+    frame: pd.DataFrame, names: dict[str, str], y_title: str, title: str | None = None,
+    events: pd.DataFrame | None = None,
+) -> go.Figure:
     """One line per directorate over the years, each with its colour, marker and dash and its name at its end; more
-    than MAX_LINES directorates: a small panel each. frame: region_code, year, value."""
+    than MAX_LINES directorates: a small panel each. frame: region_code, year, value. A point's hover gives its
+    change on the year before and its share of the year's total; a click selects its directorate and year."""
     styles = series_styles(names)
+    hover = hover_texts(frame, "region_code", "year")
     lines = []
     for code, group in frame.groupby("region_code", sort=False):
         name = _region_name(names, code)
         style = styles.get(code, SeriesStyle(OTHER_COLOUR, "circle", "solid", ""))
-        lines.append((name, group["year"].tolist(), group["value"].tolist(), style, 2.5,
-                      "%{x}: %{y:,}<extra>" + name + "</extra>"))
+        rows = hover.loc[group.index]
+        lines.append((name, group["year"].tolist(), group["value"].tolist(), style, 2.5, _group_template(name),
+                      [[code, v, c, sh] for v, c, sh in zip(rows["value"], rows["change"], rows["share"])]))
     title = title or _("{measure} per regional directorate, by year").format(measure=y_title)
-    return _lines(lines, title, _("Year"), y_title)
+    return _selectable(_lines(lines, title, _("Year"), y_title, events=events, years=frame["year"]), region=0,
+                       year="x")
 
 
 def region_shares(
     summary: pd.DataFrame, names: dict[str, str], x_title: str | None = None, title: str | None = None
 ) -> go.Figure:
-    """Each directorate's share of the national total, one bar each. summary: region_code, name, share_pct; names:
-    every region's name, in the regions' order (their colours)."""
+    """Each directorate's share of the national total, one bar each. summary: region_code, name, share_pct[, value];
+    names: every region's name, in the regions' order (their colours). A click selects the directorate."""
     x_title = x_title or _("Share of the national total (%)")
     colours = region_colours(names)
+    values = summary["value"] if "value" in summary else pd.Series(float("nan"), index=summary.index)
+    notes = summary["value_note"] if "value_note" in summary else pd.Series("", index=summary.index)
     fig = go.Figure(
         go.Bar(
             x=summary["share_pct"].tolist(), y=summary["name"].tolist(), orientation="h", name=_("Share"),
             marker_color=[colours.get(c, OTHER_COLOUR) for c in summary["region_code"]],
             text=["" if pd.isna(v) else i18n.percent(v) for v in summary["share_pct"]],  # NaN: hidden (public mode)
             textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1f}" + i18n.percent_sign() + "<extra></extra>",
+            customdata=[[c, n or i18n.number(v)] for c, v, n in zip(summary["region_code"], values, notes)],
+            hovertemplate="<b>%{y}</b>: %{x:.1f}" + i18n.percent_sign() + hover_lines(_("Value"), start=1)
+                          + "<extra></extra>",
         )
     )
     themed(fig, title or _("Share of the national total by regional directorate"))
     fig.update_layout(showlegend=False, meta=category_meta(_("Regional directorate")))
-    return _horizontal(fig, x_title, tickformat=".0f")
+    return _selectable(_horizontal(fig, x_title, tickformat=".0f"), region=0)
 
 
 # Light to mid blue, so that the black cell labels keep at least 4.5:1 on every cell (tests/test_palette.py).
@@ -416,7 +656,9 @@ HEATMAP_TEXT = "#000000"
 
 
 def region_year_heatmap(frame: pd.DataFrame, names: dict[str, str], z_title: str, title: str | None = None) -> go.Figure:
-    """Directorate × year grid of a measure (empty cells are zero). frame: region_code, year, value."""
+    """Directorate × year grid of a measure (empty cells are zero). frame: region_code, year, value. A cell's hover
+    gives its change on the year before and its share of the year's total (a heat-map has no selection: the page
+    offers its table's rows instead)."""
     cells = frame.groupby(["region_code", "year"])["value"]
     # Absent cells are zero; a cell hidden by the public mode's suppression (NaN) stays empty.
     grid = cells.sum(skipna=False).unstack().where(cells.size().unstack().notna(), 0.0)
@@ -424,11 +666,21 @@ def region_year_heatmap(frame: pd.DataFrame, names: dict[str, str], z_title: str
     labels = [_region_name(names, c) for c in grid.index]
     order = sorted(range(len(labels)), key=labels.__getitem__)
     grid, labels = grid.iloc[order], [labels[i] for i in order]
+    long = grid.reset_index().melt(id_vars="region_code", var_name="year", value_name="value")
+    notes = frame.set_index(["region_code", "year"])["value_note"] if "value_note" in frame else None
+    if notes is not None:
+        long["value_note"] = [notes.get((c, y), "") for c, y in zip(long["region_code"], long["year"])]
+    texts = hover_texts(long, "region_code", "year").set_index([long["region_code"], long["year"]])
+    customdata = [[[texts.loc[(code, year), "value"], texts.loc[(code, year), "change"], texts.loc[(code, year), "share"]]
+                   for year in grid.columns] for code in grid.index]
     fig = go.Figure(
         go.Heatmap(
             z=grid.to_numpy().tolist(), x=[int(y) for y in grid.columns], y=labels, colorscale=HEATMAP_SCALE,
             colorbar=dict(title=dict(text=z_title, side="right"), tickformat=","),
-            texttemplate="%{z:,}", textfont=dict(color=HEATMAP_TEXT), hovertemplate="%{y}, %{x}: %{z:,}<extra></extra>",
+            texttemplate="%{z:,}", textfont=dict(color=HEATMAP_TEXT), customdata=customdata,
+            hovertemplate="<b>%{y}</b>, %{x}: %{customdata[0]}"
+                          + hover_lines(_("Change on the year before"), _("Share of the year's total"), start=1)
+                          + "<extra></extra>",
             xgap=2, ygap=2,
         )
     )
@@ -447,13 +699,31 @@ BREAKDOWN_TITLES = {"weapon_type": N_("{measure} by weapon type"), "context": N_
 
 def breakdown_bars(
     frame: pd.DataFrame, key: str, labels: dict[str, str], x_title: str, title: str | None = None,
-    highlighted: tuple[str, ...] = (),
+    highlighted: tuple[str, ...] = (), previous: pd.DataFrame | None = None, previous_label: str | None = None,
 ) -> go.Figure:
     """A horizontal bar per code of `key` (largest first), labelled with `labels` (code -> label; "" is "not
-    recorded"); `highlighted` codes in their own colours and with a fill pattern. frame: key, value."""
+    recorded"); `highlighted` codes in their own colours and with a fill pattern. frame: key, value. A bar's hover
+    gives its share of the total and, with `previous` (key, value of the period before, called `previous_label`), its
+    change on it; a click selects its code."""
     ordered = frame.sort_values("value", ascending=False)
     codes = ordered[key].tolist()
     colours = highlight_colours(highlighted)
+    values = pd.to_numeric(ordered["value"], errors="coerce")
+    notes = ordered["value_note"].astype(str) if "value_note" in ordered else pd.Series("", index=ordered.index)
+    total = float("nan") if (notes != "").any() else values.sum()
+    before = dict(zip(previous[key], previous["value"])) if previous is not None else {}
+    hidden_before = set(previous.loc[previous["value_note"].astype(str) != "", key]) if (
+        previous is not None and "value_note" in previous) else set()
+    lines = [_("Share of the total")]
+    customdata = []
+    for code, value, note in zip(codes, values, notes):
+        row = [code, note or i18n.number(value), share_text(None if note else value, total)]
+        if previous is not None:
+            base = float("nan") if code in hidden_before else before.get(code, 0.0)
+            row.append(change_text(None if note else value, base))
+        customdata.append(row)
+    if previous is not None:
+        lines.append(_("Change on {period}").format(period=previous_label or _("the period before")))
     fig = go.Figure(
         go.Bar(
             x=ordered["value"].tolist(), y=[_label(labels, c) for c in codes], orientation="h", name=x_title,
@@ -463,26 +733,29 @@ def breakdown_bars(
                              fgcolor=BACKGROUND, solidity=0.3),
             ),
             text=["" if pd.isna(v) else i18n.number(v) for v in ordered["value"]],
-            textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:,}<extra></extra>",
+            textposition="outside", cliponaxis=False, customdata=customdata,
+            hovertemplate="<b>%{y}</b>: %{customdata[1]}" + hover_lines(*lines, start=2) + "<extra></extra>",
         )
     )
     themed(fig, title or _(BREAKDOWN_TITLES.get(key, N_("{measure} by {key}"))).format(measure=x_title, key=key))
     fig.update_layout(showlegend=False, meta=category_meta(_(BREAKDOWN_CATEGORIES.get(key, N_("Category")))))
-    return _horizontal(fig, x_title)
+    return _selectable(_horizontal(fig, x_title), **{FIELDS.get(key, key): 0})
 
 
 def weapon_type_trends(
     frame: pd.DataFrame, labels: dict[str, str], y_title: str, top: int = 5, title: str | None = None,
-    highlighted: tuple[str, ...] = (),
+    highlighted: tuple[str, ...] = (), events: pd.DataFrame | None = None,
 ) -> go.Figure:
     """One line per weapon type over the years: the `top` largest types, the `highlighted` ones (e.g. converted,
-    blank-firing) always, and the rest summed as "Other types". frame: weapon_type, year, value."""
+    blank-firing) always, and the rest summed as "Other types". frame: weapon_type, year, value. A point's hover
+    gives its change on the year before and its share of the year's total; a click selects its type and year."""
     colours = highlight_colours(highlighted)
     totals = frame.groupby("weapon_type")["value"].sum().sort_values(ascending=False)
     shown = [t for t in totals.index if t not in colours][:top]
     shown += [t for t in colours if t in totals.index]
     series = frame.assign(weapon_type=frame["weapon_type"].where(frame["weapon_type"].isin(shown), "_other"))
     series = series.groupby(["weapon_type", "year"], as_index=False)["value"].sum(skipna=False)  # hidden stays hidden
+    hover = hover_texts(series, "weapon_type", "year")
     palette = iter(c for c in PALETTE if c not in colours.values())
     lines = []
     for code in [*shown, "_other"]:
@@ -493,21 +766,160 @@ def weapon_type_trends(
         colour = colours.get(code) or (OTHER_COLOUR if code in ("_other", "") else next(palette, OTHER_COLOUR))
         shape = len(lines) % len(SYMBOLS)
         style = SeriesStyle(colour, SYMBOLS[shape], "dot" if code == "_other" else DASHES[shape], "")
+        rows = hover.loc[group.index]
+        selectable = "" if code == "_other" else code  # "Other types" is no single type
         lines.append((name, group["year"].tolist(), group["value"].tolist(), style, 4 if code in colours else 2,
-                      "%{x}: %{y:,}<extra>" + name + "</extra>"))
+                      _group_template(name),
+                      [[selectable, v, c, sh] for v, c, sh in zip(rows["value"], rows["change"], rows["share"])]))
     title = title or _("{measure} by weapon type and year").format(measure=y_title)
-    return _lines(lines, title, _("Year"), y_title, columns=2)
+    return _selectable(_lines(lines, title, _("Year"), y_title, columns=2, events=events, years=frame["year"]),
+                       weapon=0, year="x")
 
 
 def monthly_seasonality(frame: pd.DataFrame, y_title: str, title: str | None = None) -> go.Figure:
-    """A bar per calendar month (months without seizures show as zero). frame: month, value."""
+    """A bar per calendar month (months without seizures show as zero). frame: month, value. A bar's hover gives its
+    share of the total."""
     by_month = frame.groupby("month")["value"].sum(min_count=1).reindex(range(1, 13), fill_value=0)
+    total = by_month.sum()
     fig = go.Figure(
         go.Bar(
             x=i18n.month_names(), y=by_month.tolist(), name=y_title, marker_color=PALETTE[0],
-            hovertemplate="%{x}: %{y:,}<extra></extra>",
+            customdata=[[i18n.number(v), share_text(v, total)] for v in by_month],
+            hovertemplate="<b>%{x}</b>: %{customdata[0]}" + hover_lines(_("Share of the total"), start=1)
+                          + "<extra></extra>",
         )
     )
     themed(fig, title or _("{measure} by calendar month").format(measure=y_title), _("Month"), y_title)
     fig.update_layout(showlegend=False)
     return fig
+
+
+# --- What changed, monthly trends with surge flags ---------------------------------------------------------------
+
+RISE_COLOUR, FALL_COLOUR = PALETTE[0], PALETTE[1]  # blue up, orange down (told apart without colour too)
+
+
+CHANGE_CATEGORIES = {"region_code": N_("Regional directorate"), **BREAKDOWN_CATEGORIES}
+
+
+def change_bars(
+    changes: pd.DataFrame, key: str, labels: dict[str, str], x_title: str, periods: tuple[str, str],
+    title: str | None = None,
+) -> go.Figure:
+    """What changed, as diverging bars: one per code of `key` ranked by its change (largest rise on top), rises to
+    the right, falls to the left, each labelled "+45 (+14.0 %)". changes: a changes.compare() frame (key, base,
+    current, change, pct_change, status); rows not compared (hidden in the public view, no data) are left out.
+    periods: the base and current periods' labels. A bar's hover gives both periods' values; a click selects its
+    code."""
+    compared = changes[changes["status"].isin(("rise", "fall", "same", "new"))]
+    codes = compared[key].tolist()
+    names = [labels.get(c) or (_label(labels, c) if key != "region_code" else _region_name(labels, c)) for c in codes]
+    new = _("new")  # a change from nothing has no percentage
+    texts = [
+        f"{i18n.number(c, signed=True)} ({new if status == 'new' else i18n.percent(p, signed=True)})"
+        for c, p, status in zip(compared["change"], compared["pct_change"], compared["status"])
+    ]
+    base_label, current_label = periods
+    fig = go.Figure(go.Bar(
+        x=compared["change"].tolist(), y=names, orientation="h", name=x_title,
+        marker_color=[RISE_COLOUR if c >= 0 else FALL_COLOUR for c in compared["change"]],
+        marker_pattern_shape=["" if c >= 0 else "/" for c in compared["change"]],
+        text=texts, textposition="outside", cliponaxis=False,
+        customdata=[[code, i18n.number(b), i18n.number(c), t] for code, b, c, t in
+                    zip(codes, compared["base"], compared["current"], texts)],
+        hovertemplate="<b>%{y}</b>" + hover_lines(_plain(base_label), _plain(current_label), _("Change"), start=1)
+                      + "<extra></extra>",
+    ))
+    themed(fig, title or _("{measure}: change from {base} to {current}").format(
+        measure=x_title, base=base_label, current=current_label))
+    widest = max((abs(v) for v in compared["change"]), default=0) or 1
+    fig.update_layout(showlegend=False, height=_rows_height(len(codes)),
+                      meta=category_meta(_(CHANGE_CATEGORIES.get(key, N_("Category")))))
+    fig.update_xaxes(range=[-widest * 1.45, widest * 1.45], zeroline=True, zerolinecolor="#333333",
+                     zerolinewidth=1.5, showgrid=True, gridcolor="#e5e5e5", tickformat=",", rangemode="normal",
+                     title_text=_("Change, {base} to {current} ({unit})").format(
+                         base=base_label, current=current_label, unit=x_title))
+    fig.update_yaxes(tickformat="", autorange="reversed", showgrid=False, title_text=None)
+    return _selectable(fig, **{FIELDS.get(key, key): 0})
+
+
+def _month_dates(year, month) -> list[str]:
+    return [f"{int(y):04d}-{int(m):02d}-01" for y, m in zip(year, month)]
+
+
+def monthly_trends(
+    frame: pd.DataFrame, key: str, labels: dict[str, str], y_title: str, flags: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None, title: str | None = None, flag_labels: dict[str, str] | None = None,
+    top: int | None = None, highlighted: tuple[str, ...] = (),
+) -> go.Figure:
+    """One line per code of `key` month by month (months without a row are 0), with the surge flags as markers (a
+    triangle up for a surge, down for a dip) and the events on the timeline.
+
+    frame: key, year, month, value (month 1-12; counts of a quarter or a year have no month and are left out by
+    the caller). flags: surges.flags_in() rows (key[, another key such as weapon_type], year, month, direction,
+    observed, expected, reason): a flag of a finer series (a weapon type within a directorate) is drawn on its
+    `key` line at that month, its hover naming the finer code (flag_labels: the finer codes' labels). Directorates
+    get their colours (region_colours); other codes, with `top`, as weapon_type_trends draws them: the `top`
+    largest, the `highlighted` and the flagged ones, the rest summed as "Other types". A point's click selects its
+    code and year.
+    """
+    frame = frame[frame["month"] > 0]
+    regional = key == "region_code"
+    colours = region_colours(labels) if regional else highlight_colours(highlighted)
+    totals = frame.groupby(key)["value"].sum().sort_values(ascending=False)
+    if top is not None and not regional:
+        flagged = set(flags[key]) if flags is not None and not flags.empty else set()
+        kept = [c for c in totals.index if c not in colours][:top]
+        kept += [c for c in totals.index if c in colours or (c in flagged and c not in kept)]
+        frame = frame.assign(**{key: frame[key].where(frame[key].isin(kept), "_other")})
+        frame = frame.groupby([key, "year", "month"], as_index=False)["value"].sum()
+        totals = frame.groupby(key)["value"].sum().sort_values(ascending=False)
+        totals = totals[[c for c in totals.index if c != "_other"] + [c for c in totals.index if c == "_other"]]
+    months = pd.PeriodIndex([f"{y}-{m:02d}" for y, m in zip(frame["year"], frame["month"])], freq="M")
+    span = pd.period_range(months.min(), months.max(), freq="M") if len(months) else pd.PeriodIndex([], freq="M")
+    palette = iter(c for c in PALETTE if c not in colours.values())
+    fig = go.Figure()
+    lines = {}
+    for code in totals.index:
+        group = frame[frame[key] == code]
+        series = pd.Series(group["value"].to_numpy(), index=months[(frame[key] == code).to_numpy()]).groupby(level=0).sum()
+        series = series.reindex(span, fill_value=0.0)
+        lines[code] = series
+        other = code == "_other"
+        name = _("Other types") if other else (_region_name(labels, code) if regional else _label(labels, code))
+        colour = colours.get(code) or (OTHER_COLOUR if other or code == "" else next(palette, OTHER_COLOUR))
+        previous = [float("nan"), *series.to_numpy()[:-1]]
+        fig.add_scatter(
+            x=[p.strftime("%Y-%m-01") for p in series.index], y=series.tolist(), name=name, mode="lines",
+            line=dict(color=colour, width=3 if code in colours and not regional else 2, dash="dot" if other else "solid"),
+            customdata=[["" if other else code, int(p.year), i18n.number(v), change_text(v, b)] for p, v, b in
+                        zip(series.index, series.to_numpy(), previous)],
+            hovertemplate="<b>" + _plain(name) + "</b>, %{x|%b %Y}: %{customdata[2]}"
+                          + hover_lines(_("Change on the month before"), start=3) + "<extra></extra>",
+        )
+    if flags is not None and not flags.empty:
+        finer = [c for c in flags.columns if c in FIELDS and c != key]
+        for direction, symbol, label in (("surge", SURGE_SYMBOL, _("Surge")), ("dip", DIP_SYMBOL, _("Dip"))):
+            part = flags[(flags["direction"] == direction) & flags[key].isin(lines)]
+            if part.empty:
+                continue
+            at = [pd.Period(f"{int(y)}-{int(m):02d}", freq="M") for y, m in zip(part["year"], part["month"])]
+            heights = [float(lines[code].get(month, 0.0)) for code, month in zip(part[key], at)]
+            whose = [
+                ", ".join([_region_name(labels, code) if regional else _label(labels, code),
+                           *(_label(flag_labels or {}, row[c]) for c in finer if row[c])])
+                for code, (_i, row) in zip(part[key], part.iterrows())
+            ]
+            fig.add_scatter(
+                x=_month_dates(part["year"], part["month"]), y=heights, name=label, mode="markers",
+                marker=dict(symbol=symbol, size=15, color="#ffffff" if direction == "dip" else "#000000",
+                            line=dict(color="#000000", width=2)),
+                customdata=[[code, int(y), w, r] for code, y, w, r in
+                            zip(part[key], part["year"], whose, part["reason"])],
+                hovertemplate="<b>" + label + "</b>: %{customdata[2]}, %{x|%b %Y}<br>%{customdata[3]}<extra></extra>",
+            )
+    add_events(fig, events, yearly=False,
+               bounds=(span[0].strftime("%Y-%m-01"), span[-1].strftime("%Y-%m-01")) if len(span) else None)
+    themed(fig, title or _("{measure} by month").format(measure=y_title), _("Month"), y_title)
+    fig.update_xaxes(tickformat="%b %Y", dtick="M6" if len(span) > 24 else "M1")
+    return _selectable(fig, **{FIELDS.get(key, key): 0, "year": 1})

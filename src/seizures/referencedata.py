@@ -1013,10 +1013,13 @@ def history(engine: sa.Engine, name: str) -> pd.DataFrame:
     return frame.assign(can_roll_back=frame["id"] == latest if latest is not None else False)
 
 
+SETUP_TABLES = ("jurisdiction", "vocabulary", "regions")  # what a store needs before its data, in load order
+
+
 def setup_missing(engine: sa.Engine) -> list[str]:
     """The tables a store needs before its data, in the order to load them, that it does not hold yet."""
     with engine.connect() as conn:
-        return [name for name in ("jurisdiction", "vocabulary", "regions")
+        return [name for name in SETUP_TABLES
                 if conn.execute(sa.select(sa.func.count()).select_from(table_of(name))).scalar_one() == 0]
 
 
@@ -1030,8 +1033,12 @@ def load_folder(conn: sa.Connection, folder: Path, names: tuple[str, ...] = NAME
     writes nothing then. Not audited: the demo's data is the starting point that the imports' snapshots keep."""
     candidates = {}
     problems = []
+    empty = []  # files of a header only: the table is left empty (a service without published totals, say)
     for name in names:
         path = folder / f"{name}.csv"
+        if name not in SETUP_TABLES and _header_only(path):
+            empty.append(name)
+            continue
         try:
             candidates[name] = read_file(name, path, f"{folder.name}/{path.name}", max_mb=None)
         except upload.UploadError as exc:
@@ -1047,7 +1054,17 @@ def load_folder(conn: sa.Connection, folder: Path, names: tuple[str, ...] = NAME
         conn.execute(table_of(name).delete())
     for name, candidate in candidates.items():
         _write(conn, name, _records(name, candidate.frame))
-    return {name: len(c.frame) for name, c in candidates.items()}
+    return {name: len(candidates[name].frame) if name in candidates else 0 for name in names}
+
+
+def _header_only(path: Path) -> bool:
+    """A CSV file holding its column names and no row."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            head = f.read(1 << 16)
+    except OSError:
+        return False
+    return len([line for line in head.splitlines() if line.strip()]) == 1
 
 
 def tables_in_force(conn: sa.Connection) -> list[str]:

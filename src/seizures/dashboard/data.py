@@ -42,8 +42,12 @@ def script_run() -> Iterator[None]:
 
     A DuckDB file stays open for the run (as for one long query), so the connections the run's queries open reuse
     it; between runs it is closed, and a CLI import in another process can write. Problems opening the store are
-    left to store_or_stop to report.
+    left to store_or_stop to report. Inside a run already (a fragment of a page) it does nothing more; a fragment
+    rerun on its own opens the store for itself.
     """
+    if _run_data_version.get() is not None:
+        yield
+        return
     try:
         db = engine()
         held = db.connect() if store.is_duckdb(db) else contextlib.nullcontext()

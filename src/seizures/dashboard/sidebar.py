@@ -3,9 +3,11 @@ both kept in the URL so that a view can be bookmarked or sent to a colleague."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 
-from seizures import disclosure, i18n, queries, settings
+from seizures import charts, disclosure, i18n, queries, settings
 from seizures.dashboard import data
 from seizures.filters import (SeizureFilter, allowed_codes, from_query_params, region_aliases, to_query_params,
                               vocabulary_aliases)
@@ -52,12 +54,14 @@ def sidebar_filter() -> SeizureFilter:
     bounds = data.year_bounds()
     if "filter_from_url" not in st.session_state:
         _seed_filter_state(names, bounds)
+    _apply_selection(names, bounds)
     _clamp_years(bounds)
 
     with st.sidebar:
         # Not a heading: the sidebar comes before the page's h1 in the document, and headings go h1, h2, ...
         filters = _("Filters")
         st.markdown(f"**{filters}**")
+        _undo_button()
         if bounds and bounds[0] < bounds[1]:
             st.slider(_("Period"), min_value=bounds[0], max_value=bounds[1], key="f_years")
         everything = _("All")
@@ -138,3 +142,129 @@ def _public_filter() -> SeizureFilter:
             icon=":material/lock:",
         )
     return SeizureFilter()
+
+
+# --- Click to filter: a selection on a chart or a table sets the shared filter ------------------------------------
+#
+# A chart whose points carry filter values (charts.SELECT: a directorate, a weapon type, a context, a year) is drawn
+# with on_select: its callback keeps the selection under PENDING_KEY, and the next run's sidebar_filter() sets the
+# widgets' state from it before drawing them, so the filter, the URL and every number follow exactly as if the
+# sidebar had been used. The filter before it is kept on a stack (UNDO_KEY) for "Clear the selection"; a change made
+# by hand in the sidebar ends that stack. Not in the public mode, which has no filter.
+
+PENDING_KEY = "_chart_selection"
+UNDO_KEY = "_selection_undo"
+STATE_KEYS = ("f_years", "f_regions", "f_categories", "f_weapons", "f_contexts")
+FIELD_KEYS = {"region": "f_regions", "category": "f_categories", "weapon": "f_weapons", "context": "f_contexts"}
+SELECTION_MODES = ("points", "box")
+
+
+def selectable() -> bool:
+    """Whether a click on a chart may set the filter (not in the public mode: it has none)."""
+    return not settings.public_mode()
+
+
+def chart_selection(fig, key: str) -> dict:
+    """st.plotly_chart's selection arguments for a figure whose points carry filter values (charts.SELECT), drawn
+    under `key`; none for other figures, and in the public mode."""
+    fields = charts.select_fields(fig)
+    if not fields or not selectable():
+        return {}
+    return {"on_select": lambda: _keep_points(key, fields), "selection_mode": SELECTION_MODES}
+
+
+def _keep_points(key: str, fields: dict) -> None:
+    event = st.session_state.get(key)
+    points = event["selection"]["points"] if event else []
+    picked = picked_values(points, fields)
+    if picked:
+        st.session_state[PENDING_KEY] = picked
+
+
+def picked_values(points: list[dict], fields: dict) -> dict[str, list]:
+    """The filter values selected points carry: field -> values (fields: charts.SELECT's field -> customdata
+    position or "x"). Empty codes ("not recorded", the whole jurisdiction, "other types") select nothing."""
+    picked: dict[str, list] = {}
+    for point in points:
+        data = point.get("customdata")
+        data = data if isinstance(data, list) else [data]
+        for field, where in fields.items():
+            value = point.get("x") if where == "x" else (data[where] if isinstance(where, int) and where < len(data) else None)
+            if value is not None and value != "":
+                picked.setdefault(field, [])
+                if value not in picked[field]:
+                    picked[field].append(value)
+    return picked
+
+
+def row_selection(key: str, codes: list[str], field: str = "region") -> Callable[[], None]:
+    """The on_select callback of a table (st.dataframe, selection_mode="single-row") whose rows are `codes` of a
+    filter field: the selected row sets the filter (for charts without selection, such as the heat-map)."""
+    def keep() -> None:
+        event = st.session_state.get(key)
+        rows = event["selection"]["rows"] if event else []
+        chosen = [codes[i] for i in rows if 0 <= i < len(codes) and codes[i]]
+        if chosen:
+            st.session_state[PENDING_KEY] = {field: chosen}
+    return keep
+
+
+def follow_selection() -> None:
+    """At the top of a fragment holding selectable charts: a selection made in it reran the fragment only; the
+    filter it sets concerns the whole page (and the sidebar), so run the whole app."""
+    if PENDING_KEY in st.session_state:
+        st.rerun(scope="app")
+
+
+def _state() -> dict:
+    return {key: (tuple(value) if isinstance(value, (list, tuple)) else value)
+            for key in STATE_KEYS if (value := st.session_state.get(key)) is not None}
+
+
+def _apply_selection(names: dict[str, str], bounds: tuple[int, int] | None) -> None:
+    """Set the filter widgets' state from a pending chart or table selection (values checked as a link's are)."""
+    picked = st.session_state.pop(PENDING_KEY, None)
+    if not picked:
+        return
+    vocabulary = data.vocabulary()
+    allowed = {"region": names, "category": vocabulary.labels("category"), "weapon": vocabulary.labels("weapon_type"),
+               "context": vocabulary.labels("context")}
+    before, described = _state(), []
+    for field, values in picked.items():
+        if field == "year":
+            years = sorted({int(v) for v in values if str(v).lstrip("-").isdigit()})
+            years = [y for y in years if bounds and bounds[0] <= y <= bounds[1]]
+            if years:
+                st.session_state["f_years"] = (years[0], years[-1])
+                described.append(i18n.period(years[0], years[-1]))
+        elif field in FIELD_KEYS:
+            codes = [str(v) for v in values if str(v) in allowed[field]]
+            if codes:
+                st.session_state[FIELD_KEYS[field]] = codes
+                described.append(", ".join(allowed[field][c] for c in codes))
+    after = _state()
+    if after != before:
+        st.session_state.setdefault(UNDO_KEY, []).append((before, after, " · ".join(described)))
+
+
+def _undo_button() -> None:
+    """Say what a chart selection chose, with a button restoring the filter before it; gone once the filter is
+    changed by hand."""
+    stack = st.session_state.get(UNDO_KEY, [])
+    if stack and stack[-1][1] != _state():
+        stack.clear()
+    if not stack:
+        return
+    st.info(_("Selected on a chart: {what}").format(what=stack[-1][2]), icon=":material/ads_click:")
+    st.button(_("Clear the selection"), on_click=_undo, key="clear_selection", icon=":material/undo:")
+
+
+def _undo() -> None:
+    stack = st.session_state.get(UNDO_KEY, [])
+    if not stack:
+        return
+    before, _after, _what = stack.pop()
+    for key in STATE_KEYS:
+        if key in before:
+            value = before[key]
+            st.session_state[key] = value if key == "f_years" else list(value)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from seizures import charts, coverage, describe, disclosure, i18n, queries, reference, settings, spreadsheet
-from seizures.dashboard import data
+from seizures.dashboard import data, sidebar
 from seizures.filters import SeizureFilter
 from seizures.i18n import N_, _
 
@@ -81,7 +81,8 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
     template (theme=None: Streamlit's theme would grey its text to 3.7:1), without Plotly's toolbar.
 
     `table=False` where the page shows the same numbers as a table of its own (the map). A figure without any trace
-    is not drawn (Streamlit refuses one): its data is still offered."""
+    is not drawn (Streamlit refuses one): its data is still offered. A figure whose points carry filter values
+    (charts.SELECT) is drawn selectable: a click sets the shared filter (sidebar.py)."""
     figure = fig if isinstance(fig, dict) else fig.to_dict()
     layout = figure.setdefault("layout", {})
     if title:
@@ -90,7 +91,9 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
         margin["t"] = max(margin.get("t", 50), 40)  # room for it
     drawn = describe.drawn(figure)
     if len(figure.get("data") or []):
-        st.plotly_chart(figure, width="stretch", key=f"chart_{name}", theme=None, config=PLOTLY_CONFIG)
+        key = f"chart_{name}"
+        st.plotly_chart(figure, width="stretch", key=key, theme=None, config=PLOTLY_CONFIG,
+                        **sidebar.chart_selection(figure, key))
     st.caption(_plain(summary or describe.summary(drawn)))
     if table and len(figure.get("data") or []):
         label = _("Table of the chart's numbers: {title}").format(title=drawn.title) if drawn.title \

@@ -54,6 +54,7 @@ class Content:
     equipment: pd.DataFrame  # queries.equipment_delivered
     sources: pd.DataFrame  # queries.data_sources
     generated_on: dt.date = field(default_factory=dt.date.today)
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)  # queries.events_in_filter, as the trend charts
 
     @property
     def period(self) -> str:
@@ -146,6 +147,7 @@ def collect(engine: sa.Engine, flt: SeizureFilter, phase_code: str | None = None
         trainings=queries.with_share_of_women(courses, TEXT["all_courses"]),
         equipment=queries.equipment_delivered(engine),
         sources=queries.data_sources(engine),
+        events=queries.events_in_filter(engine, flt),
     )
 
 
@@ -393,4 +395,25 @@ def sources_table(content: Content) -> pd.DataFrame:
         TEXT["col_source"]: t["source"],
         TEXT["col_illustrative"]: t["illustrative"].astype(bool),
         TEXT["col_rows"]: t["rows"].astype("int64"),
+    })
+
+
+def events_table(content: Content) -> pd.DataFrame:
+    """The events of the period and directorates, as the pages' trend charts draw them (queries.events_in_filter):
+    first and last day, directorate (or national), kind, title in the report's language, source."""
+    from seizures import events
+
+    frame = content.events
+    if frame.empty:
+        return pd.DataFrame(columns=[TEXT[k] for k in ("col_from", "col_to", "col_directorate", "col_kind",
+                                                       "col_event", "col_source")])
+    names = region_names(content)
+    return pd.DataFrame({
+        TEXT["col_from"]: [i18n.date(d) for d in frame["starts_on"]],
+        TEXT["col_to"]: [i18n.date(d) if isinstance(d, dt.date) else "" for d in frame["ends_on"]],
+        TEXT["col_directorate"]: [names.get(c, c) if isinstance(c, str) and c else TEXT["national"]
+                                  for c in frame["region_code"]],
+        TEXT["col_kind"]: frame["kind"].map(events.kind_label),
+        TEXT["col_event"]: events.titles(frame).tolist(),
+        TEXT["col_source"]: frame["source"],
     })

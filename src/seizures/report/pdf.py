@@ -333,6 +333,14 @@ def _sdg(doc: ReportPDF, content: Content) -> None:
     doc.data_table(table, formats={TEXT["col_year"]: fmt_whole,
                                    TEXT["col_sdg"]: lambda v: TEXT["not_recorded"] if pd.isna(v) else fmt_percent(v)},
                    col_widths=(15, 25, 25, 25, 25), illustrative=illustrative)
+def _events(doc: ReportPDF, content: Content) -> None:
+    """The events of the period and directorates, as the pages' trend charts draw them."""
+    doc.paragraph(TEXT["events_intro"].format(period=content.period), size=9)
+    table = c.events_table(content)
+    if table.empty:
+        doc.paragraph(TEXT["no_events"], style="I")
+    else:
+        doc.data_table(table, size=8, col_widths=(20, 20, 20, 20, 60, 34))
 
 
 def render(content: Content) -> bytes:
@@ -347,7 +355,7 @@ def render(content: Content) -> bytes:
         images, failure = [None] * len(charts), str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     records = True if content.records_illustrative else None  # the badge of sections with record-level figures
     contents = [TEXT[k] for k in ("sec_headline", "sec_trend", "sec_regions", "sec_kpis", "sec_training",
-                                  "sec_equipment", "sec_method")]
+                                  "sec_equipment", "sec_events", "sec_method")]
     doc = ReportPDF(TEXT["footer"].format(period=content.period), c.title(content))
     _title_page(doc, content, contents)
 
@@ -409,7 +417,10 @@ def render(content: Content) -> bytes:
     doc.paragraph(TEXT["equipment_intro"], size=9)
     doc.data_table(c.equipment_table(content).drop(columns=[TEXT["col_source"]]), col_widths=(90, 25, 55))
 
-    doc.section(f"7. {TEXT['sec_method']}", illustrative=None)
+    doc.section(f"7. {TEXT['sec_events']}", illustrative=None)
+    _events(doc, content)
+
+    doc.section(f"8. {TEXT['sec_method']}", illustrative=None)
     for point in c.method_points(content):
         doc.paragraph(f"• {point}", size=9)
     if content.phase is not None:

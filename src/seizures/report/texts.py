@@ -38,6 +38,13 @@ TEXT = i18n.Texts({
     "sec_training": N_("Training by gender"),
     "sec_equipment": N_("Equipment delivered"),
     "sec_method": N_("Methodology and provenance"),
+    "sec_events": N_("Events on the timeline"),
+    "events_intro": N_("What happened in {period} (operations, campaigns, changes of law, trainings, deliveries, "
+                       "censuses), as the trend charts of the pages draw it; kept by the administrators, with "
+                       "their sources."),
+    "no_events": N_("No event is recorded for this period."),
+    "col_from": N_("From"), "col_to": N_("To"), "col_kind": N_("Kind"), "col_event": N_("Event"),
+    "national": N_("national"), "sheet_events": N_("Events"),
     "headline_intro": N_("{year} compared with {previous}. Published national figures:"),
     "not_published": N_("{measures}: not published for {year}."),
     "headline_records": N_("Record-level totals, {year} compared with {previous} ({scope}), as on the Overview page:"),

@@ -66,6 +66,7 @@ def tables(content: Content) -> dict[str, pd.DataFrame]:
         }),
         TEXT["sheet_training"]: c.training_table(content),
         TEXT["sheet_equipment"]: c.equipment_table(content),
+        TEXT["sheet_events"]: c.events_table(content),
         TEXT["sheet_sources"]: c.sources_table(content),
     }
 
