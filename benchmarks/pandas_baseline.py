@@ -125,6 +125,8 @@ def records_page(_engine, flt, sort="seized_on", descending=False, limit=50, off
     rows = select(flt).sort_values([sort, "id"], ascending=not descending, na_position="last", kind="stable")
     page = rows.iloc[offset:offset + limit][list(queries.RECORD_COLUMNS)].reset_index(drop=True)
     page["seized_on"] = page["seized_on"].dt.date
+    for column in page.columns[page.dtypes == "boolean"]:  # nullable (marked): the app's rows hold None, not pd.NA
+        page[column] = page[column].astype(object).where(page[column].notna(), None)
     return page if not page.empty else pd.DataFrame(columns=list(queries.RECORD_COLUMNS))
 
 
