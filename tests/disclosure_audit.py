@@ -13,9 +13,10 @@ the About check says where the records equal a published figure. A displayed num
 known only to its rounding; a chart download holds the number itself.
 
 Requirement for each hidden cell (issue #18): its feasible range holds every value its label allows (a "<5" cell: 1
-to 4, or the whole (0, 5) for kilograms) and is at least the threshold wide for an "x" cell. A range that the
-labels alone already narrow (a total below the threshold split into several "<5" parts is at least their number)
-is told apart as `inherent`: no suppression can widen it.
+to 4, or the whole (0, 5) for kilograms) and is at least the threshold wide for an "x" cell. A hidden change (this
+year's total minus last year's) is as uncertain as its two parts together, or at least the threshold wide. A range
+that the labels alone already narrow (a total below the threshold split into several "<5" parts is at least their
+number) is told apart as `inherent`: no suppression can widen it.
 
 This module lives under tests/: it needs SciPy (a test-only dependency) and Streamlit's AppTest to collect what the
 app shows; it checks the app and is no part of it.
@@ -468,6 +469,7 @@ class Interval:
     high: float
     ok: bool
     inherent: bool = False  # the labels alone narrow it as much: no suppression can widen it
+    cell: bool = True  # a count of its own (not a change)
 
     def __str__(self) -> str:
         return (f"{self.domain} {self.table} {self.name} ({self.label}, true {self.true:g}): "
@@ -568,11 +570,14 @@ def audit(domains: dict[str, Domain], true: dict[tuple, float]) -> list[Interval
             if label == "hidden":  # a hidden map total carries no label: judged as its label elsewhere would be
                 label = disclosure.primary_label(domain.threshold) if value < domain.threshold else disclosure.SECONDARY
             ok = _wide_enough(domain, label, item.cell, low, high)
+            if not ok and not item.cell:  # a change: as uncertain as its parts together is all it can be
+                parts = sum(program.extreme({k: 1.0}, -1.0) - program.extreme({k: 1.0}, 1.0) for k in item.expr)
+                ok = high - low >= parts - (1e-6 if domain.whole else 2 * GRAM)
             inherent = False
             if not ok:
                 labels = labels or Program(domain, labels_only=True)
                 inherent = _same(domain, (low, high), (labels.extreme(item.expr, 1.0), labels.extreme(item.expr, -1.0)))
-            out.append(Interval(name, item.table, item.name, label, value, low, high, ok, inherent))
+            out.append(Interval(name, item.table, item.name, label, value, low, high, ok, inherent, item.cell))
     return out
 
 
@@ -607,6 +612,10 @@ def summary(intervals: list[Interval]) -> str:
     worst = sorted(thin, key=lambda i: (i.high - i.low, i.domain, i.table, i.name))[:8]
     lines = [f"{len(intervals)} distinct hidden figures; {len(thin)} thin; {len(inherent)} narrowed by the labels alone"]
     lines += [f"  {i}" for i in worst]
+    wide = sorted((i for i in intervals if i.ok and i.cell and i.label == disclosure.SECONDARY),
+                  key=lambda i: (i.high - i.low, i.domain, i.table, i.name))
+    if wide and not thin:
+        lines.append(f"  narrowest x: {'; '.join(str(i) for i in wide[:3])}")
     return "\n".join(lines)
 
 

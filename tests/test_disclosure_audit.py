@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
+
 import pytest
 import streamlit as st
 
 import disclosure_audit as audit
-from seizures import store
+from seizures import disclosure, queries, store, ui
+from seizures.filters import SeizureFilter
 
 T = 5
 GENERATED = {  # dense and sparse tables, and a year just begun (its totals below the threshold)
@@ -21,7 +25,57 @@ GENERATED = {  # dense and sparse tables, and a year just begun (its totals belo
 }
 
 
+def wire_protection(monkeypatch) -> None:
+    """The public mode's protection of the query results as the dashboard layer must wire it (ui.py is being moved
+    into seizures.dashboard; the branch's report gives the same code for it): every table sharing a measure's
+    national yearly totals hides the same years (disclosure.yearly_notes), the category table's lines are one table
+    across categories."""
+    every = SeizureFilter()
+
+    def shared(version, threshold, key):
+        tables = [ui._cached_query("measure_by", version, every, key, *dims)
+                  for dims in (("region_code", "year"), ("weapon_type", "year"), ("context",), ("month",))]
+        return disclosure.shared_totals(tables, threshold)
+
+    def protect_measure(frame, version, threshold, flt, key, *dims):
+        decided = shared(version, threshold, key)
+        if len(dims) == 2 and dims[1] == "year" and dims[0] in ui.LINKED_DIMENSIONS:
+            return disclosure.protect(frame, ["value"], dims, (), threshold, linked=dims[:1], shared=decided)
+        if len(dims) == 1 and dims[0] in ui.LINKED_DIMENSIONS:
+            finer = ui._cached_public("measure_by", version, threshold, flt, key, dims[0], "year")
+            return disclosure.linked_totals(frame, finer, dims[0], threshold, shared=decided)
+        return disclosure.protect(frame, ["value"], dims, (), threshold, shared=decided)
+
+    measure_of = {(m.category, m.unit): m.key for m in queries.MEASURES_BY_KEY.values() if m.category}
+    by_measure = {
+        "headline_figures": lambda f, v, t, *args: disclosure.protect_headline(
+            f, t, {key: shared(v, t, key) for key in queries.HEADLINE_MEASURES}),
+        "recorded_and_published": lambda f, v, t, flt, key: disclosure.protect_years(
+            f, "recorded", shared(v, t, key), t),
+        "published_vs_recorded": lambda f, v, t: disclosure.protect_check(
+            f, t, {indicator: shared(v, t, measure_of[pair]) for indicator, pair in queries.PUBLISHED_INDICATORS.items()}),
+        "totals_by_region_year": lambda f, v, t, flt: disclosure.protect_region_year_totals(
+            f, t, {pair: shared(v, t, key) for pair, key in measure_of.items()}),
+        "totals_by_category": lambda f, v, t, flt: disclosure.protect_categories(
+            f, t, {pair: shared(v, t, key) for pair, key in measure_of.items()}),
+    }
+
+    def cached_public(query_name, version, threshold, *args):
+        if query_name not in ui.PUBLIC_QUERIES:
+            raise PermissionError(f"{query_name} is not available in the public view")
+        result = ui._cached_query(query_name, version, *args)
+        if query_name == "measure_by":
+            return protect_measure(result, version, threshold, *args)
+        if query_name in by_measure:
+            return by_measure[query_name](result, version, threshold, *args)
+        protect = ui.PUBLIC_QUERIES[query_name]
+        return result if protect is None else protect(result, threshold)
+
+    monkeypatch.setattr(ui, "_cached_public", cached_public)
+
+
 def audited(monkeypatch, url: str, figures: list, name: str) -> list[audit.Interval]:
+    wire_protection(monkeypatch)
     monkeypatch.setenv("SEIZURES_PUBLIC", "1")
     monkeypatch.setenv("SEIZURES_DB_URL", url)
     st.cache_data.clear()
@@ -127,3 +181,83 @@ def test_kilograms_need_the_whole_range_below_the_threshold():
 def test_a_shown_count_below_the_threshold_is_reported():
     d = column({"A": (90, ""), "B": (3, "")}, 93)
     assert audit.shown_below_threshold({"devices": d}) == ["devices t B: 3..3"]
+
+
+# --- the rule itself, on random tables judged by the same linear programs ---------------------------------------
+
+
+def random_table(seed: int, lines: int, years: int, sparse: float) -> pd.DataFrame:
+    """A line × year table of counts: most cells a few dozen, some small, some absent (zero)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for line in range(lines):
+        for year in range(2019, 2019 + years):
+            if rng.random() < sparse:
+                continue
+            value = rng.choice([1, 2, 3, 4]) if rng.random() < sparse else int(rng.integers(5, 60))
+            rows.append((f"L{line}", year, float(value)))
+    return pd.DataFrame(rows, columns=["line", "year", "value"])
+
+
+def linked_domain(frame: pd.DataFrame, threshold: float) -> audit.Domain:
+    """A linked line × year table as the pages publish it: its cells, its lines' totals (linked_totals), the yearly
+    totals and the whole (each shown unless the measure's decision hides it)."""
+    shared = disclosure.shared_totals([frame], threshold)
+    cells = disclosure.protect(frame, ["value"], ["line", "year"], (), threshold, linked=["line"], shared=shared)
+    totals = disclosure.linked_totals(frame.groupby("line", as_index=False)["value"].sum(), cells, "line", threshold,
+                                      shared)
+    years = frame.groupby("year")["value"].sum()
+    d = audit.Domain("t", True, threshold)
+    G = d.var(("t", "G"))
+    d.relate({**{("t", "T", y): 1.0 for y in years.index}, G: -1.0})
+    for y in years.index:
+        d.relate({**{("t", "C", k, y): 1.0 for k in frame.loc[frame["year"] == y, "line"]}, ("t", "T", y): -1.0})
+    for k in totals["line"]:
+        d.relate({**{("t", "C", k, y): 1.0 for y in frame.loc[frame["line"] == k, "year"]}, ("t", "R", k): -1.0})
+    shown = lambda value, note: note or value  # noqa: E731
+    for row in cells.itertuples():
+        audit._add_cell(d, "cells", f"{row.line} {row.year}", {("t", "C", row.line, row.year): 1.0},
+                        shown(row.value, row.value_note))
+    for row in totals.itertuples():
+        audit._add_cell(d, "lines", row.line, {("t", "R", row.line): 1.0}, shown(row.value, row.value_note))
+    for y, value in years.items():
+        note = shared.years.get(y) or (disclosure.primary_label(threshold) if value < threshold else "")
+        audit._add_cell(d, "years", str(y), {("t", "T", y): 1.0}, shown(value, note))
+    audit._add_cell(d, "whole", "G", {G: 1.0}, shown(years.sum(), shared.total))
+    return d
+
+
+def truth_of(frame: pd.DataFrame) -> dict:
+    true = {("t", "C", r.line, r.year): r.value for r in frame.itertuples()}
+    true |= {("t", "T", y): v for y, v in frame.groupby("year")["value"].sum().items()}
+    true |= {("t", "R", k): v for k, v in frame.groupby("line")["value"].sum().items()}
+    return true | {("t", "G"): frame["value"].sum()}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_linked_tables_keep_every_interval(seed):
+    sparse = (0.1, 0.3, 0.5, 0.7)[seed % 4]
+    frame = random_table(seed, lines=3 + seed % 5, years=4 + seed % 3, sparse=sparse)
+    intervals = audit.audit({"t": linked_domain(frame, T)}, truth_of(frame))
+    assert not thin(intervals), "\n".join(thin(intervals))
+
+
+@pytest.mark.parametrize("values", [
+    [3.0, 100.0], [1.0, 2.0, 50.0], [4.0, 5.0, 6.0, 100.0], [2.0, 9.0, 9.0], [3.0, 3.0, 3.0], [4.0, 60.0, 70.0, 80.0],
+])
+def test_one_dimensional_tables_keep_every_interval(values):
+    # Each cell, and the whole (shown unless the decision hides it: a table of two cells, one small, cannot keep
+    # the other 5 wide while its whole is known).
+    frame = pd.DataFrame({"k": [f"k{i}" for i in range(len(values))], "value": values})
+    shared = disclosure.shared_totals([frame], T)
+    cells = disclosure.protect(frame, ["value"], ["k"], (), T, shared=shared)
+    d = audit.Domain("t", True, T)
+    d.relate({**{("t", "C", k): 1.0 for k in frame["k"]}, ("t", "G"): -1.0})
+    for row in cells.itertuples():
+        audit._add_cell(d, "cells", row.k, {("t", "C", row.k): 1.0}, row.value_note or row.value)
+    small = disclosure.primary_label(T) if sum(values) < T else ""
+    audit._add_cell(d, "whole", "G", {("t", "G"): 1.0}, shared.total or small or sum(values))
+    true = {("t", "C", k): v for k, v in zip(frame["k"], values)} | {("t", "G"): sum(values)}
+    intervals = audit.audit({"t": d}, true)
+    assert not thin(intervals), "\n".join(thin(intervals))
+    assert (cells["value_note"] == "<5").tolist() == [0 < v < T for v in values]
