@@ -276,3 +276,13 @@ def test_random_tables_never_leave_a_lone_hidden_cell_in_a_margin(seed):
                 assert (members & hidden).sum() >= 2 or (members & ~hidden).sum() == 0
     if hidden.any() and hidden.sum() < len(frame):
         assert hidden.sum() >= 2 and frame.loc[hidden, "value"].sum() >= T
+
+
+@pytest.mark.parametrize("lang", ["en", "sq", "sr"])
+def test_the_guarantee_is_stated_in_each_language_with_the_threshold(lang):
+    from seizures import i18n
+
+    with i18n.using(lang):
+        text = i18n._(disclosure.GUARANTEE).format(threshold=7, below=6)
+    assert '"<7"' in text and "1" in text and "6" in text and '"x"' in text
+    assert "{" not in text
