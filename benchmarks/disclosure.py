@@ -63,8 +63,7 @@ def new_rule(r: dict, t: int) -> dict:
     def decided(key):
         if key not in shared:
             shared[key] = disclosure.shared_totals(
-                [r[("measure_by", key, *dims)] for dims in (("region_code", "year"), ("weapon_type", "year"),
-                                                             ("context",), ("month",))], t)
+                [r[("measure_by", key, *dims)] for dims in disclosure.SHARED_BY], t)
         return shared[key]
 
     pair_of = {m.key: (m.category, m.unit) for m in queries.MEASURES_BY_KEY.values() if m.category}

@@ -26,15 +26,14 @@ GENERATED = {  # dense and sparse tables, and a year just begun (its totals belo
 
 
 def wire_protection(monkeypatch) -> None:
-    """The public mode's protection of the query results as the dashboard layer must wire it (ui.py is being moved
-    into seizures.dashboard; the branch's report gives the same code for it): every table sharing a measure's
-    national yearly totals hides the same years (disclosure.yearly_notes), the category table's lines are one table
-    across categories."""
+    """The public mode's protection of the query results as the dashboard layer must wire it: every table of a
+    measure hides the totals they share as disclosure.shared_totals decides, and the category table's lines are one
+    table across categories. ui.py is being moved into seizures.dashboard: once that layer wires it so (the branch's
+    report gives the code), this patch goes."""
     every = SeizureFilter()
 
     def shared(version, threshold, key):
-        tables = [ui._cached_query("measure_by", version, every, key, *dims)
-                  for dims in (("region_code", "year"), ("weapon_type", "year"), ("context",), ("month",))]
+        tables = [ui._cached_query("measure_by", version, every, key, *dims) for dims in disclosure.SHARED_BY]
         return disclosure.shared_totals(tables, threshold)
 
     def protect_measure(frame, version, threshold, flt, key, *dims):

@@ -262,11 +262,15 @@ def _decide(linked: Sequence[_Linked], flat: Sequence[np.ndarray], threshold: fl
     return Hidden(notes, SECONDARY if total_hidden else (primary_label(threshold) if 0 < total < threshold else ""))
 
 
+# The breakdowns of a measure (measure_by dimensions) over which its shared totals are decided.
+SHARED_BY = (("region_code", "year"), ("weapon_type", "year"), ("context",), ("month",))
+
+
 def shared_totals(tables: Sequence[pd.DataFrame], threshold: float = 5, integral: bool | None = None) -> Hidden:
     """Which totals all the tables of one measure hide, decided over all of them: `tables` are its results by
-    (dim, year) (directorate × year, weapon type × year) and by one dimension (context, month), each with a `value`
-    column. Pass the result as `shared` to those tables' protection, and to the headline's, the yearly trend's,
-    the About check's, the category table's and the map's, so that they all hide the same yearly totals and whole."""
+    SHARED_BY (directorate × year, weapon type × year, context, month), each with a `value` column. Pass the result
+    as `shared` to those tables' protection, and to the headline's, the yearly trend's, the About check's, the
+    category table's and the map's, so that they all hide the same yearly totals and whole."""
     frames = [f.reset_index(drop=True) for f in tables if not f.empty]
     if not frames:
         return Hidden()
@@ -575,13 +579,12 @@ def protect_years(frame: pd.DataFrame, column: str, shared: Hidden | None, thres
 
 def protect_headline(frame: pd.DataFrame, threshold: float = 5, shared: Mapping[str, Hidden] | None = None) -> pd.DataFrame:
     """Headline figures (one row per measure): this year's value and last year's are national yearly totals, the
-    period total the measure's whole, hidden as `shared` (measure -> shared_totals) says (without it: as the
-    measure's yearly series in `attrs["years"]` alone decides); the change is hidden with either value."""
+    period total the measure's whole, hidden as `shared` (measure -> shared_totals) says, and whenever small; the
+    change is hidden with either value."""
     out = frame.copy().reset_index(drop=True)
-    series = frame.attrs.get("years", {})
     notes = {column: [""] * len(out) for column in ("value", "previous", "period_total")}
     for i, row in out.iterrows():
-        decided = shared[row["measure"]] if shared is not None else _alone(series.get(row["measure"], {}), threshold)
+        decided = (shared or {}).get(row["measure"], Hidden())
         for column, year in (("value", row["year"]), ("previous", row["year"] - 1)):
             number = pd.to_numeric(pd.Series([row[column]]), errors="coerce").iloc[0]
             notes[column][i] = _note(decided, year, number, threshold)
@@ -600,18 +603,13 @@ def protect_headline(frame: pd.DataFrame, threshold: float = 5, shared: Mapping[
 
 def protect_check(frame: pd.DataFrame, threshold: float = 5, shared: Mapping[str, Hidden] | None = None) -> pd.DataFrame:
     """published_vs_recorded: the records' sum beside a published figure is a national yearly total, hidden as
-    `shared` (indicator -> shared_totals of its measure) says (without it: as the indicator's series in
-    `attrs["years"]` alone decides), and `consistent` is hidden with it."""
+    `shared` (indicator -> shared_totals of its measure) says, and whenever small; `consistent` is hidden with it."""
     if frame.empty:
         return frame
-    series = frame.attrs.get("years", {})
     out = frame.copy().reset_index(drop=True)
-    notes = []
-    for row in out.itertuples():
-        decided = shared.get(row.indicator, Hidden()) if shared is not None else _alone(series.get(row.indicator, {}),
-                                                                                        threshold)
-        notes.append(_note(decided, row.year, row.recorded, threshold))
-    out["recorded"] = out["recorded"].astype("float64").where(np.array(notes) == "")
+    notes = [_note((shared or {}).get(row.indicator, Hidden()), row.year, row.recorded, threshold)
+             for row in out.itertuples()]
+    out["recorded"] = out["recorded"].astype("float64").where(np.array(notes, dtype=object) == "")
     out["recorded" + NOTE_SUFFIX] = notes
     return out.assign(consistent=out["consistent"].astype("boolean").where(out["recorded" + NOTE_SUFFIX] == ""))
 

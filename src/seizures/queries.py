@@ -98,8 +98,7 @@ def published(engine: sa.Engine) -> pd.DataFrame:
 def published_vs_recorded(engine: sa.Engine) -> pd.DataFrame:
     """Each published national figure beside the sum of the record-level lines for that year.
 
-    `consistent` is true when the records equal the figure (or exceed it, for "more than" figures). `attrs["years"]`
-    holds each indicator's record sums for every year with records (indicator -> {year: sum}).
+    `consistent` is true when the records equal the figure (or exceed it, for "more than" figures).
     """
     pub = published(engine)
     recorded = totals_by_year(engine, SeizureFilter())
@@ -115,10 +114,6 @@ def published_vs_recorded(engine: sa.Engine) -> pd.DataFrame:
     merged["recorded"] = merged["recorded"].fillna(0.0)
     more_than = merged["qualifier"].fillna("") == "more than"
     merged["consistent"] = (merged["recorded"] == merged["value"]) | (more_than & (merged["recorded"] > merged["value"]))
-    merged.attrs["years"] = {  # every year with records, per indicator: the public mode protects them as a series
-        indicator: {int(r.year): float(r.quantity) for r in recorded.itertuples() if (r.category, r.unit) == pair}
-        for indicator, pair in PUBLISHED_INDICATORS.items()
-    }
     return merged
 
 
@@ -338,19 +333,17 @@ def measure_by(engine: sa.Engine, flt: SeizureFilter, measure_key: str, *dimensi
 def headline_figures(engine: sa.Engine, flt: SeizureFilter, first_year: int, last_year: int) -> pd.DataFrame:
     """Per headline measure: the last year's value, the year before's, their change and the period's total.
 
-    Columns: measure, label, unit, year, value, previous, change, pct_change, period_total; `attrs["years"]` holds
-    each measure's yearly values over the period (measure -> {year: value}). The year before is read
+    Columns: measure, label, unit, year, value, previous, change, pct_change, period_total. The year before is read
     even when it lies outside the selected period, so a one-year period still has a year-over-year change; it is
     None only before the store's first year (a year without matching seizures counts as zero).
     """
     bounds = year_bounds(engine)
     has_previous = bounds is not None and bounds[0] <= last_year - 1
-    rows, years = [], {}
+    rows = []
     for key in HEADLINE_MEASURES:
         measure = MEASURES_BY_KEY[key]
         by_year = measure_by(engine, flt.with_years(min(first_year, last_year - 1), last_year), key, "year")
         values = dict(zip(by_year["year"], by_year["value"]))
-        years[key] = {int(y): float(v) for y, v in values.items() if y >= first_year}
         value = values.get(last_year, 0.0)
         previous = values.get(last_year - 1, 0.0) if has_previous else None
         rows.append({
@@ -360,9 +353,7 @@ def headline_figures(engine: sa.Engine, flt: SeizureFilter, first_year: int, las
             "pct_change": None if not previous else (value - previous) / previous * 100,
             "period_total": sum(v for y, v in values.items() if y >= first_year),
         })
-    frame = pd.DataFrame(rows)
-    frame.attrs["years"] = years  # every year of the period: the public mode protects them as the yearly trend does
-    return frame
+    return pd.DataFrame(rows)
 
 
 def recorded_and_published(engine: sa.Engine, flt: SeizureFilter, measure_key: str) -> pd.DataFrame:
