@@ -286,3 +286,14 @@ def test_the_guarantee_is_stated_in_each_language_with_the_threshold(lang):
         text = i18n._(disclosure.GUARANTEE).format(threshold=7, below=6)
     assert '"<7"' in text and "1" in text and "6" in text and '"x"' in text
     assert "{" not in text
+
+
+def test_in_kilograms_one_partner_is_enough_in_counts_it_is_not():
+    # A "<5" kg cell may be anything in (0, 5): its partner moves as far, 5 in all, the threshold. A "<5" count is
+    # 1..4, only 3 of room: its partner would be 3 wide, so a third cell is hidden.
+    kilograms = pd.DataFrame({"k": list("abc"), "value": [0.9, 10.9, 50.0]})
+    counts = pd.DataFrame({"k": list("abc"), "value": [1.0, 11.0, 50.0]})
+    assert disclosure.shown(disclosure.protect(kilograms, ["value"], ["k"], threshold=T))["value"].tolist() == [
+        "<5", "x", 50.0]
+    assert disclosure.shown(disclosure.protect(counts, ["value"], ["k"], threshold=T))["value"].tolist() == [
+        "<5", "x", "x"]
