@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from seizures import i18n, kpis, ui
+from seizures import i18n, kpis, queries
+from seizures.dashboard import data, widgets
 from seizures.i18n import N_, _
 
 st.title(_("About & methodology"))
@@ -11,19 +12,19 @@ if i18n.language() != i18n.DEFAULT:
     st.info(_(i18n.REVIEW_NOTE), icon=":material/translate:")
 
 st.header(_("Last data load"))
-loads = ui.cached("data_loads")
+loads = data.cached(queries.data_loads)
 if loads.empty:
-    ui.nothing_loaded(N_("recorded data load"))
+    widgets.nothing_loaded(N_("recorded data load"))
 else:
     latest = loads.iloc[0]
     st.metric(_("Last data load (server time)"),
               f"{latest.imported_at:%Y-%m-%d %H:%M}" if i18n.language() == i18n.DEFAULT else i18n.datetime(latest.imported_at))
     st.caption(_(
         "File {file} ({kind}), {rows} rows, loaded by {user}. Loads that were rolled back are not counted."
-    ).format(file=latest.file_name, kind=latest.kind, rows=ui.number(latest.rows_accepted),
+    ).format(file=latest.file_name, kind=latest.kind, rows=i18n.number(latest.rows_accepted),
              user=latest.user_name or _("unknown")))
     with st.expander(_("All loads in force ({count})").format(count=len(loads))):
-        ui.dataframe(loads.drop(columns="id"), hide_index=True, width="stretch", column_config={
+        widgets.dataframe(loads.drop(columns="id"), hide_index=True, width="stretch", column_config={
             "file_name": _("file"), "kind": _("kind"), "user_name": _("by"), "imported_at": _("imported at"),
             "rows_accepted": st.column_config.NumberColumn(_("accepted"), format="localized"),
         })
@@ -52,23 +53,23 @@ st.markdown(_(
     "shows them: every seizure record (so every breakdown by directorate, month, weapon type or context) and every "
     "KPI value. The records add up exactly to the published yearly totals of firearms."
 ))
-sources = ui.cached("data_sources")
+sources = data.cached(queries.data_sources)
 if sources.empty:
-    ui.nothing_loaded(N_("data"))
+    widgets.nothing_loaded(N_("data"))
 else:
-    ui.dataframe(
+    widgets.dataframe(
         sources.assign(illustrative=sources["illustrative"].map({True: _("illustrative"), False: _("published")}),
                        dataset=sources["dataset"].map(_)),
         hide_index=True, width="stretch", height="content",
         column_config={"dataset": _("Data"), "source": _("Source (as stored)"), "illustrative": _("Kind"),
                        "rows": st.column_config.NumberColumn(_("Rows"), format="localized")},
     )
-st.caption(_(ui.ILLUSTRATIVE_NOTE))
+st.caption(_(widgets.ILLUSTRATIVE_NOTE))
 
 st.header(_("Check: records against the published totals"))
-check = ui.cached("published_vs_recorded")
+check = data.cached(queries.published_vs_recorded)
 if check.empty:
-    ui.nothing_loaded(N_("published figures"))
+    widgets.nothing_loaded(N_("published figures"))
 else:
     st.caption(_(
         "For each published national figure, the sum of the record-level lines of that year and kind. "
@@ -88,7 +89,7 @@ else:
             + "; ".join(f"{row.indicator} {row.year}" for row in mismatches.itertuples()),
             icon=":material/error:",
         )
-    ui.dataframe(
+    widgets.dataframe(
         shown[["year", "indicator", "qualifier", "value", "recorded", "consistent", "source"]],
         hide_index=True, width="stretch", height="content", placeholder="–",
         column_config={

@@ -5,10 +5,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from seizures import auth, i18n, ingest, settings, store, template, ui
+from seizures import auth, i18n, ingest, settings, store, template
+from seizures.dashboard import access, data
 from seizures.i18n import N_, _
-
-ui.require_role(auth.ADMIN)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_COLUMNS = {
@@ -18,16 +17,31 @@ IMPORT_COLUMNS = {
     "content_hash": N_("SHA-256 (start)"),
 }
 
-st.title(_("Data: import seizure records"))
-st.caption(_(
-    "For administrators. Imported records are stored as real records, not illustrative; each import can be "
-    "rolled back."
-))
-engine = ui.engine()
+
+def user_list() -> None:
+    """The accounts of the users file (no password hashes), for administrators."""
+    path = settings.users_file()
+    try:
+        accounts = auth.users(auth.read(path))
+    except auth.UsersError as exc:
+        st.error(str(exc))
+        return
+    if not accounts:
+        st.info(_("No accounts in {path}.").format(path=path))
+        return
+    st.dataframe(
+        pd.DataFrame([{_("user"): u.username, _("name"): u.name, _("role"): u.role, _("e-mail"): u.email or "",
+                       _("login"): _("password") if u.has_password else _("identity provider")} for u in accounts]),
+        hide_index=True, width="stretch", key="user_list",
+    )
+    st.caption(_("From {path}. Add, change or remove accounts with `seizures users add/remove` on the server.").format(
+        path=path))
 
 
 @st.cache_data(show_spinner=False)
-def _templates(version: tuple[int, int]) -> tuple[bytes, bytes, bytes]:
+def _templates(version: tuple[int, ...]) -> tuple[bytes, bytes, bytes]:
+    # version: only the cache key (the allowed values come from the store)
+    engine = data.engine()
     return template.template_csv(), template.allowed_values_csv(engine), template.template_xlsx(engine)
 
 
@@ -54,7 +68,7 @@ def _draw_result(result: ingest.ImportResult) -> None:
         st.success(result.summary(), icon=":material/check_circle:")
         if result.rejected_rows is not None:
             st.warning(_("{rows} rows were not imported: download them, correct them and import that file (its "
-                         "import_errors column is ignored).").format(rows=ui.number(result.rows_rejected)), icon=":material/warning:")
+                         "import_errors column is ignored).").format(rows=i18n.number(result.rows_rejected)), icon=":material/warning:")
             st.download_button(
                 _("Download the rejected rows (CSV)"), result.rejected_rows.to_csv(index=False).encode("utf-8"),
                 file_name=f"{result.file_name}.rejected.csv", mime="text/csv", key="download_rejected",
@@ -62,8 +76,18 @@ def _draw_result(result: ingest.ImportResult) -> None:
             _draw_problems(result)
 
 
+# 1. Only for administrators
+access.require_role(auth.ADMIN)
+st.title(_("Data: import seizure records"))
+st.caption(_(
+    "For administrators. Imported records are stored as real records, not illustrative; each import can be "
+    "rolled back."
+))
+engine = data.engine()
+
+# 2. The steps of an import, then the users
 st.subheader(_("1. Get the template"))
-csv_template, allowed_csv, xlsx_template = _templates(ui.data_version())
+csv_template, allowed_csv, xlsx_template = _templates(data.data_version())
 cols = st.columns(3)
 cols[0].download_button(_("Template (Excel)"), xlsx_template, "seizures-template.xlsx", XLSX_MIME, key="tpl_xlsx")
 cols[1].download_button(_("Template (CSV)"), csv_template, "seizures-template.csv", "text/csv", key="tpl_csv")
@@ -91,7 +115,7 @@ if st.button(_("Import"), type="primary", disabled=uploaded is None, key="import
     bar = st.progress(0.0, text=_("Starting"))
     try:
         result = ingest.import_file(
-            engine, uploaded.getvalue(), uploaded.name, skip_invalid=skip_invalid, user=ui.user_name(),
+            engine, uploaded.getvalue(), uploaded.name, skip_invalid=skip_invalid, user=access.user_name(),
             progress=lambda fraction, text: bar.progress(fraction, text=text),
         )
     except store.StoreError as exc:  # e.g. the database file is held by another process
@@ -123,13 +147,13 @@ else:
     if not active.empty:
         labels = {
             int(r.id): _("#{id} {file} ({kind}, {lines} lines, {time})").format(
-                id=r.id, file=r.file_name, kind=r.kind, lines=ui.number(r.lines_stored), time=f"{r.imported_at:%Y-%m-%d %H:%M}")
+                id=r.id, file=r.file_name, kind=r.kind, lines=i18n.number(r.lines_stored), time=f"{r.imported_at:%Y-%m-%d %H:%M}")
             for r in active.itertuples()
         }
         chosen = st.selectbox(_("Import to roll back"), list(labels), format_func=labels.get, key="rollback_id")
         lines = int(active.set_index("id").at[chosen, "lines_stored"])
         confirmed = st.checkbox(_("Yes, remove import #{id} and its {lines} lines from the store").format(
-                                    id=chosen, lines=ui.number(lines)),
+                                    id=chosen, lines=i18n.number(lines)),
                                 key="rollback_confirm")
         if st.button(_("Roll back"), disabled=not confirmed, key="rollback"):
             try:
@@ -140,9 +164,9 @@ else:
                 st.cache_data.clear()
                 st.session_state.pop("import_result", None)
                 st.session_state["rollback_message"] = _("Rolled back import #{id}: {lines} lines removed.").format(
-                    id=chosen, lines=ui.number(removed))
+                    id=chosen, lines=i18n.number(removed))
                 st.session_state.pop("rollback_confirm", None)
                 st.rerun()
 
-st.subheader("4. Users")
-ui.user_list()
+st.subheader(_("4. Users"))
+user_list()

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from seizures import i18n, maps, ui, vocab
+from seizures import i18n, maps, queries, vocab
+from seizures.dashboard import data, widgets
 from seizures.i18n import N_
 
 # Every user-visible text of this page, in one place (for translation).
@@ -31,9 +32,9 @@ TEXT = i18n.Texts({
 flt = st.session_state["filter"]
 st.title(TEXT["title"])
 
-totals = ui.cached("totals_by_region_year", flt)
+totals = data.cached(queries.totals_by_region_year, flt)
 if totals.empty:
-    ui.empty_state()
+    widgets.empty_state()
     st.stop()
 
 pairs = sorted(
@@ -53,8 +54,8 @@ except maps.MapDataError as exc:
     st.error(TEXT["seats_error"].format(error=exc))
     st.stop()
 
-regions = ui.regions()
-values = ui.derived(maps.region_values, totals, regions, seats, category, unit, measure, flt.regions)
+regions = data.regions()
+values = data.derived(maps.region_values, totals, regions, seats, category, unit, measure, flt.regions)
 years = totals["year"]
 period = i18n.period(int(years.min()), int(years.max()))
 what = f"{vocab.label(vocab.CATEGORIES, category)} ({vocab.label(vocab.UNITS, unit)})"
@@ -64,7 +65,7 @@ boundaries = None
 path, key = maps.boundaries_setting()
 if path is not None:
     try:
-        boundaries = maps.read_boundaries(path, key, ui.region_names())
+        boundaries = maps.read_boundaries(path, key, data.region_names())
     except maps.MapDataError as exc:
         st.warning(TEXT["boundaries_error"].format(error=exc), icon=":material/warning:")
 if boundaries is not None:
@@ -72,10 +73,10 @@ if boundaries is not None:
         st.warning(warning, icon=":material/warning:")
     fig = maps.choropleth_map(values, boundaries, maps.MEASURES[measure], title)
 else:
-    fig = ui.figure(maps.marker_map, values, maps.MEASURES[measure], title)
+    fig = data.figure(maps.marker_map, values, maps.MEASURES[measure], title)
 
-st.caption(i18n._(ui.ILLUSTRATIVE_NOTE))
-ui.chart(fig, values.drop(columns=["latitude", "longitude"]), "map")
+st.caption(i18n._(widgets.ILLUSTRATIVE_NOTE))
+widgets.chart(fig, values.drop(columns=["latitude", "longitude"]), "map")
 st.caption(TEXT["boundaries_used"].format(path=path) if boundaries is not None else TEXT["seats_note"])
 if measure == maps.PER_100K:
     known = regions.dropna(subset=["population"])
@@ -84,7 +85,7 @@ if measure == maps.PER_100K:
         or TEXT["none"]))
 
 st.subheader(TEXT["table"])
-ui.dataframe(
+widgets.dataframe(
     values.assign(value_text=[maps.format_value(v, measure) if s == maps.HAS_VALUE else
                               maps.TEXT[f"status_{s}"] for v, s in zip(values["value"], values["status"])])
     [["name", "seat", "quantity", "population", "value_text"]],

@@ -1,12 +1,12 @@
 """The public mode's small-count suppression, page by page: the new rule (disclosure.py) side by side with the old
 one (disclosure.py at a git revision) and with the page's own queries, on the demo store or a generated one.
 
-    .venv/bin/python benchmarks/disclosure.py [--db-url duckdb:///data/seizures.duckdb] [--baseline 166d700]
+    .venv/bin/python benchmarks/disclosure.py [--db-url duckdb:///data/seizures.duckdb] [--baseline a67cabe]
 
 For each page: everything its public view protects in every measure it offers, once, from the queries' results (as
 a cold cache does; the pages cache the protected results per data version). The protection is called as the
-dashboard layer wires it (tests/test_disclosure_audit.py, wire_protection): each measure's shared totals decided
-once over its directorate × year, weapon type × year, context and month tables, then every table of the page
+dashboard layer must wire it (tests/test_disclosure_audit.py, wire_protection): each measure's shared totals decided
+once over its directorate × year, weapon type × year, context × year and month tables, then every table of the page
 protected with them. Times are medians of 5 runs.
 """
 
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REPEATS = 5
 EVERY = SeizureFilter()
 MEASURES = list(queries.MEASURES_BY_KEY)
-LINKED = ("region_code", "weapon_type")
+LINKED = ("region_code", "weapon_type", "context")  # as dashboard/data.py's LINKED_DIMENSIONS
 
 
 def median_seconds(func) -> float:
@@ -43,8 +43,8 @@ def median_seconds(func) -> float:
 def results(engine) -> dict:
     """Every query result the public pages protect, unprotected."""
     out = {("measure_by", key, *dims): queries.measure_by(engine, EVERY, key, *dims)
-           for key in MEASURES for dims in (("region_code", "year"), ("weapon_type", "year"), ("region_code",),
-                                            ("weapon_type",), ("context",), ("month",))}
+           for key in MEASURES for dims in (("region_code", "year"), ("weapon_type", "year"), ("context", "year"),
+                                            ("region_code",), ("weapon_type",), ("context",), ("month",))}
     bounds = queries.year_bounds(engine)
     out["headline_figures"] = queries.headline_figures(engine, EVERY, *bounds)
     for key in ("firearms", "ammunition"):
@@ -100,7 +100,7 @@ def new_rule(r: dict, t: int) -> dict:
 
 
 def old_rule(module, r: dict, t: int) -> dict:
-    """Each page's protection with the old rule, as ui.py wired it."""
+    """Each page's protection with the old rule, as dashboard/data.py wires it."""
     def by(key, *dims):
         frame = r[("measure_by", key, *dims)]
         if len(dims) == 2:
@@ -117,7 +117,7 @@ def old_rule(module, r: dict, t: int) -> dict:
         "Regions": lambda: [(by(k, "region_code", "year"), by(k, "region_code")) for k in MEASURES],
         "Map": lambda: module.protect_region_year_totals(r["totals_by_region_year"], t),
         "Weapons & context": lambda: (
-            module.protect(r["totals_by_category"], ["quantity", "events"], [], ["category", "unit"], t),
+            module.protect(r["totals_by_category"], ["quantity", "lines"], [], ["category", "unit"], t),
             [(by(k, "weapon_type"), by(k, "weapon_type", "year"), by(k, "context"), by(k, "month")) for k in MEASURES]),
         "About": lambda: (module.protect_sources(r["data_sources"], t),
                           module.protect(r["published_vs_recorded"], ["recorded"], ["year"], ["indicator"], t)),
@@ -155,7 +155,7 @@ def page_queries(engine) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url", default=f"duckdb:///{ROOT / 'data' / 'seizures.duckdb'}")
-    parser.add_argument("--baseline", default="166d700", help="git revision of the old rule")
+    parser.add_argument("--baseline", default="a67cabe", help="git revision of the old rule")
     parser.add_argument("--threshold", type=int, default=5)
     args = parser.parse_args()
     engine = store.make_engine(args.db_url)

@@ -28,7 +28,7 @@ FILTERS = {
     "all": SeizureFilter(),
     "2021-2023, PR+PZ, firearms": SeizureFilter(2021, 2023, ("PR", "PZ"), ("firearm",)),
 }
-QUERIES = [queries.totals_by_year, queries.totals_by_region_year, queries.totals_by_month, queries.totals_by_weapon_type]
+BREAKDOWNS = [("year",), ("region_code", "year"), ("year", "month"), ("weapon_type",)]
 
 
 def median_seconds(func, repeats: int = REPEATS) -> float:
@@ -103,10 +103,11 @@ def run(engines: dict[str, sa.Engine], frame: pd.DataFrame) -> None:
         conn.execute(sa.text("ANALYZE"))  # what autovacuum does soon after a bulk load
     print(f"queries over {len(frame):,} lines (median of {REPEATS}), PostgreSQL time / DuckDB time:")
     for label, flt in FILTERS.items():
-        for query in QUERIES:
-            times = {kind: median_seconds(lambda e=engine: query(e, flt)) for kind, engine in engines.items()}
+        for dimensions in BREAKDOWNS:
+            times = {kind: median_seconds(lambda e=engine: queries.totals_by(e, flt, *dimensions))
+                     for kind, engine in engines.items()}
             print(
-                f"  {query.__name__:<24} {label:<28} duckdb {times['duckdb'] * 1000:7.1f} ms  "
+                f"  {'totals by ' + ' and '.join(dimensions):<32} {label:<28} duckdb {times['duckdb'] * 1000:7.1f} ms  "
                 f"postgresql {times['postgresql'] * 1000:7.1f} ms  ratio {times['postgresql'] / times['duckdb']:5.2f}"
             )
 

@@ -19,7 +19,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from seizures import ingest, queries, schema, ui
+from seizures import ingest, queries, schema
+from seizures.dashboard import data
 from seizures.filters import SeizureFilter
 
 _state: dict = {"frame": None, "load_seconds": []}
@@ -30,7 +31,7 @@ checked: set[str] = set()
 def load() -> pd.DataFrame:
     """SELECT * FROM seizures into pandas, plus year and month columns (what a dashboard derives once)."""
     started = time.perf_counter()
-    with ui.engine().connect() as conn:
+    with data.engine().connect() as conn:
         frame = conn.connection.dbapi_connection.sql("SELECT * FROM seizures").df()
     frame["year"] = frame["seized_on"].dt.year.astype("int64")
     frame["month"] = frame["seized_on"].dt.month.astype("int64")
@@ -86,8 +87,8 @@ def measure_by(_engine, flt: SeizureFilter, measure_key: str, *dimensions: str) 
 def _grouped(flt: SeizureFilter, *dimensions: str) -> pd.DataFrame:
     keys = [*dimensions, "category", "unit"]
     rows = select(flt)
-    out = rows.groupby(keys, sort=True).agg(quantity=("quantity", "sum"), events=("quantity", "size")).reset_index()
-    return out.astype({"quantity": "float64", "events": "int64"})
+    out = rows.groupby(keys, sort=True).agg(quantity=("quantity", "sum"), lines=("quantity", "size")).reset_index()
+    return out.astype({"quantity": "float64", "lines": "int64"})
 
 
 def totals_by_year(_engine, flt):
@@ -96,18 +97,6 @@ def totals_by_year(_engine, flt):
 
 def totals_by_region_year(_engine, flt):
     return _grouped(flt, "region_code", "year")
-
-
-def totals_by_weapon_type(_engine, flt):
-    return _grouped(flt, "weapon_type")
-
-
-def totals_by_context(_engine, flt):
-    return _grouped(flt, "context")
-
-
-def totals_by_month(_engine, flt):
-    return _grouped(flt, "year", "month")
 
 
 def totals_by_category(_engine, flt):
@@ -186,9 +175,6 @@ QUERY_FUNCTIONS: dict[str, Callable] = {
     "measure_by": measure_by,
     "totals_by_year": totals_by_year,
     "totals_by_region_year": totals_by_region_year,
-    "totals_by_weapon_type": totals_by_weapon_type,
-    "totals_by_context": totals_by_context,
-    "totals_by_month": totals_by_month,
     "totals_by_category": totals_by_category,
     "year_bounds": year_bounds,
     "record_counts": record_counts,
@@ -228,16 +214,19 @@ def _checked(name: str, ours: Callable, theirs: Callable) -> Callable:
 
 def install(check: bool) -> None:
     """Route the app's seizure reads to pandas; the per-query Streamlit cache is bypassed for them."""
+    installed = set()
     for module, functions in ((queries, QUERY_FUNCTIONS), (ingest, INGEST_FUNCTIONS)):
         for name, ours in functions.items():
             theirs = getattr(module, name)
-            setattr(module, name, _checked(name, ours, theirs) if check else ours)
-    cached = ui.cached
+            function = _checked(name, ours, theirs) if check else ours
+            setattr(module, name, function)
+            installed.add(function)
+    cached = data.cached
 
-    def uncached(query_name: str, *args):
-        if query_name in QUERY_FUNCTIONS:
-            return getattr(queries, query_name)(ui.engine(), *args)
-        return cached(query_name, *args)
+    def uncached(query, *args):
+        if query in installed:
+            return query(data.engine(), *args)
+        return cached(query, *args)
 
-    ui.cached = uncached
+    data.cached = uncached
 

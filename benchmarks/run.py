@@ -59,10 +59,10 @@ def median(values: list[float]) -> float:
 
 
 def app_pages() -> list[tuple[str, str]]:
-    """(page file, title) of every page of app.py's navigation (ui.PAGES, an administrator's list), in order."""
-    from seizures import ui
+    """(page file, title) of every page of app.py's navigation (access.PAGES, an administrator's list), in order."""
+    from seizures.dashboard import access
 
-    return [(spec.path, spec.title) for spec in ui.PAGES]
+    return [(spec.path, spec.title) for spec in access.PAGES]
 
 
 def encode(value):
@@ -139,9 +139,9 @@ class SqlRecorder:
 
 def tag_sidebar(recorder: SqlRecorder) -> None:
     """Statements sent by the shared sidebar filter (run before every page) are tagged "sidebar"."""
-    from seizures import ui
+    from seizures.dashboard import sidebar
 
-    original = ui.sidebar_filter
+    original = sidebar.sidebar_filter
 
     def tagged(*args, **kwargs):
         recorder.section = "sidebar"
@@ -150,13 +150,13 @@ def tag_sidebar(recorder: SqlRecorder) -> None:
         finally:
             recorder.section = "page"
 
-    ui.sidebar_filter = tagged
+    sidebar.sidebar_filter = tagged
 
 
 def new_session(script: Path, timeout: float):
     """An AppTest of the script that, like a server, finds Streamlit's components and compiles each script once per
     process. AppTest does both on every instance: it scans every installed package's metadata for components
-    (60-90 ms here) and compiles the scripts again (5-15 ms), which a server does once at its start."""
+    and compiles the scripts again, which a server does once at its start (the costs are in BENCHMARKS.md)."""
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import AppTest, app_test
 

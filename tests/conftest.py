@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 import psycopg
+from streamlit.runtime.media_file_manager import MediaFileManager
 import pytest
 import sqlalchemy as sa
 
@@ -284,6 +285,25 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("figures")
         for text in _figures:
             terminalreporter.write_line(text)
+
+
+@pytest.fixture()
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """Every file a download button of the run offers: name -> bytes (deferred ones generated here)."""
+    files: dict[str, object] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def keep(self, data, mimetype, coordinates, file_name=None, *args, **kwargs):
+        files[file_name] = data
+        return add(self, data, mimetype, coordinates, file_name, *args, **kwargs)
+
+    def keep_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", keep)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
+    return files
 
 
 @pytest.fixture(autouse=True)

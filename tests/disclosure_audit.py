@@ -178,7 +178,7 @@ def truth(engine: sa.Engine) -> dict[tuple, float]:
         out[(key, "G")] = float(totals["value"].sum())
     categories = queries.totals_by_category(engine, flt)
     for row in categories.itertuples():
-        out[(LINES, "L", row.category, row.unit)] = float(row.events)
+        out[(LINES, "L", row.category, row.unit)] = float(row.lines)
     sources = queries.data_sources(engine)
     for row in sources[sources["dataset"] == "Seizure records"].itertuples():
         out[(LINES, "S", row.source)] = float(row.rows)

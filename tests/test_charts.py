@@ -38,6 +38,26 @@ def test_yearly_trend_draws_records_as_bars_and_published_totals_as_a_line():
     assert fig.layout.yaxis.title.text == "Firearms (pieces)"
     assert fig.layout.xaxis.title.text == "Year"
     assert fig.layout.xaxis.dtick == 1
+    assert bars.marker.color == charts.ILLUSTRATIVE_COLOUR and line.mode == "lines+markers" and line.text is None
+
+
+def test_yearly_trend_for_print_shades_the_years_around_the_period_and_writes_the_figures():
+    frame = pd.DataFrame({
+        "year": [2019, 2020, 2021],
+        "recorded": [100.0, 120.0, 1500.0],
+        "published": [math.nan, 118.0, 1400.0],
+        "qualifier": [None, None, "more than"],
+    })
+    fig = charts.yearly_trend(frame, "Firearms (pieces)", "Record-level sum", period=(2020, 2021), value_labels=True)
+    bars, line = fig.data
+    assert list(bars.marker.color) == [charts.CONTEXT_COLOUR, charts.ILLUSTRATIVE_COLOUR, charts.ILLUSTRATIVE_COLOUR]
+    assert line.mode == "lines+markers+text"
+    assert list(line.text) == ["118", "> 1,400"]  # a "more than" figure is a lower bound
+
+
+def test_recorded_label_says_illustrative_only_when_it_is():
+    assert charts.recorded_label(True) == "Record-level sum (illustrative)"
+    assert charts.recorded_label(False) == "Record-level sum"
 
 
 def test_stacked_by_region_has_one_series_per_directorate_in_its_colour():

@@ -174,7 +174,7 @@ def test_the_map_hides_a_directorates_small_period_total():
         "region_code": ["MN", "MN", "PZ", "PR", "PR", "PZ"],
         "year": [2022, 2023, 2023, 2022, 2023, 2022],
         "category": ["explosive"] * 4 + ["firearm", "firearm"], "unit": ["kg"] * 4 + ["pieces", "pieces"],
-        "quantity": [1.0, 2.0, 6.0, 30.0, 50.0, 8.0], "events": [1, 1, 2, 5, 20, 4],
+        "quantity": [1.0, 2.0, 6.0, 30.0, 50.0, 8.0], "lines": [1, 1, 2, 5, 20, 4],
     })
     protected = disclosure.protect_region_year_totals(totals, T)
     assert protected["quantity"].isna().tolist() == [True, True, True, True, False, False]

@@ -13,7 +13,8 @@ import pytest
 import streamlit as st
 
 import disclosure_audit as audit
-from seizures import disclosure, queries, store, ui
+from seizures import disclosure, queries, store
+from seizures.dashboard import data
 from seizures.filters import SeizureFilter
 
 T = 5
@@ -28,49 +29,52 @@ GENERATED = {  # dense and sparse tables, and a year just begun (its totals belo
 def wire_protection(monkeypatch) -> None:
     """The public mode's protection of the query results as the dashboard layer must wire it: every table of a
     measure hides the totals they share as disclosure.shared_totals decides, and the category table's lines are one
-    table across categories. ui.py is being moved into seizures.dashboard: once that layer wires it so (the branch's
-    report gives the code), this patch goes."""
+    table across categories. Once seizures.dashboard.data wires it so (the branch's report gives the code), this
+    patch goes."""
     every = SeizureFilter()
+    measure_by = data._name(queries.measure_by)
 
     def shared(version, threshold, key):
-        tables = [ui._cached_query("measure_by", version, every, key, *dims) for dims in disclosure.SHARED_BY]
+        tables = [data._cached_query(measure_by, version, queries.measure_by, every, key, *dims)
+                  for dims in disclosure.SHARED_BY]
         return disclosure.shared_totals(tables, threshold)
 
     def protect_measure(frame, version, threshold, flt, key, *dims):
         decided = shared(version, threshold, key)
-        if len(dims) == 2 and dims[1] == "year" and dims[0] in ui.LINKED_DIMENSIONS:
+        if len(dims) == 2 and dims[1] == "year" and dims[0] in data.LINKED_DIMENSIONS:
             return disclosure.protect(frame, ["value"], dims, (), threshold, linked=dims[:1], shared=decided)
-        if len(dims) == 1 and dims[0] in ui.LINKED_DIMENSIONS:
-            finer = ui._cached_public("measure_by", version, threshold, flt, key, dims[0], "year")
+        if len(dims) == 1 and dims[0] in data.LINKED_DIMENSIONS:
+            finer = data._cached_public(measure_by, version, threshold, queries.measure_by, flt, key, dims[0], "year")
             return disclosure.linked_totals(frame, finer, dims[0], threshold, shared=decided)
         return disclosure.protect(frame, ["value"], dims, (), threshold, shared=decided)
 
     measure_of = {(m.category, m.unit): m.key for m in queries.MEASURES_BY_KEY.values() if m.category}
     by_measure = {
-        "headline_figures": lambda f, v, t, *args: disclosure.protect_headline(
+        queries.headline_figures: lambda f, v, t, *args: disclosure.protect_headline(
             f, t, {key: shared(v, t, key) for key in queries.HEADLINE_MEASURES}),
-        "recorded_and_published": lambda f, v, t, flt, key: disclosure.protect_years(
+        queries.recorded_and_published: lambda f, v, t, flt, key: disclosure.protect_years(
             f, "recorded", shared(v, t, key), t),
-        "published_vs_recorded": lambda f, v, t: disclosure.protect_check(
+        queries.published_vs_recorded: lambda f, v, t: disclosure.protect_check(
             f, t, {indicator: shared(v, t, measure_of[pair]) for indicator, pair in queries.PUBLISHED_INDICATORS.items()}),
-        "totals_by_region_year": lambda f, v, t, flt: disclosure.protect_region_year_totals(
+        queries.totals_by_region_year: lambda f, v, t, flt: disclosure.protect_region_year_totals(
             f, t, {pair: shared(v, t, key) for pair, key in measure_of.items()}),
-        "totals_by_category": lambda f, v, t, flt: disclosure.protect_categories(
+        queries.totals_by_category: lambda f, v, t, flt: disclosure.protect_categories(
             f, t, {pair: shared(v, t, key) for pair, key in measure_of.items()}),
     }
 
-    def cached_public(query_name, version, threshold, *args):
-        if query_name not in ui.PUBLIC_QUERIES:
-            raise PermissionError(f"{query_name} is not available in the public view")
-        result = ui._cached_query(query_name, version, *args)
-        if query_name == "measure_by":
+    def cached_public(name, version, threshold, _query, *args):
+        listed = data._PUBLIC_BY_NAME.get(name)
+        if listed is None:
+            raise PermissionError(f"{name} is not available in the public view")
+        result = data._cached_query(name, version, listed, *args)
+        if listed is queries.measure_by:
             return protect_measure(result, version, threshold, *args)
-        if query_name in by_measure:
-            return by_measure[query_name](result, version, threshold, *args)
-        protect = ui.PUBLIC_QUERIES[query_name]
+        if listed in by_measure:
+            return by_measure[listed](result, version, threshold, *args)
+        protect = data.PUBLIC_QUERIES[listed]
         return result if protect is None else protect(result, threshold)
 
-    monkeypatch.setattr(ui, "_cached_public", cached_public)
+    monkeypatch.setattr(data, "_cached_public", cached_public)
 
 
 def audited(monkeypatch, url: str, figures: list, name: str) -> list[audit.Interval]:

@@ -222,17 +222,17 @@ def test_about_page_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
 
 
 def test_number_and_percent_formatting():
-    from seizures import ui
+    from seizures import i18n
 
-    assert ui.number(1234567) == "1,234,567"
-    assert ui.number(1350.0) == "1,350"
-    assert ui.number(2.25) == "2.2"
-    assert ui.number(150, signed=True) == "+150"
-    assert ui.number(-13.0, signed=True) == "-13"
-    assert ui.number(None) == ui.number(float("nan")) == "–"
-    assert ui.percent(24 / 201 * 100) == "11.9 %"
-    assert ui.percent(0.0) == "0.0 %"
-    assert ui.percent(float("nan")) == "–"
+    assert i18n.number(1234567) == "1,234,567"
+    assert i18n.number(1350.0) == "1,350"
+    assert i18n.number(2.25) == "2.2"
+    assert i18n.number(150, signed=True) == "+150"
+    assert i18n.number(-13.0, signed=True) == "-13"
+    assert i18n.number(None) == i18n.number(float("nan")) == "–"
+    assert i18n.percent(24 / 201 * 100) == "11.9 %"
+    assert i18n.percent(0.0) == "0.0 %"
+    assert i18n.percent(float("nan")) == "–"
 
 
 def test_kpi_page_shows_a_title_once_it_is_filled_in(monkeypatch, empty_url, fresh_caches):

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from seizures import maps, queries
+from seizures import maps, queries, settings
 from seizures.filters import SeizureFilter
 from seizures.schema import regions, seizures
 
@@ -150,7 +150,7 @@ def region_names(engine) -> dict[str, str]:
 
 def test_boundaries_by_property_or_feature_id(tmp_path, demo_engine):
     names = region_names(demo_engine)
-    by_property = maps.read_boundaries(synthetic_geojson(tmp_path / "a.geojson"), maps.DEFAULT_BOUNDARIES_KEY, names)
+    by_property = maps.read_boundaries(synthetic_geojson(tmp_path / "a.geojson"), settings.DEFAULT_BOUNDARIES_KEY, names)
     assert set(by_property.shapes) == CODES and by_property.warnings == []
     by_id = maps.read_boundaries(synthetic_geojson(tmp_path / "b.geojson", key="id", geometry="MultiPolygon"), "id", names)
     assert set(by_id.shapes) == CODES
@@ -159,7 +159,7 @@ def test_boundaries_by_property_or_feature_id(tmp_path, demo_engine):
 
 def test_boundaries_missing_a_directorate_warn(tmp_path, demo_engine):
     path = synthetic_geojson(tmp_path / "seven.geojson", codes=CODES - {"MN"})
-    result = maps.read_boundaries(path, maps.DEFAULT_BOUNDARIES_KEY, region_names(demo_engine))
+    result = maps.read_boundaries(path, settings.DEFAULT_BOUNDARIES_KEY, region_names(demo_engine))
     assert result.warnings == ["The boundaries file has no shape for: Mitrovica North."]
 
 
@@ -178,13 +178,13 @@ def test_bad_boundaries_are_refused_with_the_feature_named(tmp_path, demo_engine
     path = tmp_path / "bad.geojson"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(maps.MapDataError, match=expected):
-        maps.read_boundaries(path, maps.DEFAULT_BOUNDARIES_KEY, region_names(demo_engine))
+        maps.read_boundaries(path, settings.DEFAULT_BOUNDARIES_KEY, region_names(demo_engine))
 
 
 # --- The Map page (AppTest) ---
 
 def test_map_page_shows_the_stores_totals_per_directorate(monkeypatch, demo_url, demo_engine, fresh_caches):
-    monkeypatch.delenv(maps.BOUNDARIES_SETTING, raising=False)
+    monkeypatch.delenv(settings.BOUNDARIES_SETTING, raising=False)
     _, figure = map_page(monkeypatch, demo_url, {"from": "2021", "to": "2022"})
     traces = [t for t in figure["data"] if t.get("ids")]
     assert {code for t in traces for code in t["ids"]} == CODES
@@ -194,7 +194,7 @@ def test_map_page_shows_the_stores_totals_per_directorate(monkeypatch, demo_url,
 
 
 def test_map_page_per_100k_only_where_the_population_is_known(monkeypatch, demo_url, demo_engine, fresh_caches):
-    monkeypatch.delenv(maps.BOUNDARIES_SETTING, raising=False)
+    monkeypatch.delenv(settings.BOUNDARIES_SETTING, raising=False)
     at, figure = map_page(monkeypatch, demo_url, {"from": "2022", "to": "2022"}, measure=maps.PER_100K)
     traces = traces_by_name(figure)
     values = traces[maps.TEXT["measure_per_100k"]]
@@ -206,7 +206,7 @@ def test_map_page_per_100k_only_where_the_population_is_known(monkeypatch, demo_
 
 
 def test_map_page_keeps_directorates_outside_the_filter_visible(monkeypatch, demo_url, demo_engine, fresh_caches):
-    monkeypatch.delenv(maps.BOUNDARIES_SETTING, raising=False)
+    monkeypatch.delenv(settings.BOUNDARIES_SETTING, raising=False)
     _, figure = map_page(monkeypatch, demo_url, {"region": "PZ,GJ"})
     traces = traces_by_name(figure)
     assert set(traces[maps.TEXT["legend_not_selected"]]["ids"]) == CODES - {"PZ", "GJ"}
@@ -216,7 +216,7 @@ def test_map_page_keeps_directorates_outside_the_filter_visible(monkeypatch, dem
 
 
 def test_map_page_draws_the_boundaries_choropleth(monkeypatch, tmp_path, demo_url, demo_engine, fresh_caches):
-    monkeypatch.setenv(maps.BOUNDARIES_SETTING, str(synthetic_geojson(tmp_path / "regions.geojson", codes=CODES - {"FE"})))
+    monkeypatch.setenv(settings.BOUNDARIES_SETTING, str(synthetic_geojson(tmp_path / "regions.geojson", codes=CODES - {"FE"})))
     at, figure = map_page(monkeypatch, demo_url, {"from": "2022", "to": "2022"})
     shapes = {t["meta"]["code"]: t for t in figure["data"] if t.get("fill") == "toself"}
     assert set(shapes) == CODES - {"FE"}
@@ -231,7 +231,7 @@ def test_map_page_draws_the_boundaries_choropleth(monkeypatch, tmp_path, demo_ur
 def test_map_page_falls_back_to_markers_on_a_bad_boundaries_file(monkeypatch, tmp_path, demo_url, fresh_caches):
     bad = tmp_path / "bad.geojson"
     bad.write_text('{"type": "FeatureCollection", "features": [{"properties": {"code": "XX"}}]}', encoding="utf-8")
-    monkeypatch.setenv(maps.BOUNDARIES_SETTING, str(bad))
+    monkeypatch.setenv(settings.BOUNDARIES_SETTING, str(bad))
     at, figure = map_page(monkeypatch, demo_url)
     assert any("unknown directorate code 'XX'" in w.value for w in at.warning)
     assert not [t for t in figure["data"] if t.get("fill") == "toself"]

@@ -140,7 +140,7 @@ def test_region_summary_shares_and_rates(demo_engine, oracle):
     assert summary.loc["PZ", "share_pct"] == pytest.approx(prizren / national * 100)
     assert summary.loc["PZ", "rate_per_100k"] == pytest.approx(prizren / 3 / 277_007 * 100_000)
     assert math.isnan(summary.loc["MN", "rate_per_100k"])
-    assert "boycott" in summary.loc["MN", "population_note"]
+    assert "boycott" in summary.loc["MN", "population_remark"]
     everyone = queries.region_summary(by_region, queries.region_list(demo_engine), (), years=3)
     assert len(everyone) == 8 and everyone["share_pct"].sum() == pytest.approx(100)
 

@@ -184,6 +184,17 @@ def test_regions_page_follows_each_filter(monkeypatch, demo_url, fresh_caches, o
     assert sum(map(sum, heat.z)) == firearms["quantity"].sum()
 
 
+def test_regions_shares_download_holds_the_populations_and_no_suppression_legend(monkeypatch, demo_url, fresh_caches,
+                                                                                 downloads):
+    # The population note is stored beside the population: it must not be read as a suppression note ("_note").
+    at = open_page(monkeypatch, demo_url, "regions")
+    shares = pd.read_csv(io.BytesIO(downloads["region_shares.csv"])).set_index("region_code")
+    assert shares.loc["PZ", "population"] == 277_007
+    assert shares["population"].drop("PZ").isna().all()
+    assert "boycott" in shares.loc["MN", "population_remark"]
+    assert not any("fewer than" in c.value for c in at.caption)  # no "<5" legend outside the public mode
+
+
 def test_regions_measure_choice_changes_every_figure(monkeypatch, demo_url, fresh_caches, oracle):
     at = open_page(monkeypatch, demo_url, "regions", {"region": "PZ,MN"})
     at.radio(key="regions_measure").set_value("events").run()

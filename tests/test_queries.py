@@ -6,20 +6,19 @@ import pytest
 from seizures import queries
 from seizures.filters import SeizureFilter, from_query_params, to_query_params
 
-FRAME_QUERIES = [
-    queries.totals_by_year,
-    queries.totals_by_region_year,
-    queries.totals_by_weapon_type,
-    queries.totals_by_context,
-    queries.totals_by_month,
-]
+BREAKDOWNS = [("year",), ("region_code", "year"), ("weapon_type",), ("context",), ("year", "month"), ()]
 
 
-@pytest.mark.parametrize("query", FRAME_QUERIES, ids=lambda q: q.__name__)
-def test_queries_on_an_empty_store_return_empty_frames(any_engine, query):
-    frame = query(any_engine, SeizureFilter(year_from=2020, regions=("PR",)))
+@pytest.mark.parametrize("dimensions", BREAKDOWNS, ids=lambda d: "+".join(d) or "total")
+def test_totals_on_an_empty_store_are_empty_frames(any_engine, dimensions):
+    frame = queries.totals_by(any_engine, SeizureFilter(year_from=2020, regions=("PR",)), *dimensions)
     assert frame.empty
-    assert {"category", "unit", "quantity", "events"} <= set(frame.columns)
+    assert [*dimensions, "category", "unit", "quantity", "lines"] == list(frame.columns)
+
+
+def test_totals_refuse_an_unknown_dimension(any_engine):
+    with pytest.raises(KeyError):
+        queries.totals_by(any_engine, SeizureFilter(), "case_ref")
 
 
 def test_reference_queries_on_an_empty_store(any_engine):
@@ -31,9 +30,34 @@ def test_reference_queries_on_an_empty_store(any_engine):
 
 def test_year_bounds_and_month_range(any_demo_engine):
     assert queries.year_bounds(any_demo_engine) == (2019, 2024)
-    months = queries.totals_by_month(any_demo_engine, SeizureFilter(year_from=2022, year_to=2022))
+    months = queries.totals_by(any_demo_engine, SeizureFilter(year_from=2022, year_to=2022), "year", "month")
     assert set(months["year"]) == {2022}
     assert set(months["month"]) == set(range(1, 13))
+
+
+def test_period_closes_open_edges_with_the_stores_years(any_demo_engine, any_engine):
+    assert queries.period(any_demo_engine, SeizureFilter()) == (2019, 2024)
+    assert queries.period(any_demo_engine, SeizureFilter(year_from=2021)) == (2021, 2024)
+    assert queries.period(any_demo_engine, SeizureFilter(year_to=2019)) == (2019, 2019)
+    assert queries.period(any_demo_engine, SeizureFilter(2022, 2022, regions=("MN",))) == (2022, 2022)
+    assert queries.period(any_engine, SeizureFilter()) is None  # no seizure lines: no period to show
+    assert queries.period(any_engine, SeizureFilter(year_from=2021)) is None
+
+
+def test_open_edges_as_the_sidebar_keeps_them():
+    bounds = (2019, 2024)
+    assert SeizureFilter(2019, 2024).with_open_edges(bounds) == SeizureFilter()
+    assert SeizureFilter(2019, 2020, regions=("PZ",)).with_open_edges(bounds) == SeizureFilter(None, 2020, regions=("PZ",))
+    assert SeizureFilter(2020, 2024).with_open_edges(bounds) == SeizureFilter(2020, None)
+    assert SeizureFilter(2020, 2023).with_open_edges(bounds) == SeizureFilter(2020, 2023)
+    assert SeizureFilter(2020, 2023).with_open_edges(None) == SeizureFilter(2020, 2023)
+
+
+def test_measures_for_a_filter_are_the_events_and_the_categories_it_lets_through():
+    assert [m.key for m in queries.measures_for(SeizureFilter())] == list(queries.MEASURES_BY_KEY)
+    assert [m.key for m in queries.measures_for(SeizureFilter(categories=("explosive",)))] == [
+        "explosives", "devices", "events"]
+    assert [m.key for m in queries.measures_for(SeizureFilter(categories=("firearm",)))] == ["firearms", "events"]
 
 
 def test_year_filter_is_inclusive(any_demo_engine):

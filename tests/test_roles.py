@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from seizures import auth, queries, settings, ui
+from seizures import auth, queries, settings
+from seizures.dashboard import access, data
 from seizures.filters import SeizureFilter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,10 +52,26 @@ def app(logged_in_as: str | None = None) -> AppTest:
     return at.run()
 
 
+_menus: list[list[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def record_menu(monkeypatch):
+    """Record the menu each st.navigation call shows: its visible pages (none when the menu is hidden)."""
+    original = st.navigation
+
+    def recording(pages, **kwargs):
+        shown = kwargs.get("position", "sidebar") != "hidden"
+        _menus.append([Path(str(p._page)).stem for p in pages if shown and p.visibility == "visible"])
+        return original(pages, **kwargs)
+
+    _menus.clear()
+    monkeypatch.setattr(st, "navigation", recording)
+
+
 def listed_pages(at: AppTest) -> list[str]:
-    """The pages app.py registered with st.navigation in the last run (the sidebar navigation), by file stem."""
-    paths = [Path(str(info.get("script_path"))) for info in at._registered_pages.values()]
-    return [path.stem for path in paths if path.parent.name == "app_pages"]  # without navigation: app.py alone
+    """The pages in the menu of the app's last run, by file stem (every page is registered; these are shown)."""
+    return _menus[-1] if _menus else []
 
 
 def texts(at: AppTest) -> str:
@@ -73,7 +91,7 @@ def test_each_role_lists_its_pages(password_mode, user, expected):
     at = app(user)
     assert not at.exception
     assert listed_pages(at) == expected
-    assert [Path(spec.path).stem for spec in ui.pages_for(ROLES[user])] == expected
+    assert [Path(spec.path).stem for spec in access.pages_for(ROLES[user])] == expected
     assert f"({auth.ROLE_TEXT[ROLES[user]]})" in texts(at)  # "Logged in as ... (role)" in the sidebar
 
 
@@ -118,10 +136,14 @@ def test_secret_files_are_not_committed():
 
 
 @pytest.mark.parametrize("user,page", [("vic", "records"), ("vic", "data"), ("ana", "data")])
-def test_a_forbidden_page_cannot_be_reached_through_the_app(password_mode, user, page):
+def test_a_forbidden_page_reached_through_the_app_says_so(password_mode, user, page):
+    # Registered (so that its address resolves) but not in the role's menu; opened anyway, it refuses and says why.
     at = app(user)
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(f"app_pages/{page}.py")
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception
+    needed = "analyst" if page == "records" else "administrator"
+    assert any(f"for users with the {needed} role" in e.value for e in at.error), [e.value for e in at.error]
+    assert not at.title and not at.dataframe and not at.get("download_button") and not at.get("file_uploader")
 
 
 @pytest.mark.parametrize("role,page", [(None, "records"), ("viewer", "records"), ("public", "records"),
@@ -132,10 +154,10 @@ def test_a_forbidden_page_refuses_when_run_directly(demo_url, monkeypatch, fresh
     at = AppTest.from_file(str(ROOT / "app_pages" / f"{page}.py"), default_timeout=60)
     at.session_state["filter"] = SeizureFilter()
     if role:
-        at.session_state[ui.ROLE_KEY] = role
+        at.session_state[access.ROLE_KEY] = role
     at.run()
     assert not at.exception
-    needed = "analyst" if page == "records" else "admin"
+    needed = "analyst" if page == "records" else "administrator"
     assert any(f"for users with the {needed} role" in e.value for e in at.error)
     assert not at.title and not at.dataframe and not at.get("download_button") and not at.get("file_uploader")
 
@@ -144,31 +166,12 @@ def test_the_guard_lets_the_right_role_through(demo_url, monkeypatch, fresh_cach
     monkeypatch.setenv("SEIZURES_DB_URL", demo_url)
     at = AppTest.from_file(str(ROOT / "app_pages" / "records.py"), default_timeout=60)
     at.session_state["filter"] = SeizureFilter()
-    at.session_state[ui.ROLE_KEY] = "analyst"
+    at.session_state[access.ROLE_KEY] = "analyst"
     at.run()
     assert not at.exception and [t.value for t in at.title] == ["Seizure records"]
 
 
 # --- downloads: what leaves the app --------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def downloads(monkeypatch) -> dict[str, bytes]:
-    """Every file a download button of the run offers: name -> bytes (deferred ones generated here)."""
-    files: dict[str, object] = {}
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def keep(self, data, mimetype, coordinates, file_name=None, *args, **kwargs):
-        files[file_name] = data
-        return add(self, data, mimetype, coordinates, file_name, *args, **kwargs)
-
-    def keep_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", keep)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
-    return files
 
 
 def visit_every_page(at: AppTest) -> None:
@@ -222,7 +225,7 @@ def test_public_mode_shows_small_counts_as_below_the_threshold(monkeypatch, demo
     assert any("<5" in c.value for c in at.caption)  # the legend explains it
     # No record-level query is served in the public mode, even if a page asked for one.
     with pytest.raises(PermissionError):
-        ui._cached_public("records_page", (0, 0), 5, SeizureFilter())
+        data._cached_public(data._name(queries.records_page), (0, 0), 5, queries.records_page, SeizureFilter())
     visit_every_page(at)
     case_refs = set(pd.read_sql("SELECT case_ref FROM seizures", demo_engine.connect())["case_ref"])
     for name, frame in csv_downloads(downloads).items():
@@ -380,7 +383,7 @@ def test_an_error_shows_a_reference_and_no_traceback(monkeypatch, demo_url, fres
     def broken(*args):
         raise RuntimeError("(duckdb.BinderException) SELECT secret_column FROM seizures WHERE x = 'boom'")
 
-    monkeypatch.setattr(queries, "headline_figures", broken)
+    monkeypatch.setattr(queries, "measure_by", broken)  # the headline figures' query fails inside
     at = app()
     assert not at.exception  # nothing uncaught, so Streamlit shows no traceback either
     message = next(e.value for e in at.error if "Something went wrong" in e.value)

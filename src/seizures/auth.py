@@ -16,14 +16,16 @@ from pathlib import Path
 import bcrypt
 import yaml
 
+from seizures.i18n import N_
+
 PUBLIC, VIEWER, ANALYST, ADMIN = "public", "viewer", "analyst", "admin"
 ROLES = (VIEWER, ANALYST, ADMIN)  # the roles a user may have; "public" is the no-login public mode
 RANK = {PUBLIC: 0, VIEWER: 1, ANALYST: 2, ADMIN: 3}
-ROLE_TEXT = {
-    PUBLIC: "public (aggregated figures, small counts hidden)",
-    VIEWER: "viewer (aggregated pages)",
-    ANALYST: "analyst (+ seizure records and their exports)",
-    ADMIN: "administrator (+ data import, rollback and the user list)",
+ROLE_TEXT = {  # English here (the CLI); the app shows them translated
+    PUBLIC: N_("public (aggregated figures, small counts hidden)"),
+    VIEWER: N_("viewer (aggregated pages)"),
+    ANALYST: N_("analyst (+ seizure records and their exports)"),
+    ADMIN: N_("administrator (+ data import, rollback and the user list)"),
 }
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 PASSWORD_MIN = 8
@@ -193,9 +195,3 @@ def release_expired_locks(accounts: dict, limit: int, lock_seconds: float, now: 
             entry[FAILED] = 0
             entry.pop(LOCKED_AT)
 
-
-def seconds_locked(entry: dict | None, limit: int, lock_seconds: float, now: float) -> float:
-    """How long the user stays locked out (0 when not locked)."""
-    if not entry or entry.get(FAILED, 0) < limit:
-        return 0.0
-    return max(0.0, lock_seconds - (now - entry.get(LOCKED_AT, now)))

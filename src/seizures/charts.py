@@ -18,6 +18,7 @@ REGION_COLOURS = {
 }
 PUBLISHED_COLOUR = "#000000"
 ILLUSTRATIVE_COLOUR = "#56B4E9"
+CONTEXT_COLOUR = "#CFE8F7"  # the same blue, lighter: years drawn around the selected period
 
 TEMPLATE_NAME = "seizures"
 pio.templates[TEMPLATE_NAME] = go.layout.Template(
@@ -88,8 +89,8 @@ def equipment_delivered(frame: pd.DataFrame) -> go.Figure:
 def kpi_sparkline(series: pd.DataFrame, baseline: float | None, target: float | None, unit: str | None) -> go.Figure:
     """A small trend line of one KPI (series: year, value) with its baseline and target as dashed lines.
 
-    Built as one figure from dicts: a page draws one per KPI, and Plotly's add_hline/update_* calls cost 16 ms a
-    figure against 1.5 ms for this (benchmarks/run.py, Roadmap KPIs page).
+    Built as one figure from dicts: a page draws one per KPI, and Plotly's add_hline/update_* calls cost about ten
+    times as much (BENCHMARKS.md, Roadmap KPIs page).
     """
     shapes, annotations = [], []
     for value, label, dash in ((baseline, _("baseline"), "dot"), (target, _("target"), "dash")):
@@ -174,24 +175,41 @@ def _horizontal(fig: go.Figure, x_title: str, tickformat: str = ",") -> go.Figur
     return fig
 
 
-def yearly_trend(frame: pd.DataFrame, y_title: str, recorded_label: str, title: str | None = None) -> go.Figure:
+def recorded_label(illustrative: bool) -> str:
+    """The legend name of record-level sums: marked illustrative when any line behind them is."""
+    return _("Record-level sum (illustrative)") if illustrative else _("Record-level sum")
+
+
+def yearly_trend(
+    frame: pd.DataFrame, y_title: str, recorded_label: str, title: str | None = None,
+    period: tuple[int, int] | None = None, value_labels: bool = False,
+) -> go.Figure:
     """Record-level sums per year (bars) beside the published national totals (line, the authoritative series).
 
     frame: year, recorded, published, qualifier (e.g. "more than"); NaN where a side has no figure.
+    For print: `period` (first, last) draws the bars of the years around it lighter; `value_labels` writes each
+    published figure at its point (">" before a "more than" figure), as paper has no hover.
     """
     recorded = frame[frame["recorded"].notna()]
     published = frame[frame["published"].notna()]
     fig = go.Figure()
+    colours = ILLUSTRATIVE_COLOUR if period is None else [
+        ILLUSTRATIVE_COLOUR if period[0] <= year <= period[1] else CONTEXT_COLOUR for year in recorded["year"]
+    ]
     fig.add_bar(
         x=recorded["year"].tolist(), y=recorded["recorded"].tolist(), name=recorded_label,
-        marker_color=ILLUSTRATIVE_COLOUR, hovertemplate="%{x}: %{y:,}<extra>" + recorded_label + "</extra>",
+        marker_color=colours, hovertemplate="%{x}: %{y:,}<extra>" + recorded_label + "</extra>",
     )
     published_name = _("Published national total")
+    qualifiers = published["qualifier"].fillna("").astype(str)
     fig.add_scatter(
         x=published["year"].tolist(), y=published["published"].tolist(), name=published_name,
-        mode="lines+markers", line=dict(color=PUBLISHED_COLOUR, width=3), marker=dict(size=9),
-        customdata=[_(q) if q else "" for q in published["qualifier"].fillna("").astype(str)],
+        mode="lines+markers+text" if value_labels else "lines+markers",
+        line=dict(color=PUBLISHED_COLOUR, width=3), marker=dict(size=9),
+        customdata=[_(q) if q else "" for q in qualifiers],
         hovertemplate="%{x}: %{customdata} %{y:,}<extra>" + published_name + "</extra>",
+        **(dict(text=[("> " if q == "more than" else "") + i18n.number(v) for q, v in zip(qualifiers, published["published"])],
+                textposition="top center") if value_labels else {}),
     )
     return _yearly(themed(fig, title, _("Year"), y_title))
 

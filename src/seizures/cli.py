@@ -1,5 +1,5 @@
 """The command line: `seizures init [--demo]`, `summary`, `demo-data`, `import FILE`, `imports`, `rollback ID`,
-`template --out PATH`, `report`, `copy`, `users add/remove/list`."""
+`template --out PATH`, `report`, `copy`, `users add/remove/list`, `events list/import/export`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from seizures import auth, demo, i18n, ingest, queries, seed, settings, store, template, transfer
+from seizures import auth, demo, events, i18n, ingest, queries, seed, settings, store, template, transfer
 from seizures.filters import SeizureFilter, from_query_params
 
 EXIT_REJECTED = 1
@@ -180,6 +180,46 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_events_list(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    regions = tuple(code.strip() for code in (args.region or "").split(",") if code.strip())
+    unknown = set(regions) - set(queries.region_list(engine)["code"])
+    if unknown:
+        raise store.StoreError(f"unknown directorate code(s): {', '.join(sorted(unknown))}")
+    flt = SeizureFilter(year_from=args.year_from, year_to=args.year_to, regions=regions)
+    frame = queries.events_in_filter(engine, flt)
+    if frame.empty:
+        print("no events")
+        return 0
+    frame = frame.assign(region_code=frame["region_code"].fillna("national"), ends_on=frame["ends_on"].fillna(""))
+    print(frame[["id", "starts_on", "ends_on", "region_code", "kind", "title_en", "source"]].to_string(
+        index=False, max_colwidth=60))
+    return 0
+
+
+def cmd_events_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise store.StoreError(f"no such file: {path}")
+    result = events.import_file(_engine(args), path, path.name, seed.os_user())
+    for note in result.notes:
+        print(f"note: {note}")
+    print(result.summary())
+    if not result.errors.empty:
+        print(result.errors.head(ERRORS_PRINTED).to_string(index=False, max_colwidth=60), file=sys.stderr)
+    return EXIT_REJECTED if result.status == "rejected" else 0
+
+
+def cmd_events_export(args: argparse.Namespace) -> int:
+    frame = events.export_frame(_engine(args))
+    try:
+        Path(args.out).write_bytes(events.export_csv(frame))
+    except OSError as exc:
+        raise store.StoreError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+    print(f"wrote {args.out} ({len(frame)} events)")
+    return 0
+
+
 def _read_password() -> str:
     """From the terminal (asked twice, not echoed), or the first line of standard input for scripts."""
     if not sys.stdin.isatty():
@@ -276,6 +316,24 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("name")
     remove.set_defaults(func=cmd_users_remove)
     users.add_parser("list", help="list users and roles (never passwords)").set_defaults(func=cmd_users_list)
+    timeline = sub.add_parser("events", help="the events on the timeline (operations, campaigns, laws, trainings, ...)"
+                              ).add_subparsers(dest="events_command", required=True)
+    listing = timeline.add_parser("list", help="list the events (of a period and directorates: national ones always)")
+    listing.add_argument("--from", dest="year_from", type=int, help="first year")
+    listing.add_argument("--to", dest="year_to", type=int, help="last year")
+    listing.add_argument("--region", help="directorate codes, comma-separated")
+    listing.set_defaults(func=cmd_events_list)
+    ev_import = timeline.add_parser(
+        "import", help="add or update events from a CSV or .xlsx file (all or nothing)",
+        description="Columns: " + ", ".join(events.EXPORT_COLUMNS) + ". A row with an id replaces that event; "
+        f"a row without one adds an event. Exit status: 0 imported (or nothing to change), {EXIT_REJECTED} rejected, "
+        f"{EXIT_BAD_INPUT} store error.",
+    )
+    ev_import.add_argument("file")
+    ev_import.set_defaults(func=cmd_events_import)
+    ev_export = timeline.add_parser("export", help="write every event to a CSV file (the import layout)")
+    ev_export.add_argument("--out", required=True, metavar="PATH")
+    ev_export.set_defaults(func=cmd_events_export)
     return parser
 
 

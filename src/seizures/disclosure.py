@@ -85,10 +85,12 @@ def _is_whole(values: np.ndarray) -> bool:
 @dataclass(frozen=True)
 class Hidden:
     """What all the tables of one measure hide of the totals they share (decided by `shared_totals`): the national
-    yearly totals (year -> note) and the whole, the period's total (its note, "" when shown)."""
+    yearly totals (year -> note) and the whole, the period's total (its note, "" when shown); `room`: how far each
+    hidden yearly total may move (year -> (up, down)), which every table must leave it and may use."""
 
     years: Mapping[int, str] = field(default_factory=dict)
     total: str = ""
+    room: Mapping[int, tuple[float, float]] = field(default_factory=dict)
 
 
 def hidden_cells(
@@ -119,7 +121,7 @@ def hidden_cells(
         if len(dims) == 2 and set(dims) & set(linked):
             table = _Linked.of(part, part_keys, list(dims), list(linked), threshold, counts)
             decided = shared if shared is not None else _decide([table], [], threshold, counts, may_hide_total=False)
-            hidden[rows] = table.protect(set(decided.years), decided.total == SECONDARY).hidden
+            hidden[rows] = table.protect(set(decided.years), decided.total == SECONDARY, decided.room).hidden
         elif len(dims) == 2:
             hidden[rows] = _crossed(part, part_keys, list(dims), threshold, counts).run()
         else:
@@ -183,20 +185,22 @@ class _Linked:
     def totals(self) -> np.ndarray:
         return np.round(np.bincount(self.cols, weights=self.v, minlength=len(self.labels)), 3)
 
-    def series(self, forced: Collection, total_hidden: bool) -> _Protection:
-        """The column totals protected as a table of their own, `forced` ones hidden from the start."""
+    def series(self, forced: Collection, total_hidden: bool, room: Mapping) -> _Protection:
+        """The column totals protected as a table of their own, `forced` ones hidden from the start, each hidden one
+        free within `room` where given (what the tables leave it), else its label's box."""
         totals = self.totals
         series = _flat(totals, self.threshold, self.counts, total_hidden)
+        series.boxes = {c: room[y] for c, y in enumerate(self.labels) if y in room}
         series.hidden |= np.isin(self.labels, list(forced)) & (totals > 0)
         series.run()
         return series
 
-    def protect(self, years: Collection, total_hidden: bool) -> _Protection:
+    def protect(self, years: Collection, total_hidden: bool, room: Mapping = {}) -> _Protection:  # noqa: B006
         """This table's suppression, the totals of `years` (and the whole, if `total_hidden`) hidden. The table as a
         network: a cell is an edge from its line to its column; a hidden line total an edge from the whole to the
-        line, a hidden year's total an edge from its column to the whole, each free within its label's box (a
-        year's total: the box the measure's decision relied on, which this table must leave open in turn); the
-        whole is an edge of its own when it is hidden, else known."""
+        line, a hidden year's total an edge from its column to the whole, each free within its box (a year's total:
+        `room`, else its label's box; this table must leave it that much in turn); the whole is an edge of its own
+        when it is hidden, else known."""
         totals = self.totals
         m, n = len(totals), len(self.v)
         total = float(totals.sum())
@@ -205,7 +209,7 @@ class _Linked:
         starts = np.full(n, from_whole) if single else self.lines + m + 3
         table = _Protection(self.v, self.threshold, self.counts, starts, self.cols + 1)
         for col in np.flatnonzero(np.isin(self.labels, list(years)) & (totals > 0)):
-            up, down = _box(totals[col], self.threshold, self.counts)
+            up, down = room.get(self.labels[col]) or _box(totals[col], self.threshold, self.counts)
             table.margins.append((col + 1, to_whole, up, down))
             table.columns.append((np.flatnonzero(self.cols == col), down, up))
         if total < self.threshold or total_hidden:
@@ -215,6 +219,12 @@ class _Linked:
             table.line_source = from_whole
         table.run()
         return table
+
+    def column_room(self, table: _Protection, year) -> tuple[float, float]:
+        """How far the hidden cells of a year's column let its total move up and down."""
+        col = self.labels.index(year)
+        boxes = [table.box(j) for j in np.flatnonzero((self.cols == col) & table.hidden)]
+        return sum(u for u, _ in boxes), sum(d for _, d in boxes)
 
     def thin_years(self, table: _Protection, years: Collection) -> set:
         """Years (not hidden) whose total being known leaves something thin: a thin cell's year; for a thin line,
@@ -237,38 +247,48 @@ def _decide(linked: Sequence[_Linked], flat: Sequence[np.ndarray], threshold: fl
     best = None
     for total_hidden in (False, True) if total >= threshold and may_hide_total else (False,):
         forced: set = set()
+        room: dict = {}  # a hidden yearly total's box, narrowed to what every table's column leaves it
         while True:
-            if linked:
-                series = linked[0].series(forced, total_hidden)
-                years = {linked[0].labels[c] for c in np.flatnonzero(series.hidden)}
-                tables = [table.protect(years, total_hidden) for table in linked]
-                more = set().union(*(t.thin_years(p, years) for t, p in zip(linked, tables))) - forced
-            else:
-                years, tables, more = set(), [], set()
-            if not more:
+            if not linked:
+                years, tables = set(), []
+                break
+            series = linked[0].series(forced, total_hidden, room)
+            years = {linked[0].labels[c] for c in np.flatnonzero(series.hidden)}
+            boxes = {linked[0].labels[c]: series.box(c) for c in np.flatnonzero(series.hidden)}
+            tables = [table.protect(years, total_hidden, boxes) for table in linked]
+            more = set().union(*(t.thin_years(p, years) for t, p in zip(linked, tables))) - forced
+            narrower = {}
+            for year, (up, down) in boxes.items():
+                rooms = [t.column_room(p, year) for t, p in zip(linked, tables)]
+                left = (min([up, *(r[0] for r in rooms)]), min([down, *(r[1] for r in rooms)]))
+                if left[0] < up - TOLERANCE or left[1] < down - TOLERANCE:
+                    narrower[year] = left
+            if not more and not narrower:
                 break
             forced |= more
+            room.update(narrower)
         for v in flat:
             tables.append(_flat(v, threshold, counts, total_hidden))
             tables[-1].run()
         thin = sum(len(table.thin()) for table in tables)
         if best is None or thin < best[0]:
-            best = (thin, years, total_hidden)
+            best = (thin, years, total_hidden, boxes if linked else {})
         if not thin:
             break
-    _, years, total_hidden = best
+    _, years, total_hidden, boxes = best
     totals = dict(zip(linked[0].labels, linked[0].totals)) if linked else {}
     notes = {int(y): primary_label(threshold) if 0 < totals[y] < threshold else SECONDARY for y in sorted(years)}
-    return Hidden(notes, SECONDARY if total_hidden else (primary_label(threshold) if 0 < total < threshold else ""))
+    total_note = SECONDARY if total_hidden else (primary_label(threshold) if 0 < total < threshold else "")
+    return Hidden(notes, total_note, {int(y): (float(boxes[y][0]), float(boxes[y][1])) for y in sorted(years)})
 
 
 # The breakdowns of a measure (measure_by dimensions) over which its shared totals are decided.
-SHARED_BY = (("region_code", "year"), ("weapon_type", "year"), ("context",), ("month",))
+SHARED_BY = (("region_code", "year"), ("weapon_type", "year"), ("context", "year"), ("month",))
 
 
 def shared_totals(tables: Sequence[pd.DataFrame], threshold: float = 5, integral: bool | None = None) -> Hidden:
     """Which totals all the tables of one measure hide, decided over all of them: `tables` are its results by
-    SHARED_BY (directorate × year, weapon type × year, context, month), each with a `value` column. Pass the result
+    SHARED_BY (directorate × year, weapon type × year, context × year, month), each with a `value` column. Pass the result
     as `shared` to those tables' protection, and to the headline's, the yearly trend's, the About check's, the
     category table's and the map's, so that they all hide the same yearly totals and whole."""
     frames = [f.reset_index(drop=True) for f in tables if not f.empty]
@@ -297,31 +317,42 @@ class _Protection:
     columns: list[tuple[np.ndarray, float, float]] = field(default_factory=list)  # (cells, down, up) a column must keep
     lines: list[np.ndarray] = field(default_factory=list)  # cells whose total is hidden with them (linked) ...
     line_source: int = FREE  # ... an edge from this node to their line's node (a[i]) while one of them is hidden
+    boxes: dict[int, tuple[float, float]] = field(default_factory=dict)  # cells whose box is narrower than the label's
 
     def __post_init__(self):
         self.primary = (self.v > 0) & (self.v < self.threshold)
         self.hidden = self.primary.copy()
         self.passed: set = set()
+        self._boxes: dict[int, tuple[float, float]] = {}  # cells' boxes (lines' at ~k), computed once
+        self._ends = None
         self.low, self.high = (1.0, math.ceil(self.threshold) - 1.0) if self.counts else (0.0, float(self.threshold))
 
     def box(self, i: int) -> tuple[float, float]:
-        return _box(self.v[i], self.threshold, self.counts)
+        i = int(i)
+        if i not in self._boxes:
+            self._boxes[i] = self.boxes.get(i) or _box(self.v[i], self.threshold, self.counts)
+        return self._boxes[i]
 
-    def line_box(self, line: np.ndarray) -> tuple[float, float]:
-        return _box(float(self.v[line].sum()), self.threshold, self.counts)
+    def line_box(self, k: int) -> tuple[float, float]:
+        if ~k not in self._boxes:
+            self._boxes[~k] = _box(float(self.v[self.lines[k]].sum()), self.threshold, self.counts)
+        return self._boxes[~k]
 
     def _arcs(self, skip: int = -1, skip_line: int = -1) -> list[tuple[int, int, float]]:
+        if self._ends is None:
+            self._ends = (self.a.tolist(), self.b.tolist())
+        a, b = self._ends
         arcs = []
-        for j in np.flatnonzero(self.hidden):
-            if j != skip and self.a[j] != self.b[j]:
+        for j in np.flatnonzero(self.hidden).tolist():
+            if j != skip and a[j] != b[j]:
                 up, down = self.box(j)
-                arcs += [(self.a[j], self.b[j], up), (self.b[j], self.a[j], down)]
+                arcs += [(a[j], b[j], up), (b[j], a[j], down)]
         for start, end, up, down in self.margins:
             arcs += [(start, end, up), (end, start, down)]
         for k, line in enumerate(self.lines):
             if k != skip_line and self.hidden[line].any():
-                up, down = self.line_box(line)
-                arcs += [(self.line_source, self.a[line[0]], up), (self.a[line[0]], self.line_source, down)]
+                up, down = self.line_box(k)
+                arcs += [(self.line_source, a[line[0]], up), (a[line[0]], self.line_source, down)]
         return arcs
 
     def _shortfall(self, arcs, start: int, end: int, value: float, small: bool) -> float:
@@ -453,19 +484,20 @@ def _max_flow(arcs: list[tuple[int, int, float]], source: int, sink: int, limit:
     if source == sink:
         return limit
     capacity: dict[tuple[int, int], float] = defaultdict(float)
-    neighbours: dict[int, set] = defaultdict(set)
+    neighbours: dict[int, list] = defaultdict(list)
     for start, end, room in arcs:
         if room > TOLERANCE and start != end:
+            if (start, end) not in capacity and (end, start) not in capacity:
+                neighbours[start].append(end)
+                neighbours[end].append(start)
             capacity[(start, end)] += room
-            neighbours[start].add(end)
-            neighbours[end].add(start)
     flow = 0.0
     while flow < limit - TOLERANCE:
         parent = {source: None}
         queue = deque([source])
         while queue and sink not in parent:
             node = queue.popleft()
-            for nxt in sorted(neighbours[node]):
+            for nxt in neighbours[node]:
                 if nxt not in parent and capacity[(node, nxt)] > TOLERANCE:
                     parent[nxt] = node
                     queue.append(nxt)
@@ -626,9 +658,9 @@ def protect_categories(frame: pd.DataFrame, threshold: float = 5,
     out["quantity"] = numbers.where(np.array(notes, dtype=object) == "")
     out["quantity" + NOTE_SUFFIX] = notes
     kinds = out.assign(kind=out["category"].astype(str) + "/" + out["unit"].astype(str))
-    lines = protect(kinds, ["events"], ["kind"], (), threshold)
-    out["events"] = lines["events"].to_numpy()
-    out["events" + NOTE_SUFFIX] = lines["events" + NOTE_SUFFIX].to_numpy()
+    lines = protect(kinds, ["lines"], ["kind"], (), threshold)
+    out["lines"] = lines["lines"].to_numpy()
+    out["lines" + NOTE_SUFFIX] = lines["lines" + NOTE_SUFFIX].to_numpy()
     out.attrs["totals"] = {"quantity": float(numbers.sum()), **lines.attrs["totals"]}
     return out
 
@@ -650,7 +682,7 @@ def protect_region_year_totals(frame: pd.DataFrame, threshold: float = 5,
         hidden.append(cells.loc[cells["quantity_note"] != "", keys])
     hidden_keys = pd.concat(hidden).drop_duplicates()
     marked = out.merge(hidden_keys.assign(_hidden=True), on=keys, how="left")["_hidden"].eq(True).to_numpy()
-    for column in ("quantity", "events"):
+    for column in ("quantity", "lines"):
         out[column] = out[column].astype("float64").where(~marked)
     return out
 

@@ -49,6 +49,15 @@ class SeizureFilter:
     def with_regions(self, regions: tuple[str, ...]) -> "SeizureFilter":
         return replace(self, regions=tuple(regions))
 
+    def with_open_edges(self, bounds: tuple[int, int] | None) -> "SeizureFilter":
+        """The same selection with a period edge at the seizure lines' first or last year left open, as the sidebar
+        keeps it: the period then also takes in the KPI values and published figures before or after those years."""
+        if bounds is None:
+            return self
+        return self.with_years(
+            None if self.year_from == bounds[0] else self.year_from, None if self.year_to == bounds[1] else self.year_to
+        )
+
 
 # URL parameter -> filter field holding a list of codes
 LIST_PARAMS = {

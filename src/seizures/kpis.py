@@ -43,9 +43,6 @@ def rule() -> str:
     return _(RULE_TEXT).format(baseline_year=BASELINE_YEAR, target_year=TARGET_YEAR, tolerance=f"{TOLERANCE * 100:.0f}")
 
 
-RULE = RULE_TEXT.format(baseline_year=BASELINE_YEAR, target_year=TARGET_YEAR, tolerance=f"{TOLERANCE * 100:.0f}")
-
-
 @dataclass(frozen=True)
 class Assessment:
     status: str

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +20,6 @@ from plotly.colors import sample_colorscale
 from seizures import charts, i18n, settings
 from seizures.i18n import N_
 
-BOUNDARIES_SETTING = "SEIZURES_BOUNDARIES"
-BOUNDARIES_KEY_SETTING = "SEIZURES_BOUNDARIES_KEY"
-DEFAULT_BOUNDARIES_KEY = "properties.code"  # where each feature holds its directorate code (as Plotly's featureidkey)
 SEATS_FILE = "region_seats.csv"
 
 TOTAL, PER_100K = "total", "per_100k"
@@ -260,9 +256,7 @@ class Boundaries:
 
 def boundaries_setting() -> tuple[Path | None, str]:
     """The configured boundaries file (or None) and the feature key holding the directorate code."""
-    path = os.environ.get(BOUNDARIES_SETTING)
-    key = os.environ.get(BOUNDARIES_KEY_SETTING) or DEFAULT_BOUNDARIES_KEY
-    return (Path(path) if path else None), key
+    return settings.boundaries_file(), settings.boundaries_key()
 
 
 def _feature_key(feature: dict, key: str):
@@ -286,7 +280,7 @@ def read_boundaries(path: Path, key: str, region_names: dict[str, str]) -> Bound
     for index, feature in enumerate(collection.get("features") or [], start=1):
         code = _feature_key(feature, key)
         if code is None:
-            raise MapDataError(TEXT["err_geo_key"].format(path=path, index=index, key=key, setting=BOUNDARIES_KEY_SETTING))
+            raise MapDataError(TEXT["err_geo_key"].format(path=path, index=index, key=key, setting=settings.BOUNDARIES_KEY_SETTING))
         code = str(code).strip().upper()
         if code not in region_names:
             raise MapDataError(TEXT["err_geo_code"].format(

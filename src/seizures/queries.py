@@ -8,6 +8,7 @@ and import), not the lines, so they cost the same whatever the number of lines; 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -18,8 +19,8 @@ from seizures import vocab
 from seizures.i18n import N_, _
 from seizures.filters import SeizureFilter
 from seizures.schema import (
-    equipment, imports, kpi_values, published_totals, regions, roadmap_goals, roadmap_kpis, seizure_case_keys,
-    seizure_summary, seizures, trainings,
+    equipment, event_changes, events, imports, kpi_values, published_totals, regions, roadmap_goals, roadmap_kpis,
+    seizure_case_keys, seizure_summary, seizures, trainings,
 )
 
 # Published indicator -> the record-level category and unit it is compared with.
@@ -35,17 +36,20 @@ def _frame(engine: sa.Engine, query: sa.Select) -> pd.DataFrame:
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     if "quantity" in frame:
         frame["quantity"] = frame["quantity"].astype("float64")
-    if "events" in frame:
-        frame["events"] = frame["events"].astype("int64")
+    if "lines" in frame:
+        frame["lines"] = frame["lines"].astype("int64")
     return frame
 
 
-def _grouped(engine: sa.Engine, flt: SeizureFilter, *dimensions: str) -> pd.DataFrame:
-    """*dimensions, category, unit, quantity and events (here: the number of lines) per group."""
+def totals_by(engine: sa.Engine, flt: SeizureFilter, *dimensions: str) -> pd.DataFrame:
+    """*dimensions, category, unit, quantity and lines (seizure lines, not events) per group."""
+    for d in dimensions:
+        if d not in DIMENSIONS:
+            raise KeyError(d)
     t = seizure_summary
     keys = [t.c[d] for d in (*dimensions, "category", "unit")]
     query = (
-        sa.select(*keys, sa.func.sum(t.c.quantity).label("quantity"), sa.func.sum(t.c.lines).label("events"))
+        sa.select(*keys, sa.func.sum(t.c.quantity).label("quantity"), sa.func.sum(t.c.lines).label("lines"))
         .where(*flt.conditions(t))
         .group_by(*keys)
         .order_by(*keys)
@@ -54,28 +58,13 @@ def _grouped(engine: sa.Engine, flt: SeizureFilter, *dimensions: str) -> pd.Data
 
 
 def totals_by_year(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """year, category, unit, quantity, events."""
-    return _grouped(engine, flt, "year")
+    """year, category, unit, quantity, lines."""
+    return totals_by(engine, flt, "year")
 
 
 def totals_by_region_year(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """region_code, year, category, unit, quantity, events."""
-    return _grouped(engine, flt, "region_code", "year")
-
-
-def totals_by_weapon_type(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """weapon_type, category, unit, quantity, events."""
-    return _grouped(engine, flt, "weapon_type")
-
-
-def totals_by_context(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """context, category, unit, quantity, events."""
-    return _grouped(engine, flt, "context")
-
-
-def totals_by_month(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """year, month, category, unit, quantity, events."""
-    return _grouped(engine, flt, "year", "month")
+    """region_code, year, category, unit, quantity, lines."""
+    return totals_by(engine, flt, "region_code", "year")
 
 
 def year_over_year(frame: pd.DataFrame, keys: tuple[str, ...] = ("category", "unit")) -> pd.DataFrame:
@@ -98,7 +87,7 @@ def published(engine: sa.Engine) -> pd.DataFrame:
 def published_vs_recorded(engine: sa.Engine) -> pd.DataFrame:
     """Each published national figure beside the sum of the record-level lines for that year.
 
-    `consistent` is true when the records equal the figure (or exceed it, for "more than" figures).
+    `consistent` is true when the records equal the figure (exceed it, for "more than" figures).
     """
     pub = published(engine)
     recorded = totals_by_year(engine, SeizureFilter())
@@ -113,7 +102,8 @@ def published_vs_recorded(engine: sa.Engine) -> pd.DataFrame:
     merged = merged.rename(columns={"quantity": "recorded"}).drop(columns=["category"])
     merged["recorded"] = merged["recorded"].fillna(0.0)
     more_than = merged["qualifier"].fillna("") == "more than"
-    merged["consistent"] = (merged["recorded"] == merged["value"]) | (more_than & (merged["recorded"] > merged["value"]))
+    # "More than N" is matched only by records above N: N itself would contradict the published figure.
+    merged["consistent"] = (merged["recorded"] > merged["value"]).where(more_than, merged["recorded"] == merged["value"])
     return merged
 
 
@@ -128,6 +118,26 @@ def year_bounds(engine: sa.Engine) -> tuple[int, int] | None:
     with engine.connect() as conn:
         low, high = conn.execute(sa.select(sa.func.min(t.c.year), sa.func.max(t.c.year))).one()
     return (int(low), int(high)) if low is not None else None
+
+
+def period(engine: sa.Engine, flt: SeizureFilter) -> tuple[int, int] | None:
+    """The first and last year a filter selects: its own years, an open edge at the store's first or last year with
+    a seizure line; None when an edge is open and the store has no seizure lines (every page and the report)."""
+    if flt.year_from is not None and flt.year_to is not None:
+        return flt.year_from, flt.year_to
+    bounds = year_bounds(engine)
+    if bounds is None:
+        return None
+    return (bounds[0] if flt.year_from is None else flt.year_from), (bounds[1] if flt.year_to is None else flt.year_to)
+
+
+def month_bounds(engine: sa.Engine) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """First and last (year, month) with a seizure line, or None for an empty store."""
+    t = seizure_summary
+    key = t.c.year * 100 + t.c.month
+    with engine.connect() as conn:
+        low, high = conn.execute(sa.select(sa.func.min(key), sa.func.max(key))).one()
+    return ((int(low) // 100, int(low) % 100), (int(high) // 100, int(high) % 100)) if low is not None else None
 
 
 # --- Training, equipment, Roadmap KPIs and provenance (the donor and About pages) ---
@@ -287,6 +297,11 @@ MEASURES_BY_KEY = {
     )
 }
 HEADLINE_MEASURES = ("firearms", "ammunition", "explosives", "events")
+
+
+def measures_for(flt: SeizureFilter) -> list[Measure]:
+    """The measures a filter leaves something to count in: seizure events, and each category it lets through."""
+    return [m for m in MEASURES_BY_KEY.values() if m.category is None or not flt.categories or m.category in flt.categories]
 # Dimensions a measure may be broken down by (whitelist: names come from page code, never from the user).
 DIMENSIONS = ("year", "month", "region_code", "category", "weapon_type", "context")
 
@@ -384,17 +399,18 @@ def region_summary(
     by_region: region_code, value for ALL directorates (the national total is their sum). The rate is the yearly
     average over `years` years per 100,000 inhabitants, left empty where no population figure is known.
     Empty when the national total is zero.
-    Columns: region_code, name, value, share_pct, population, rate_per_100k, population_note.
+    Columns: region_code, name, value, share_pct, population, rate_per_100k, population_remark (the regions table's
+    population_note, renamed: a column ending in "_note" beside "population" would read as its suppression note).
     """
     # A protected frame (public mode) has hidden cells missing: its true total is kept in attrs.
     national = by_region.attrs.get("totals", {}).get("value", by_region["value"].sum())
     notes = ["value_note"] if "value_note" in by_region else []
-    columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_note", *notes]
+    columns = ["region_code", "name", "value", "share_pct", "population", "rate_per_100k", "population_remark", *notes]
     if not national:
         return pd.DataFrame(columns=columns)
     name = "name" if "name" in region_table else "name_en"  # "name": the directorates' names in the page's language
     table = region_table[["code", name, "population", "population_note"]].rename(
-        columns={"code": "region_code", name: "name"}
+        columns={"code": "region_code", name: "name", "population_note": "population_remark"}
     )
     if selected:
         table = table[table["region_code"].isin(selected)]
@@ -411,8 +427,8 @@ def region_summary(
 
 
 def totals_by_category(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
-    """category, unit, quantity, events."""
-    return _grouped(engine, flt)
+    """category, unit, quantity, lines."""
+    return totals_by(engine, flt)
 
 
 # --- Records: the filtered lines, sorted and paginated in the database -------------------------------------------
@@ -467,14 +483,50 @@ def iter_records(
             yield from (tuple(row) for row in partition)
 
 
-def data_version(engine: sa.Engine) -> tuple[int, int]:
-    """A cheap stamp that changes whenever seizure lines are imported or rolled back.
+def data_version(engine: sa.Engine) -> tuple[int, int, int]:
+    """A cheap stamp that changes whenever seizure lines are imported or rolled back, or an event changes.
 
-    (highest import id, number of rolled-back imports): every import adds an id, every rollback a timestamp.
+    (highest import id, number of rolled-back imports, highest event change id): every import adds an id, every
+    rollback a timestamp, every addition, edit or removal of an event an audit row.
     Caches keyed on it show new numbers without a restart.
     """
+    last_event = sa.select(sa.func.coalesce(sa.func.max(event_changes.c.id), 0)).scalar_subquery()
     with engine.connect() as conn:
-        last, rolled_back = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(imports.c.id), 0), sa.func.count(imports.c.rolled_back_at))
+        last, rolled_back, event = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(imports.c.id), 0), sa.func.count(imports.c.rolled_back_at),
+                      last_event)
         ).one()
-    return int(last), int(rolled_back)
+    return int(last), int(rolled_back), int(event)
+
+
+# --- Events on the timeline --------------------------------------------------------------------------------------
+
+EVENT_COLUMNS = ("id", "starts_on", "ends_on", "region_code", "kind", "title_en", "title_sq", "title_sr", "source",
+                 "url")
+
+
+def events_in_filter(engine: sa.Engine, flt: SeizureFilter) -> pd.DataFrame:
+    """The events that fall in the filter's period (overlap it, a day or a span) and concern its directorates.
+
+    A national event (no directorate) shows for every selection; a directorate's event only when that directorate
+    is selected or no directorate filter is set. The other parts of the filter do not apply. Ordered by start.
+    Columns: EVENT_COLUMNS (a title per language: events.titles() picks the current language's).
+    """
+    t = events
+    query = sa.select(*(t.c[c] for c in EVENT_COLUMNS))
+    if flt.year_to is not None:
+        query = query.where(t.c.starts_on < dt.date(flt.year_to + 1, 1, 1))
+    if flt.year_from is not None:
+        query = query.where(sa.func.coalesce(t.c.ends_on, t.c.starts_on) >= dt.date(flt.year_from, 1, 1))
+    if flt.regions:
+        query = query.where(sa.or_(t.c.region_code.is_(None), t.c.region_code.in_(flt.regions)))
+    frame = _frame(engine, query.order_by(t.c.starts_on, t.c.id))
+    return frame if not frame.empty else pd.DataFrame(columns=list(EVENT_COLUMNS))
+
+
+def event_history(engine: sa.Engine) -> pd.DataFrame:
+    """The audit of the events' changes, newest first: id, event_id, action, user_name, changed_at, old_values,
+    new_values (JSON texts), note."""
+    c = event_changes
+    frame = _frame(engine, sa.select(c).order_by(c.c.id.desc()))
+    return frame if not frame.empty else pd.DataFrame(columns=[col.name for col in c.c])

@@ -150,16 +150,23 @@ kpi_values = sa.Table(
 # The pages read these instead of the lines, so their cost does not grow with the number of lines.
 
 # One row per year, month, directorate, coded values and import: the additive measures of its lines.
+def _summary_key() -> list[sa.Column]:
+    """The key of the summaries: when (year, month), where and what (the coded values of a line)."""
+    return [
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("month", sa.Integer, nullable=False),
+        sa.Column("region_code", sa.String(8), nullable=False),
+        sa.Column("category", sa.String(16), nullable=False),
+        sa.Column("weapon_type", sa.String(32), nullable=False),
+        sa.Column("unit", sa.String(8), nullable=False),
+        sa.Column("context", sa.String(32), nullable=False),
+    ]
+
+
 seizure_summary = sa.Table(
     "seizure_summary",
     metadata,
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("month", sa.Integer, nullable=False),
-    sa.Column("region_code", sa.String(8), nullable=False),
-    sa.Column("category", sa.String(16), nullable=False),
-    sa.Column("weapon_type", sa.String(32), nullable=False),
-    sa.Column("unit", sa.String(8), nullable=False),
-    sa.Column("context", sa.String(32), nullable=False),
+    *_summary_key(),
     sa.Column("import_id", sa.BigInteger),
     sa.Column("lines", sa.BigInteger, nullable=False),
     sa.Column("illustrative_lines", sa.BigInteger, nullable=False),
@@ -175,13 +182,38 @@ seizure_case_keys = sa.Table(
     "seizure_case_keys",
     metadata,
     sa.Column("case_ref", sa.String, nullable=False),
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("month", sa.Integer, nullable=False),
-    sa.Column("region_code", sa.String(8), nullable=False),
-    sa.Column("category", sa.String(16), nullable=False),
-    sa.Column("weapon_type", sa.String(32), nullable=False),
-    sa.Column("unit", sa.String(8), nullable=False),
-    sa.Column("context", sa.String(32), nullable=False),
+    *_summary_key(),
+)
+
+# --- Events on the timeline (events.py): what happened when, drawn on the trend charts ----------------------------
+
+events = sa.Table(
+    "events",
+    metadata,
+    _id_column("events"),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date),  # empty: a single day
+    sa.Column("region_code", sa.String(8)),  # empty: national
+    sa.Column("kind", sa.String(16), nullable=False),  # vocab.EVENT_KINDS
+    sa.Column("title_en", sa.String, nullable=False),
+    sa.Column("title_sq", sa.String),
+    sa.Column("title_sr", sa.String),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("url", sa.String),
+)
+
+# Every change to an event: who, when, what it was and what it became (JSON of the event's columns).
+event_changes = sa.Table(
+    "event_changes",
+    metadata,
+    _id_column("event_changes"),
+    sa.Column("event_id", sa.BigInteger, nullable=False),
+    sa.Column("action", sa.String(8), nullable=False),  # add | edit | remove
+    sa.Column("user_name", sa.String, nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+    sa.Column("old_values", sa.String),  # before an edit or a removal
+    sa.Column("new_values", sa.String),  # after an addition or an edit
+    sa.Column("note", sa.String),  # how: e.g. "imported from events.csv, row 4"
 )
 
 # Reference tables loaded from data/*.csv by `seizures init --demo`, in load order.

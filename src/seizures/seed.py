@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from seizures import schema, settings, store, summary
+from seizures import events, schema, settings, store, summary
 
 DEMO_FILE = "demo_seizures.csv"
 
@@ -58,7 +58,8 @@ def os_user() -> str:
 
 
 def load_demo(engine: sa.Engine, data: Path | None = None) -> dict[str, int]:
-    """Load reference data and the illustrative demo records; re-running with the same files changes nothing."""
+    """Load reference data, the demo events and the illustrative demo records; re-running with the same files
+    changes nothing (events already stored are not added again)."""
     data = data or settings.data_dir()
     demo_path = data / DEMO_FILE
     digest = file_hash(demo_path)
@@ -66,6 +67,7 @@ def load_demo(engine: sa.Engine, data: Path | None = None) -> dict[str, int]:
     imports, seizures = schema.imports, schema.seizures
     with store.serial_write(engine) as conn:  # two servers starting at once must not both load the demo
         counts = load_reference(conn, data)
+        counts["events"] = events.load_demo(conn, data / events.DEMO_FILE, os_user())
         current = conn.execute(
             sa.select(imports.c.id, imports.c.content_hash)
             .where(imports.c.kind == "demo", imports.c.rolled_back_at.is_(None))

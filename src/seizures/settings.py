@@ -1,6 +1,7 @@
 """Settings: where the store lives (SEIZURES_DB_URL), who may see what (SEIZURES_AUTH, SEIZURES_PUBLIC, the users
-file, the disclosure threshold, the login lockout) and the limits of an import (SEIZURES_MAX_UPLOAD_MB,
-SEIZURES_LOCK_WAIT_SECONDS).
+file, the disclosure threshold, the login lockout), the limits of an import (SEIZURES_MAX_UPLOAD_MB,
+SEIZURES_LOCK_WAIT_SECONDS), the map's boundaries (SEIZURES_BOUNDARIES, SEIZURES_BOUNDARIES_KEY) and the report's
+fonts (SEIZURES_REPORT_FONT_DIR).
 
 Each is read from the environment, else from the top level of .streamlit/secrets.toml (git-ignored).
 """
@@ -152,6 +153,33 @@ def max_upload_mb() -> float:
     return _positive_number(MAX_UPLOAD_SETTING, DEFAULT_MAX_UPLOAD_MB)
 
 
+# --- the map and the report ----------------------------------------------------------------------------------------
+
+BOUNDARIES_SETTING = "SEIZURES_BOUNDARIES"
+BOUNDARIES_KEY_SETTING = "SEIZURES_BOUNDARIES_KEY"
+DEFAULT_BOUNDARIES_KEY = "properties.code"  # where each feature holds its directorate code (as Plotly's featureidkey)
+REPORT_FONT_DIR_SETTING = "SEIZURES_REPORT_FONT_DIR"
+DEFAULT_REPORT_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
+
+
+def boundaries_file() -> Path | None:
+    """A GeoJSON of the directorates' shapes for the map (SEIZURES_BOUNDARIES), or None: markers at the seats."""
+    raw = setting(BOUNDARIES_SETTING)
+    return Path(raw) if raw else None
+
+
+def boundaries_key() -> str:
+    """Where each boundary feature holds its directorate code (SEIZURES_BOUNDARIES_KEY, default properties.code)."""
+    return setting(BOUNDARIES_KEY_SETTING) or DEFAULT_BOUNDARIES_KEY
+
+
+def report_font_dir() -> Path:
+    """The folder of the DejaVu fonts the PDF report embeds (SEIZURES_REPORT_FONT_DIR)."""
+    raw = setting(REPORT_FONT_DIR_SETTING)
+    return Path(raw) if raw else DEFAULT_REPORT_FONT_DIR
+
+
 def lock_wait_seconds() -> float:
     """How long to wait for a DuckDB file another process holds before saying so (SEIZURES_LOCK_WAIT_SECONDS)."""
     return _positive_number(LOCK_WAIT_SETTING, DEFAULT_LOCK_WAIT_SECONDS)
+

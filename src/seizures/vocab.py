@@ -39,6 +39,17 @@ CONTEXTS = {
     "other": N_("Other"),
 }
 
+# Kinds of events on the timeline (events.py).
+EVENT_KINDS = {
+    "operation": N_("Operation"),
+    "amnesty": N_("Amnesty or legalisation campaign"),
+    "law": N_("Change of law"),
+    "training": N_("Training"),
+    "equipment": N_("Equipment delivery"),
+    "census": N_("Census"),
+    "other": N_("Other"),
+}
+
 TRAINING_LEVELS = {"basic": N_("Basic"), "advanced": N_("Advanced"), "special_unit": N_("Special unit")}
 
 # Which units a category may be counted in.

@@ -1,0 +1,229 @@
+"""The data a page reads: one store connection per page run, query results cached per data version, their
+protection in the public mode, and the reference lookups every page needs (directorates, the data's years).
+
+A page asks for a query by passing the function itself: `data.cached(queries.headline_figures, flt, first, last)`,
+so an editor's go-to-definition leads from the page to the SQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from typing import Callable, Iterator, TypeVar
+
+import pandas as pd
+import plotly.graph_objects as go
+import sqlalchemy as sa
+import streamlit as st
+
+from seizures import disclosure, i18n, queries, settings, store
+from seizures.filters import SeizureFilter
+from seizures.i18n import _
+
+T = TypeVar("T")
+
+
+@st.cache_resource(show_spinner=False)
+def engine() -> sa.Engine:
+    return store.make_engine()
+
+
+_run_data_version: contextvars.ContextVar[tuple[int, ...] | None] = contextvars.ContextVar("data_version", default=None)
+
+
+def data_version() -> tuple[int, ...]:
+    """Changes with every import, rollback and event change (see queries.data_version); read once per script run (script_run)."""
+    return _run_data_version.get() or queries.data_version(engine())
+
+
+@contextlib.contextmanager
+def script_run() -> Iterator[None]:
+    """Around each script run (app.py): the store is opened once and its data version read once for the run.
+
+    A DuckDB file stays open for the run (as for one long query), so the connections the run's queries open reuse
+    it; between runs it is closed, and a CLI import in another process can write. Problems opening the store are
+    left to store_or_stop to report.
+    """
+    try:
+        db = engine()
+        held = db.connect() if store.is_duckdb(db) else contextlib.nullcontext()
+    except (store.StoreError, sa.exc.DBAPIError):
+        yield
+        return
+    with held:
+        try:
+            token = _run_data_version.set(queries.data_version(db))
+        except sa.exc.DBAPIError:  # no schema yet
+            token = None
+        try:
+            yield
+        finally:
+            if token is not None:
+                _run_data_version.reset(token)
+
+
+def _name(func: Callable) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def cached(query: Callable[..., T], *args) -> T:
+    """query(engine, *args), a function of seizures.queries, cached per arguments and data version.
+
+    Keyed on the data version, so an import or rollback (here or from the CLI) shows without a restart. In the
+    public mode the result is protected (disclosure.py), and a query not listed in PUBLIC_QUERIES is refused.
+    """
+    if settings.public_mode():
+        return _cached_public(_name(query), data_version(), settings.suppress_below(), query, *args)
+    return _cached_query(_name(query), data_version(), query, *args)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _cached_query(name: str, version: tuple[int, ...], _query: Callable, *args):
+    # Keyed on the query's name, the data version and the arguments (the function itself is not hashed).
+    return _query(engine(), *args)
+
+
+# --- the public mode: which query results it shows, and how each is protected -----------------------------------
+
+
+def _withhold_names(frame: pd.DataFrame, _threshold: int) -> pd.DataFrame:
+    return frame.assign(file_name="(withheld in the public view)", user_name="(withheld in the public view)")
+
+
+def _protect_check(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    out = disclosure.protect(frame, ["recorded"], ["year"], ["indicator"], threshold)
+    return out.assign(consistent=out["consistent"].astype("boolean").where(out["recorded_note"] == ""))
+
+
+def _only_whether_any(counts: tuple[int, int], _threshold: int) -> tuple[int, int]:
+    return int(counts[0] > 0), int(counts[1] > 0)
+
+
+# Query -> how the public mode protects its result (None: published or reference figures, shown as they are).
+# Any query not listed here (the record-level ones) is refused. measure_by is protected in _protect_measure, which
+# needs the query's arguments.
+PUBLIC_QUERIES: dict[Callable, Callable | None] = {
+    queries.measure_by: None,
+    queries.totals_by_category: lambda f, t: disclosure.protect(f, ["quantity", "lines"], [], ["category", "unit"], t),
+    queries.headline_figures: disclosure.protect_headline,
+    queries.recorded_and_published: lambda f, t: disclosure.protect(f, ["recorded"], ["year"], (), t),
+    queries.totals_by_region_year: disclosure.protect_region_year_totals,
+    queries.data_sources: disclosure.protect_sources,
+    queries.published_vs_recorded: _protect_check,
+    queries.data_loads: _withhold_names,
+    queries.record_counts: _only_whether_any,  # the pages only show whether any line is (illustrative)
+    **dict.fromkeys((queries.region_list, queries.year_bounds, queries.period, queries.trainings_by_course, queries.equipment_delivered,
+                     queries.contributing_goals, queries.contributing_kpis, queries.kpi_values_in_period,
+                     queries.events_in_filter, queries.month_bounds)),
+}
+_PUBLIC_BY_NAME = {_name(query): query for query in PUBLIC_QUERIES}
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _cached_public(name: str, version: tuple[int, ...], threshold: int, _query: Callable, *args):
+    listed = _PUBLIC_BY_NAME.get(name)
+    if listed is None:
+        raise PermissionError(f"{name} is not available in the public view")
+    result = _cached_query(name, version, listed, *args)
+    if listed is queries.measure_by:
+        return _protect_measure(result, version, threshold, *args)
+    protect = PUBLIC_QUERIES[listed]
+    return result if protect is None else protect(result, threshold)
+
+
+# Dimensions whose period totals the pages show beside their dimension × year table (Regions and Map; Weapons).
+LINKED_DIMENSIONS = ("region_code", "weapon_type", "context")
+
+
+def _protect_measure(frame: pd.DataFrame, version, threshold: int, flt, measure_key: str, *dimensions: str):
+    if len(dimensions) == 2 and dimensions[1] == "year" and dimensions[0] in LINKED_DIMENSIONS:
+        return disclosure.protect(frame, ["value"], dimensions, (), threshold, linked=dimensions[:1])
+    if len(dimensions) == 1 and dimensions[0] in LINKED_DIMENSIONS:
+        finer = _cached_public(_name(queries.measure_by), version, threshold, queries.measure_by, flt, measure_key,
+                               dimensions[0], "year")
+        return disclosure.linked_totals(frame, finer, dimensions[0], threshold)
+    return disclosure.protect(frame, ["value"], dimensions, (), threshold)
+
+
+# --- results derived from cached ones: figures and page tables ---------------------------------------------------
+
+
+def figure(build: Callable[..., go.Figure], *args) -> dict:
+    """build(*args), a figure builder of charts.py or maps.py, as the figure's dict, cached (see derived): a warm
+    page then validates a dict instead of building the figure."""
+    return _derived(f"figure of {_name(build)}", i18n.language(), lambda *a: build(*a).to_dict(), *args)
+
+
+def derived(compute: Callable[..., T], *args) -> T:
+    """compute(*args), cached per arguments and language: for pure functions of the pages' cached query results
+    (their results may hold translated text)."""
+    return _derived(_name(compute), i18n.language(), compute, *args)
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=2000)
+def _derived(name: str, language: str, _compute: Callable, *args):
+    # Keyed on the function's name, the language and the arguments (the function itself, "_compute", is not hashed).
+    return _compute(*args)
+
+
+# --- the store's state and its reference data --------------------------------------------------------------------
+
+
+def store_or_stop() -> None:
+    """Stop the page with a readable message when the store cannot be opened or has no schema.
+
+    Once a store has shown its schema it is not asked again: an app started before `seizures init` finds the
+    tables on the next run after it.
+    """
+    try:
+        db = engine()
+        if str(db.url) in _stores_with_schema():
+            return
+        version = store.current_version(db)
+    except store.StoreError as exc:
+        st.error(_("The seizure store cannot be opened: {error}. Set SEIZURES_DB_URL (see README).").format(error=exc))
+        st.stop()
+    if version is None:
+        st.error(_("The seizure store has no tables yet: run `seizures init --demo` (see README)."))
+        st.stop()
+    _stores_with_schema().add(str(db.url))
+
+
+@st.cache_resource(show_spinner=False)
+def _stores_with_schema() -> set[str]:
+    return set()
+
+
+def regions() -> pd.DataFrame:
+    """The directorates, with their name in the current language in a `name` column."""
+    frame = cached(queries.region_list)
+    return frame.assign(name=i18n.region_names(frame))
+
+
+def region_names() -> dict[str, str]:
+    """Directorate code -> name in the current language."""
+    frame = regions()
+    return dict(zip(frame["code"], frame["name"]))
+
+
+def year_bounds() -> tuple[int, int] | None:
+    return cached(queries.year_bounds)
+
+
+def period(flt: SeizureFilter) -> tuple[int, int] | None:
+    """The first and last year the filter selects, or None when the store has no seizure lines (queries.period, as
+    the report has it)."""
+    return cached(queries.period, flt)
+
+
+def period_label(flt: SeizureFilter) -> str:
+    """The filter's years as the pages write them ("2021–2022"), or "no data"."""
+    years = period(flt)
+    return i18n.period(*years) if years else _("no data")
+
+
+def any_illustrative(flt: SeizureFilter) -> bool:
+    """Whether any seizure line the filter selects is illustrative (generated demo data)."""
+    return cached(queries.record_counts, flt)[1] > 0
