@@ -5,7 +5,7 @@ import streamlit as st
 
 import plotly.graph_objects as go
 
-from seizures import charts, coverage, i18n, kpis, queries, settings
+from seizures import charts, coverage, disclosure, i18n, kpis, queries, settings
 from seizures.dashboard import data, widgets
 from seizures.i18n import N_, _
 
@@ -103,6 +103,10 @@ st.caption(_("The sidebar filters do not apply to this page, except to its data 
              "in the store."))
 if i18n.language() != i18n.DEFAULT:
     st.info(_(i18n.REVIEW_NOTE), icon=":material/translate:")
+if settings.public_mode():  # what the suppression guarantees (tests/test_disclosure_audit.py checks it)
+    st.header(_("What the public view hides"))
+    threshold = settings.suppress_below()
+    st.markdown(_(disclosure.GUARANTEE).format(threshold=i18n.number(threshold), below=i18n.number(threshold - 1)))
 
 st.header(_("Last data load"))
 loads = data.cached(queries.data_loads)

@@ -94,28 +94,18 @@ def _withhold_names(frame: pd.DataFrame, _threshold: int) -> pd.DataFrame:
     return frame.assign(file_name="(withheld in the public view)", user_name="(withheld in the public view)")
 
 
-def _protect_check(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    out = disclosure.protect(frame, ["recorded"], ["year_from"], ["category", "unit", "year_to"], threshold)
-    return out.assign(consistent=out["consistent"].where(out["recorded_note"] == "", None))
-
-
 def _only_whether_any(counts: queries.StoredRows, _threshold: int) -> queries.StoredRows:
     return queries.StoredRows(*(int(n > 0) for n in counts))
 
 
-# Query -> how the public mode protects its result (None: published or reference figures, shown as they are).
-# Any query not listed here (the record-level ones) is refused. measure_by is protected in _protect_measure, which
-# needs the query's arguments.
+# Query -> how the public mode protects its result (None: published or reference figures, shown as they are, or
+# one of the tables protected in _protect_shared). Any query not listed here (the record-level ones) is refused.
 PUBLIC_QUERIES: dict[Callable, Callable | None] = {
-    queries.measure_by: None,
-    queries.totals_by_category: lambda f, t: disclosure.protect(f, ["quantity", "lines"], [], ["category", "unit"], t),
-    queries.headline_figures: disclosure.protect_headline,
-    queries.recorded_and_published: lambda f, t: disclosure.protect(f, ["recorded"], ["year"], (), t),
-    queries.totals_by_region_year: disclosure.protect_region_year_totals,
+    # Tables of one measure hide the national totals they share as disclosure.shared_totals decides over all of
+    # them (_shared_totals): their own protection is in _protect_shared, which needs the query's arguments.
+    **dict.fromkeys((queries.measure_by, queries.totals_by_category, queries.headline_figures,
+                     queries.recorded_and_published, queries.totals_by_region_year, queries.published_vs_recorded)),
     queries.data_sources: disclosure.protect_sources,
-    queries.published_vs_recorded: _protect_check,
     queries.data_loads: _withhold_names,
     queries.record_counts: _only_whether_any,  # the pages only show whether any line is (illustrative)
     # Coverage: which directorate-months hold data, never how many lines (record-level counts).
@@ -137,10 +127,25 @@ def _cached_public(name: str, version: tuple[int, ...], threshold: int, _query: 
     if listed is None:
         raise PermissionError(f"{name} is not available in the public view")
     result = _cached_query(name, version, listed, *args)
-    if listed is queries.measure_by:
-        return _protect_measure(result, version, threshold, *args)
+    if listed in _SHARED_PROTECTION:
+        return _SHARED_PROTECTION[listed](result, version, threshold, *args)
     protect = PUBLIC_QUERIES[listed]
     return result if protect is None else protect(result, threshold)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _shared_totals(version: tuple[int, ...], threshold: int, key: str) -> disclosure.Hidden:
+    """What every public table of one measure hides of the national totals they share (its directorate × year,
+    weapon type × year, context × year and month tables, over the whole store), decided once per data version."""
+    every = SeizureFilter()
+    tables = [_cached_query(_name(queries.measure_by), version, queries.measure_by, every, key, *dims)
+              for dims in disclosure.SHARED_BY]
+    return disclosure.shared_totals(tables, threshold)
+
+
+def _by_pair(version, threshold: int, pairs) -> dict:
+    """(category, unit) -> the measure's shared totals."""
+    return {(c, u): _shared_totals(version, threshold, queries.measure_key(c, u)) for c, u in pairs}
 
 
 # Dimensions whose period totals the pages show beside their dimension × year table (Regions and Map; Weapons).
@@ -148,13 +153,33 @@ LINKED_DIMENSIONS = ("region_code", "weapon_type", "context")
 
 
 def _protect_measure(frame: pd.DataFrame, version, threshold: int, flt, measure_key: str, *dimensions: str):
+    decided = _shared_totals(version, threshold, measure_key)
     if len(dimensions) == 2 and dimensions[1] == "year" and dimensions[0] in LINKED_DIMENSIONS:
-        return disclosure.protect(frame, ["value"], dimensions, (), threshold, linked=dimensions[:1])
+        return disclosure.protect(frame, ["value"], dimensions, (), threshold, linked=dimensions[:1], shared=decided)
     if len(dimensions) == 1 and dimensions[0] in LINKED_DIMENSIONS:
         finer = _cached_public(_name(queries.measure_by), version, threshold, queries.measure_by, flt, measure_key,
                                dimensions[0], "year")
-        return disclosure.linked_totals(frame, finer, dimensions[0], threshold)
-    return disclosure.protect(frame, ["value"], dimensions, (), threshold)
+        return disclosure.linked_totals(frame, finer, dimensions[0], threshold, shared=decided)
+    return disclosure.protect(frame, ["value"], dimensions, (), threshold, shared=decided)
+
+
+def _pairs(frame: pd.DataFrame) -> set:
+    return set(zip(frame["category"], frame["unit"])) if not frame.empty else set()
+
+
+# Query -> its protection with the totals it shares with the other tables of its measure(s): f(result, version,
+# threshold, *the query's arguments).
+_SHARED_PROTECTION: dict[Callable, Callable] = {
+    queries.measure_by: _protect_measure,
+    queries.headline_figures: lambda f, v, t, flt, first, last, keys: disclosure.protect_headline(
+        f, t, {key: _shared_totals(v, t, key) for key in keys}),
+    queries.recorded_and_published: lambda f, v, t, flt, key: disclosure.protect_years(
+        f, "recorded", _shared_totals(v, t, key), t),
+    queries.published_vs_recorded: lambda f, v, t: disclosure.protect_check(f, t, _by_pair(v, t, _pairs(f))),
+    queries.totals_by_region_year: lambda f, v, t, flt: disclosure.protect_region_year_totals(
+        f, t, _by_pair(v, t, _pairs(f))),
+    queries.totals_by_category: lambda f, v, t, flt: disclosure.protect_categories(f, t, _by_pair(v, t, _pairs(f))),
+}
 
 
 # --- results derived from cached ones: figures and page tables ---------------------------------------------------
