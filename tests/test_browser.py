@@ -415,3 +415,75 @@ def test_login_in_the_browser(demo_url, page, tmp_path):
         shot(page, "login_viewer")
     finally:
         stop_server(proc)
+
+
+# --- a phone's width ---------------------------------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_fits_the_width(page, width: int) -> None:
+    """Nothing wider than the screen: no sideways scrolling of the page, every chart inside it."""
+    overflow = page.evaluate(
+        """() => { const main = document.querySelector('[data-testid="stMain"]');
+                   return [document.documentElement.scrollWidth, main.scrollWidth, main.clientWidth]; }""")
+    assert overflow[0] <= width + 1 and overflow[1] <= overflow[2] + 1, overflow
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.count() > 0
+    for chart in charts.all():
+        box = chart.bounding_box()
+        assert box["x"] >= -1 and box["x"] + box["width"] <= width + 1, box
+
+
+@pytest.mark.parametrize("mode", ["development", "login", "public"])
+def test_the_overview_on_a_phone_fits_and_its_filter_opens_by_keyboard(demo_url, browser, tmp_path, mode):
+    from seizures import auth
+
+    settings, title = {}, "Firearms seizures in Kosovo*"
+    if mode == "login":
+        users = tmp_path / "users.yaml"
+        auth.add_user(users, "vic", "viewer", password="viewer pass 1")
+        settings = {"SEIZURES_AUTH": "password", "SEIZURES_USERS_FILE": str(users)}
+    elif mode == "public":
+        settings = {"SEIZURES_PUBLIC": "1"}
+    proc, base = start_server(demo_url, **settings)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(READY_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        if mode == "login":
+            page.goto(f"{base}/")
+            page.get_by_label("User name").wait_for()
+            assert_fits_the_width_of_the_login(page, PHONE["width"])
+            shot(page, "phone_login_form")
+            log_in(page, base, "vic", "viewer pass 1")
+        page.goto(f"{base}/" + ("" if mode == "public" else f"?{FILTER_QUERY}"))
+        wait_for_page(page, title)
+        assert_fits_the_width(page, PHONE["width"])
+        # On a phone the sidebar starts closed: the page's content has the whole width.
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_attribute("data-collapsed") == "true"
+        shot(page, f"phone_{mode}_overview")
+        # Its button opens it from the keyboard (focus, Enter), with the navigation and, off the public view, the filter.
+        page.locator('[data-testid="stExpandSidebarButton"]').focus()
+        page.keyboard.press("Enter")
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        expect(nav.get_by_text("Regions", exact=True)).to_be_visible()
+        if mode != "public":
+            regions = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Regional directorates")
+            regions.scroll_into_view_if_needed()
+            expect(regions).to_be_visible()
+            box = regions.bounding_box()
+            assert box["x"] + box["width"] <= PHONE["width"] + 1, box
+        shot(page, f"phone_{mode}_sidebar")
+    finally:
+        context.close()
+        stop_server(proc)
+
+
+def assert_fits_the_width_of_the_login(page, width: int) -> None:
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 1
+    for field in (page.get_by_label("User name"), page.get_by_role("textbox", name="Password")):
+        box = field.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
