@@ -8,9 +8,15 @@ whole), that a cell listed in a table is above zero and an absent one is zero, t
 an attacker can write down: a directorate × year table adds up to the yearly national totals and to the directorates'
 period totals, so does the weapon type × year table, the contexts and the months add up to the period total, a share
 is the directorate's total over the national one, a rate per 100,000 is the total over the years and the population,
-the headline change is this year's total minus last year's, the category table holds each measure's period total,
-the About check says where the records equal a published figure. A displayed number (a metric, a table cell) is
-known only to its rounding; a chart download holds the number itself.
+the headline change is this year's total minus last year's, What changed (Overview and Regions, by directorate: the
+tab open by default) shows two directorate-years and their difference, the category table holds each measure's
+period total, the About check gives the records' sum over a published figure's years and whether it agrees with the
+figure and its qualifier. A displayed number (a metric, a table cell) is known only to its rounding; a chart download
+holds the number itself. The measures are those of the store's vocabulary its rows hold something of.
+
+Not read: the charts' text alternatives (the drawn numbers again), the Regions page's Compare table (sums of shown
+cells only, changes.side_by_side), What changed by weapon type and context (tabs not open by default). Monthly
+charts, surge flags and year-to-date figures are not in the public view; nor are the coverage grid's counts.
 
 Requirement for each hidden cell (issue #18): its feasible range holds every value its label allows (a "<5" cell: 1
 to 4, or the whole (0, 5) for kilograms) and is at least the threshold wide for an "x" cell. A hidden change (this
