@@ -185,10 +185,12 @@ else:
         years=[i18n.period(a, b) for a, b in zip(check["year_from"], check["year_to"])],
         measure=[data.measure(queries.measure_key(c, u)).title for c, u in zip(check["category"], check["unit"])],
         qualifier=check["qualifier"].map(lambda q: _(q) if isinstance(q, str) and q else ""),
-        verdict=[(_("yes") if ok else _("no")) if covered else _("not checked: the rows do not cover these years")
-                 for ok, covered in zip(check["consistent"], check["covered"])],
+        verdict=[_("not checked: the rows do not cover these years") if not covered else _("hidden") if pd.isna(ok)
+                 else _("yes") if ok else _("no") for ok, covered in zip(check["consistent"], check["covered"])],
     )
-    checked = shown[shown["covered"]]
+    # The public view hides a verdict with its sum (disclosure.protect_check): neither counted nor listed below, so
+    # that the count of matches says nothing of it.
+    checked = shown[shown["covered"] & shown["consistent"].notna()]
     st.metric(_("Published figures the records match"), _("{matching} of {years}").format(
         matching=int(checked["consistent"].astype(bool).sum()), years=len(checked)))
     mismatches = checked[~checked["consistent"].astype(bool)]

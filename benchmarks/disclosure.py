@@ -5,9 +5,11 @@ one (disclosure.py at a git revision) and with the page's own queries, on the de
 
 For each page: everything its public view protects in every measure it offers, once, from the queries' results (as
 a cold cache does; the pages cache the protected results per data version). The protection is called as the
-dashboard layer must wire it (tests/test_disclosure_audit.py, wire_protection): each measure's shared totals decided
-once over its directorate × year, weapon type × year, context × year and month tables, then every table of the page
-protected with them. Times are medians of 5 runs.
+dashboard layer wires it (seizures.dashboard.data: _shared_totals, _SHARED_PROTECTION): each measure's shared totals
+decided once over its directorate × year, weapon type × year, context × year and month tables, then every table of the
+page protected with them. The measures are those the store's vocabulary offers and its rows hold something of. The
+old rule knew no shared totals: on today's frames it is called as it was wired then (the About check grouped by
+category and unit instead of its indicator). Times are medians of 5 runs.
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from seizures import disclosure, queries, store
+from seizures import disclosure, queries, reference, store
 from seizures.filters import SeizureFilter
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEATS = 5
 EVERY = SeizureFilter()
-MEASURES = list(queries.MEASURES_BY_KEY)
+MEASURES: list[str] = []  # the store's measure keys (main)
+HEADLINE: list[str] = []  # the Overview's headline measures (main)
+TRENDS: list[str] = []  # the measures with a published yearly trend (main)
+PAIRS: dict[str, tuple[str, str]] = {}  # measure key -> (category, unit), seizure events left out (main)
 LINKED = ("region_code", "weapon_type", "context")  # as dashboard/data.py's LINKED_DIMENSIONS
 
 
@@ -46,8 +51,8 @@ def results(engine) -> dict:
            for key in MEASURES for dims in (("region_code", "year"), ("weapon_type", "year"), ("context", "year"),
                                             ("region_code",), ("weapon_type",), ("context",), ("month",))}
     bounds = queries.year_bounds(engine)
-    out["headline_figures"] = queries.headline_figures(engine, EVERY, *bounds)
-    for key in ("firearms", "ammunition"):
+    out["headline_figures"] = queries.headline_figures(engine, EVERY, *bounds, tuple(HEADLINE))
+    for key in TRENDS:
         out[("recorded_and_published", key)] = queries.recorded_and_published(engine, EVERY, key)
     out["published_vs_recorded"] = queries.published_vs_recorded(engine)
     out["totals_by_region_year"] = queries.totals_by_region_year(engine, EVERY)
@@ -66,8 +71,6 @@ def new_rule(r: dict, t: int) -> dict:
                 [r[("measure_by", key, *dims)] for dims in disclosure.SHARED_BY], t)
         return shared[key]
 
-    pair_of = {m.key: (m.category, m.unit) for m in queries.MEASURES_BY_KEY.values() if m.category}
-
     def by(key, *dims):
         frame = r[("measure_by", key, *dims)]
         if len(dims) == 2:
@@ -77,13 +80,12 @@ def new_rule(r: dict, t: int) -> dict:
         return disclosure.protect(frame, ["value"], dims, (), t, shared=decided(key))
 
     def pairs():
-        return {pair: decided(key) for key, pair in pair_of.items()}
+        return {pair: decided(key) for key, pair in PAIRS.items()}
 
     pages = {
         "Overview": lambda: (
-            disclosure.protect_headline(r["headline_figures"], t, {k: decided(k) for k in queries.HEADLINE_MEASURES}),
-            [disclosure.protect_years(r[("recorded_and_published", k)], "recorded", decided(k), t)
-             for k in ("firearms", "ammunition")],
+            disclosure.protect_headline(r["headline_figures"], t, {k: decided(k) for k in HEADLINE}),
+            [disclosure.protect_years(r[("recorded_and_published", k)], "recorded", decided(k), t) for k in TRENDS],
             [by(k, "region_code", "year") for k in MEASURES]),
         "Regions": lambda: [(by(k, "region_code", "year"), by(k, "region_code")) for k in MEASURES],
         "Map": lambda: disclosure.protect_region_year_totals(r["totals_by_region_year"], t, pairs()),
@@ -92,9 +94,7 @@ def new_rule(r: dict, t: int) -> dict:
             [(by(k, "weapon_type"), by(k, "weapon_type", "year"), by(k, "context"), by(k, "month")) for k in MEASURES]),
         "About": lambda: (
             disclosure.protect_sources(r["data_sources"], t),
-            disclosure.protect_check(r["published_vs_recorded"], t, {
-                i: decided(k) for i, (c, u) in queries.PUBLISHED_INDICATORS.items()
-                for k, pair in pair_of.items() if pair == (c, u)})),
+            disclosure.protect_check(r["published_vs_recorded"], t, pairs())),
     }
     return {page: (lambda run: lambda: (shared.clear(), run()))(run) for page, run in pages.items()}
 
@@ -112,7 +112,7 @@ def old_rule(module, r: dict, t: int) -> dict:
     return {
         "Overview": lambda: (module.protect_headline(r["headline_figures"], t),
                              [module.protect(r[("recorded_and_published", k)], ["recorded"], ["year"], (), t)
-                              for k in ("firearms", "ammunition")],
+                              for k in TRENDS],
                              [by(k, "region_code", "year") for k in MEASURES]),
         "Regions": lambda: [(by(k, "region_code", "year"), by(k, "region_code")) for k in MEASURES],
         "Map": lambda: module.protect_region_year_totals(r["totals_by_region_year"], t),
@@ -120,7 +120,8 @@ def old_rule(module, r: dict, t: int) -> dict:
             module.protect(r["totals_by_category"], ["quantity", "lines"], [], ["category", "unit"], t),
             [(by(k, "weapon_type"), by(k, "weapon_type", "year"), by(k, "context"), by(k, "month")) for k in MEASURES]),
         "About": lambda: (module.protect_sources(r["data_sources"], t),
-                          module.protect(r["published_vs_recorded"], ["recorded"], ["year"], ["indicator"], t)),
+                          module.protect(r["published_vs_recorded"], ["recorded"], ["year_from"],
+                                         ["category", "unit"], t)),
     }
 
 
@@ -141,8 +142,8 @@ def page_queries(engine) -> dict:
     by = lambda key, *dims: queries.measure_by(engine, EVERY, key, *dims)  # noqa: E731
     bounds = queries.year_bounds(engine)
     return {
-        "Overview": lambda: (queries.headline_figures(engine, EVERY, *bounds),
-                             [queries.recorded_and_published(engine, EVERY, k) for k in ("firearms", "ammunition")],
+        "Overview": lambda: (queries.headline_figures(engine, EVERY, *bounds, tuple(HEADLINE)),
+                             [queries.recorded_and_published(engine, EVERY, k) for k in TRENDS],
                              [by(k, "region_code", "year") for k in MEASURES]),
         "Regions": lambda: [(by(k, "region_code", "year"), by(k, "region_code")) for k in MEASURES],
         "Map": lambda: queries.totals_by_region_year(engine, EVERY),
@@ -159,6 +160,12 @@ def main() -> None:
     parser.add_argument("--threshold", type=int, default=5)
     args = parser.parse_args()
     engine = store.make_engine(args.db_url)
+    vocabulary = reference.read_vocabulary(engine)
+    present = queries.measures_with_data(engine, EVERY)
+    MEASURES[:] = [m.key for m in queries.measures(vocabulary) if m.key in present]
+    PAIRS.update({key: queries.measure_pair(key) for key in MEASURES if key != queries.EVENTS})
+    HEADLINE[:] = queries.headline_keys(vocabulary, present)
+    TRENDS[:] = queries.trend_keys(vocabulary, queries.published(engine), present)
     r = results(engine)
     new, old = new_rule(r, args.threshold), old_rule(baseline_module(args.baseline), r, args.threshold)
     raw = page_queries(engine)

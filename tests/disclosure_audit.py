@@ -8,9 +8,15 @@ whole), that a cell listed in a table is above zero and an absent one is zero, t
 an attacker can write down: a directorate × year table adds up to the yearly national totals and to the directorates'
 period totals, so does the weapon type × year table, the contexts and the months add up to the period total, a share
 is the directorate's total over the national one, a rate per 100,000 is the total over the years and the population,
-the headline change is this year's total minus last year's, the category table holds each measure's period total,
-the About check says where the records equal a published figure. A displayed number (a metric, a table cell) is
-known only to its rounding; a chart download holds the number itself.
+the headline change is this year's total minus last year's, What changed (Overview and Regions, by directorate: the
+tab open by default) shows two directorate-years and their difference, the category table holds each measure's
+period total, the About check gives the records' sum over a published figure's years and whether it agrees with the
+figure and its qualifier. A displayed number (a metric, a table cell) is known only to its rounding; a chart download
+holds the number itself. The measures are those of the store's vocabulary its rows hold something of.
+
+Not read: the charts' text alternatives (the drawn numbers again), the Regions page's Compare table (sums of shown
+cells only, changes.side_by_side), What changed by weapon type and context (tabs not open by default). Monthly
+charts, surge flags and year-to-date figures are not in the public view; nor are the coverage grid's counts.
 
 Requirement for each hidden cell (issue #18): its feasible range holds every value its label allows (a "<5" cell: 1
 to 4, or the whole (0, 5) for kilograms) and is at least the threshold wide for an "x" cell. A hidden change (this
@@ -37,18 +43,20 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from seizures import disclosure, maps, queries
+from seizures import disclosure, maps, queries, reference
 from seizures.filters import SeizureFilter
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-MEASURES = tuple(queries.MEASURES_BY_KEY)
-WHOLE = {key: queries.MEASURES_BY_KEY[key].unit != "kg" for key in MEASURES}
 LINES = "lines"  # seizure lines per category (Weapons) and per source (About): a domain of its own
-MEASURE_OF_PAIR = {(m.category, m.unit): m.key for m in queries.MEASURES_BY_KEY.values() if m.category}
-HEADLINE_LABELS = {f"{m.label} ({m.unit})": m.key for m in queries.MEASURES_BY_KEY.values()}
-CHECK_INDICATORS = {"Firearms (pieces)": "firearms", "Ammunition (rounds)": "ammunition"}
 EXACT = 1e-6  # a chart download's number: exact up to float noise (kilograms are summed to the gram)
 GRAM = 1e-3
+NO_CHANGES = pd.DataFrame(columns=["region_code", "base", "current", "change", "status"])
+
+
+def measures_of(engine: sa.Engine) -> list[queries.Measure]:
+    """Every measure the store's vocabulary offers and its rows hold something of (the pages' measure pickers)."""
+    present = set(queries.measures_with_data(engine, SeizureFilter()))
+    return [m for m in queries.measures(reference.read_vocabulary(engine)) if m.key in present]
 
 
 # --- collecting what the app publishes ----------------------------------------------------------------------------
@@ -96,6 +104,8 @@ class Downloads:
 def _run(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, at.exception
+    # An error the app caught (access.run_guarded) leaves the rest of the page unpublished: a failure too.
+    assert not [e.value for e in at.error if "Something went wrong" in e.value], [e.value for e in at.error]
     return at
 
 
@@ -110,42 +120,50 @@ def _open(at: AppTest, page: str) -> AppTest:
     return _run(at)
 
 
-def collect() -> Publication:
+def collect(measures: list[queries.Measure]) -> Publication:
     """Drive every public page in every measure it offers (SEIZURES_PUBLIC and SEIZURES_DB_URL set by the caller)."""
     pub = Publication()
+    keys = [m.key for m in measures]
+    slugs = {m.slug: m.key for m in measures}
+    pairs = [(m.category, m.unit) for m in measures if m.category]
     with Downloads() as downloads:
         at = _run(AppTest.from_file(APP, default_timeout=120))
         first = downloads.take()
         pub.metrics["overview"] = list(at.metric)
-        for name in ("trend_firearms", "trend_ammunition"):
-            pub.csv[("", name)] = first[name]
-        for key in MEASURES:
+        for name, frame in first.items():  # the yearly trends of the measures with published figures
+            if name.startswith("trend_"):
+                pub.csv[(slugs[name.removeprefix("trend_")], "trend")] = frame
+        assert any(name == "trend" for _key, name in pub.csv), sorted(first)
+        for key in keys:
             at.radio(key="overview_measure").set_value(key)
             _run(at)
-            pub.csv[(key, "by_directorate")] = downloads.take()["by_directorate"]
+            files = downloads.take()
+            pub.csv[(key, "by_directorate")] = files["by_directorate"]
+            pub.csv[(key, "overview_change")] = files.get("overview_change_region_code", NO_CHANGES)  # else nothing to compare
 
         _open(at, "regions")
-        for key in MEASURES:
+        for key in keys:
             at.radio(key="regions_measure").set_value(key)
             _run(at)
             files = downloads.take()
             for name in ("region_trends", "region_shares", "region_year_heatmap"):
                 pub.csv[(key, name)] = files[name]
+            pub.csv[(key, "regions_change")] = files.get("regions_change_region_code", NO_CHANGES)  # else nothing to compare
             pub.tables[(key, "region_rates")] = _table(at, "Population")
 
         _open(at, "map")
-        for pair in MEASURE_OF_PAIR:
+        for pair in pairs:
             for measure in (maps.TOTAL, maps.PER_100K):
                 at.selectbox(key="map_what").set_value(pair)
                 at.radio(key="map_measure").set_value(measure)
                 _run(at)
-                key = MEASURE_OF_PAIR[pair]
+                key = queries.measure_key(*pair)
                 pub.csv[(key, f"map_{measure}")] = downloads.take()["map"]
                 pub.tables[(key, f"map_{measure}")] = _table(at, "seat")
 
         _open(at, "weapons")
         pub.tables[("", "category_table")] = _table(at, "Seizure lines")
-        for key in MEASURES:
+        for key in keys:
             at.radio(key="weapons_measure").set_value(key)
             _run(at)
             files = downloads.take()
@@ -156,19 +174,20 @@ def collect() -> Publication:
         for frame in (d.value for d in at.dataframe):
             if "dataset" in frame:
                 pub.tables[("", "sources")] = frame
-            elif "consistent" in frame:
+            elif "verdict" in frame:
                 pub.tables[("", "check")] = frame
         pub.metrics["about"] = list(at.metric)
+        assert ("", "check") in pub.tables and ("", "sources") in pub.tables
     return pub
 
 
 # --- the true values, from the store (to check the model and to report) ---------------------------------------
 
 
-def truth(engine: sa.Engine) -> dict[tuple, float]:
+def truth(engine: sa.Engine, measures: list[queries.Measure]) -> dict[tuple, float]:
     """Every variable of the model with its true value, from unprotected queries over all the data."""
     flt, out = SeizureFilter(), {}
-    for key in MEASURES:
+    for key in (m.key for m in measures):
         for dims, name in ((("region_code", "year"), "RY"), (("weapon_type", "year"), "WY"), (("context",), "CTX"),
                            (("month",), "MON"), (("year",), "T"), (("region_code",), "R"), (("weapon_type",), "W")):
             frame = queries.measure_by(engine, flt, key, *dims)
@@ -266,13 +285,13 @@ def _add_cell(domain: Domain, table: str, name: str, expr: dict, text: str, exac
         domain.show(Shown(table, name, expr, *bounds, cell=cell))
 
 
-def build(pub: Publication, threshold: float) -> dict[str, Domain]:
+def build(pub: Publication, threshold: float, measures: list[queries.Measure]) -> dict[str, Domain]:
     """The published tables as one linear model per measure (and one for the seizure lines)."""
-    domains = {key: Domain(key, WHOLE[key], threshold) for key in MEASURES}
+    domains = {m.key: Domain(m.key, m.unit != "kg", threshold) for m in measures}
     domains[LINES] = Domain(LINES, True, threshold)
     years: set[int] = set()
     for (key, name), frame in pub.csv.items():
-        if "year" in frame:
+        if "year" in frame and name != "trend":  # the trends hold the published figures' years too
             years |= {int(y) for y in frame["year"]}
     years_list = sorted(years)
 
@@ -307,10 +326,27 @@ def build(pub: Publication, threshold: float) -> dict[str, Domain]:
             _add_cell(d, "by_weapon_type", row["weapon_type"], {(key, "W", row["weapon_type"]): 1.0}, row["value"])
         n_years = len(years_list)
         _regions_pages(pub, d, key, G, n_years)
+        _changes(pub, d, key, years_list[-1])
 
-    _overview(pub, domains, years_list)
-    _weapons_and_about(pub, domains)
+    _overview(pub, domains, measures)
+    _weapons_and_about(pub, domains, measures)
     return domains
+
+
+def _changes(pub: Publication, d: Domain, key: str, last: int) -> None:
+    """What changed (Overview and Regions), by directorate: the last year against the one before, each side a
+    directorate's yearly cell (an absent one is zero), and their difference."""
+    for table in ("overview_change", "regions_change"):
+        for _, row in pub.csv[(key, table)].iterrows():
+            expr = {}
+            for side, year, sign in (("base", last - 1, -1.0), ("current", last, 1.0)):
+                if row[side] in ("", "0", "0.0"):  # no cell: zero, as the directorate × year table has it
+                    continue
+                cell = (key, "RY", row["region_code"], year)
+                expr[cell] = sign
+                _add_cell(d, table, f"{row['region_code']} {side}", {cell: 1.0}, row[side])
+            if row["change"] != "" and expr:
+                _add_cell(d, table, f"{row['region_code']} change", expr, row["change"], cell=False)
 
 
 def _regions_pages(pub: Publication, d: Domain, key: str, G: tuple, n_years: int) -> None:
@@ -340,7 +376,7 @@ def _regions_pages(pub: Publication, d: Domain, key: str, G: tuple, n_years: int
         if rate is not None and code in population:
             factor = n_years * population[code] / 100_000
             d.show(Shown("region_rates", f"{code} rate", {R: 1.0}, rate[0] * factor, rate[1] * factor))
-    if key == "events":
+    if key == queries.EVENTS:  # no map of seizure events
         return
     for measure in (maps.TOTAL, maps.PER_100K):
         frame = pub.csv[(key, f"map_{measure}")]
@@ -356,19 +392,22 @@ def _regions_pages(pub: Publication, d: Domain, key: str, G: tuple, n_years: int
             _add_cell(d, f"map table ({measure})", f"{code} quantity", {(key, "R", code): 1.0}, row["quantity"])
 
 
-def _overview(pub: Publication, domains: dict[str, Domain], years: list[int]) -> None:
+def _overview(pub: Publication, domains: dict[str, Domain], measures: list[queries.Measure]) -> None:
     """Headline metrics (this year, its change from last year, the period total) and the yearly trends."""
+    by_title = {m.title: m.key for m in measures}
+    assert pub.metrics["overview"], "the Overview shows no headline figure"
     for metric in pub.metrics["overview"]:
-        key = HEADLINE_LABELS[metric.label]
+        key = by_title[metric.label]
         d = domains[key]
         year = int(re.match(r"(\d{4})\.", metric.proto.help).group(1))
         now, before = (key, "T", year), (key, "T", year - 1)
-        _add_cell(d, "headline", f"{year} value", {now: 1.0}, metric.value, exact=False)
+        value = "0" if metric.value == "not recorded" else metric.value
+        _add_cell(d, "headline", f"{year} value", {now: 1.0}, value, exact=False)
         total = re.search(r": (.+)\.$", metric.proto.help).group(1)
         _add_cell(d, "headline", "period total", {(key, "G"): 1.0}, total, exact=False)
         delta = metric.proto.delta
         if delta:
-            match = re.match(r"(\S+) \((\S+) %\) vs", delta) or re.match(r"(\S+) vs", delta)
+            match = re.match(r"(\S+) \((\S+) ?%\) vs", delta) or re.match(r"(\S+) vs", delta)
             change = _number(match.group(1))
             d.show(Shown("headline", f"{year} change", {now: 1.0, before: -1.0}, *change, cell=False))
             if match.re.groups == 2:  # now - before = pct / 100 * before, pct known to its rounding
@@ -380,29 +419,27 @@ def _overview(pub: Publication, domains: dict[str, Domain], years: list[int]) ->
         else:
             d.show(Shown("headline", f"{year} change", {now: 1.0, before: -1.0}, label=disclosure.SECONDARY,
                          cell=False))
-    for key in ("firearms", "ammunition"):
+    for (key, name), frame in pub.csv.items():
+        if name != "trend":
+            continue
         d = domains[key]
-        for _, row in pub.csv[("", f"trend_{key}")].iterrows():
+        for _, row in frame.iterrows():
             if row["recorded"] not in ("",):
-                _add_cell(d, f"trend_{key}", f"{row['year']} recorded", {(key, "T", int(row["year"])): 1.0},
-                          row["recorded"])
+                _add_cell(d, "trend", f"{row['year']} recorded", {(key, "T", int(row["year"])): 1.0}, row["recorded"])
 
 
-def _weapons_and_about(pub: Publication, domains: dict[str, Domain]) -> None:
+def _weapons_and_about(pub: Publication, domains: dict[str, Domain], measures: list[queries.Measure]) -> None:
     lines = domains[LINES]
     categories = pub.tables[("", "category_table")]
-    names = {(queries.MEASURES_BY_KEY[k].category, queries.MEASURES_BY_KEY[k].unit): k for k in MEASURES if k != "events"}
-    from seizures import vocab
-
-    label_of = {vocab.label(vocab.CATEGORIES, c): c for c in vocab.CATEGORIES}
+    names = {(m.label, m.unit_label): m.key for m in measures if m.category}
+    pairs = {m.key: (m.category, m.unit) for m in measures if m.category}
     line_vars = []
     for _, row in categories.iterrows():
-        pair = (label_of[row.iloc[0]], row.iloc[1])
-        key = names[pair]
+        key = names[(row.iloc[0], row.iloc[1])]
         _add_cell(domains[key], "category_table", "period total", {(key, "G"): 1.0}, row.iloc[2], exact=False)
-        L = (LINES, "L", *pair)
+        L = (LINES, "L", *pairs[key])
         line_vars.append(L)
-        _add_cell(lines, "category_table", f"{pair[0]} {pair[1]} lines", {L: 1.0}, row.iloc[3], exact=False)
+        _add_cell(lines, "category_table", f"{key} lines", {L: 1.0}, row.iloc[3], exact=False)
     sources = pub.tables[("", "sources")]
     source_vars = []
     for _, row in sources[sources["dataset"] == "Seizure records"].iterrows():
@@ -414,45 +451,59 @@ def _weapons_and_about(pub: Publication, domains: dict[str, Domain]) -> None:
         _add_cell(lines, "sources", row["source"], {S: 1.0}, note if isinstance(note, str) and note else text)
     lines.relate({**{L: 1.0 for L in line_vars}, **{S: -1.0 for S in source_vars}})
 
+    # The check: each published figure beside the records' sum over its years (a span: several yearly totals),
+    # and whether they agree. A verdict is hidden with its sum; the count of figures that agree must leave the hidden
+    # ones out (counted, it would tell them at its extremes: all hidden ones agree, or none).
     check = pub.tables[("", "check")]
-    matching = {}
-    for metric in pub.metrics["about"]:
-        found = re.match(r"(.+): years matching", metric.label)
-        if found and found.group(1) in CHECK_INDICATORS:
-            matching[CHECK_INDICATORS[found.group(1)]] = int(metric.value.split()[0])
-    for indicator, key in CHECK_INDICATORS.items():
+    by_title = {m.title: m.key for m in measures}
+    (matching,) = [re.fullmatch(r"(\d+) of (\d+)", m.value).groups() for m in pub.metrics["about"]
+                   if m.label == "Published figures the records match"]
+    verdicts = []
+    for _, row in check.iterrows():
+        verdict, recorded = row["verdict"], row["recorded"]
+        if pd.isna(recorded):
+            assert verdict in ("hidden", "not checked: the rows do not cover these years"), (row["years"], verdict)
+        elif verdict in ("yes", "no"):
+            verdicts.append(verdict)
+        key = by_title.get(row["measure"])
+        if key is None or key not in domains:  # a measure the records hold nothing of
+            continue
         d = domains[key]
-        rows = check[check["indicator"] == indicator]
-        hidden = []
-        for _, row in rows.iterrows():
-            T = (key, "T", int(row["year"]))
-            _add_cell(d, "check", f"{row['year']} recorded", {T: 1.0}, row["recorded"])
-            consistent = row["consistent"]
-            if pd.isna(consistent):
-                hidden.append(row)
-            else:
-                _consistency(d, T, row, bool(consistent))
-        known_true = int(rows["consistent"].fillna(False).astype(bool).sum())
-        if hidden and key in matching:  # the count of matching years tells about the hidden ones at its extremes
-            if matching[key] - known_true == len(hidden):
-                for row in hidden:
-                    _consistency(d, (key, "T", int(row["year"])), row, True)
-            elif matching[key] == known_true:
-                for row in hidden:
-                    _consistency(d, (key, "T", int(row["year"])), row, False)
+        first, last = (int(y) for y in re.fullmatch(r"(\d{4})(?:\D+(\d{4}))?", row["years"]).groups(
+            default=row["years"][:4]))
+        span = {(key, "T", y): 1.0 for y in range(first, last + 1) if (key, "T", y) in d.variables}  # else zero
+        if not span:  # no records in its years: nothing of them
+            continue
+        if len(span) == 1 or not pd.isna(recorded):
+            _add_cell(d, "check", f"{row['years']} recorded", span, "" if pd.isna(recorded) else recorded)
+        # A hidden sum of several years is no figure of its own: it is hidden so as not to give away a hidden year
+        # with the others, and that year's interval is judged. (Other tables may pin the sum closely: a year just
+        # begun, "<5", and the two years hidden beside it add up to what the shown years leave of the whole.)
+        if not pd.isna(recorded) and verdict in ("yes", "no"):
+            _consistency(d, span, row, verdict == "yes")
+    assert matching == (str(verdicts.count("yes")), str(len(verdicts))), (matching, verdicts)
 
 
-def _consistency(d: Domain, T: tuple, row, consistent: bool) -> None:
-    """The About check: the records equal the published figure ("more than": exceed it), or they do not."""
-    value, more_than = float(row["value"]), row["qualifier"] == "more than"
+def _consistency(d: Domain, span: dict[tuple, float], row, consistent: bool) -> None:
+    """The About check: the records' sum agrees with the published figure and its qualifier
+    (queries.matches_published), or it does not."""
+    value, qualifier = float(row["value"]), row["qualifier"]
     step = 1.0 if d.whole else GRAM
-    if consistent:
-        low, high = (value + step, math.inf) if more_than else (value - EXACT, value + EXACT)
-    elif more_than:
-        low, high = -math.inf, value + EXACT
+    years = row["years"]
+    if qualifier == "more than":
+        low, high = (value + step, math.inf) if consistent else (-math.inf, value + EXACT)
+    elif qualifier == "at least":
+        low, high = (value - EXACT, math.inf) if consistent else (-math.inf, value - step)
+    elif qualifier == "about":
+        tolerance = queries.ABOUT_TOLERANCE * value
+        if not consistent:
+            return  # further than 5 % off, on either side: no interval
+        low, high = value - tolerance - EXACT, value + tolerance + EXACT
+    elif consistent:
+        low, high = value - EXACT, value + EXACT
     else:
         return  # "not equal" is no interval
-    d.show(Shown("check", f"{T[2]} matches published", {T: 1.0}, low, high, cell=False))
+    d.show(Shown("check", f"{years} matches published", span, low, high, cell=False))
 
 
 # --- the linear programs --------------------------------------------------------------------------------------

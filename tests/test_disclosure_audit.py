@@ -13,9 +13,7 @@ import pytest
 import streamlit as st
 
 import disclosure_audit as audit
-from seizures import disclosure, queries, store
-from seizures.dashboard import data
-from seizures.filters import SeizureFilter
+from seizures import disclosure, store
 
 T = 5
 GENERATED = {  # dense and sparse tables, and a year just begun (its totals below the threshold)
@@ -29,20 +27,22 @@ GENERATED = {  # dense and sparse tables, and a year just begun (its totals belo
 def audited(monkeypatch, url: str, figures: list, name: str) -> list[audit.Interval]:
     monkeypatch.setenv("SEIZURES_PUBLIC", "1")
     monkeypatch.setenv("SEIZURES_DB_URL", url)
+    engine = store.make_engine(url)
+    try:
+        measures = audit.measures_of(engine)
+        true = audit.truth(engine, measures)
+    finally:
+        engine.dispose()
     st.cache_data.clear()
     st.cache_resource.clear()
     try:
-        published = audit.collect()
+        published = audit.collect(measures)
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
-    domains = audit.build(published, T)
+    domains = audit.build(published, T, measures)
     assert not audit.shown_below_threshold(domains)
-    engine = store.make_engine(url)
-    try:
-        intervals = audit.audit(domains, audit.truth(engine))
-    finally:
-        engine.dispose()
+    intervals = audit.audit(domains, true)
     figures.append(f"disclosure audit, {name}: {audit.summary(intervals)}")
     return intervals
 
