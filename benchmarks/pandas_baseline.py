@@ -119,14 +119,21 @@ def measures_with_data(_engine, flt):
     return keys + ([queries.EVENTS] if rows["case_ref"].notna().any() else [])
 
 
+def _as_stored(values: pd.Series) -> pd.Series:
+    """A column as the app's records hold it: an empty field None (not pd.NA or NaT), a date a date."""
+    if pd.api.types.is_datetime64_any_dtype(values):  # .dt.date keeps a datetime64 dtype in pandas 3
+        return pd.Series([v.date() if pd.notna(v) else None for v in values], index=values.index, dtype=object)
+    if pd.api.types.is_extension_array_dtype(values) or values.dtype == object:
+        return pd.Series([v if pd.notna(v) else None for v in values], index=values.index, dtype=object)
+    return values
+
+
 def records_page(_engine, flt, sort="seized_on", descending=False, limit=50, offset=0):
     if sort not in queries.SORTABLE_COLUMNS:
         raise ValueError(f"cannot sort by {sort!r}")
     rows = select(flt).sort_values([sort, "id"], ascending=not descending, na_position="last", kind="stable")
     page = rows.iloc[offset:offset + limit][list(queries.RECORD_COLUMNS)].reset_index(drop=True)
-    page["seized_on"] = page["seized_on"].dt.date
-    for column in page.columns[page.dtypes == "boolean"]:  # nullable (marked): the app's rows hold None, not pd.NA
-        page[column] = page[column].astype(object).where(page[column].notna(), None)
+    page = pd.DataFrame({column: _as_stored(page[column]) for column in page.columns})
     return page if not page.empty else pd.DataFrame(columns=list(queries.RECORD_COLUMNS))
 
 
@@ -136,8 +143,8 @@ def data_sources(engine):
 
     others = []
     for name, table in (("Published national totals", schema.published_totals), ("Training", schema.trainings),
-                        ("Equipment", schema.equipment), ("Roadmap goals", schema.roadmap_goals),
-                        ("Roadmap KPIs", schema.roadmap_kpis)):
+                        ("Equipment", schema.equipment), ("Roadmap phases", schema.roadmap_phases),
+                        ("Roadmap goals", schema.roadmap_goals), ("Roadmap KPIs", schema.roadmap_kpis)):
         others.append(sa.select(sa.literal(name, sa.String).label("dataset"), table.c.source.label("source"),
                                 sa.cast(sa.false(), sa.Boolean).label("illustrative"),
                                 sa.func.count().label("rows")).group_by(table.c.source))
@@ -157,8 +164,8 @@ def data_sources(engine):
     lines = rows.groupby(["source", "illustrative"], dropna=False).size().rename("rows").reset_index()
     lines.insert(0, "dataset", "Seizure records")
     table = pd.concat([small, lines], ignore_index=True).astype({"illustrative": bool, "rows": "int64"})
-    order = ["Published national totals", "Training", "Equipment", "Roadmap goals", "Roadmap KPIs", "KPI values",
-             "Seizure records"]
+    order = ["Published national totals", "Training", "Equipment", "Roadmap phases", "Roadmap goals", "Roadmap KPIs",
+             "KPI values", "Seizure records"]
     position = table["dataset"].map({name: i for i, name in enumerate(order)}).fillna(len(order))
     return table.assign(order=position).sort_values(["order", "source"]).drop(columns="order").reset_index(drop=True)
 
