@@ -131,7 +131,10 @@ def test_counts_of_a_month_quarter_or_year_and_rows_rejected_at_import(any_engin
 
 def test_an_empty_store_has_no_coverage(any_engine):
     assert coverage.grid(any_engine, SeizureFilter()).empty
-    assert coverage.overview(any_engine, SeizureFilter()) == coverage.Summary([], [], 0)
+    found = coverage.overview(any_engine, SeizureFilter())
+    assert found == coverage.Summary([], [], 0, empty=True)
+    # Not "no gaps": a store of published totals only has no seizure data to have gaps in.
+    assert coverage.sentence(found, {}, (2019, 2020)) == "Coverage: no seizure data in 2019–2020."
 
 
 # --- The pages ---

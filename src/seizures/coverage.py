@@ -196,11 +196,12 @@ class Summary:
     missing: list[tuple[str, int, list[int]]]  # (region code, year, missing months)
     partial_years: list[tuple[int, int]]  # (year, months the data cover)
     rejected_rows: int  # rows rejected by the imports in force whose rows fall in the period
+    empty: bool = False  # no seizure lines or counts in the selection at all
 
 
 def summary(cells: pd.DataFrame, totals: pd.DataFrame, rejected: pd.DataFrame) -> Summary:
     if cells.empty:
-        return Summary([], [], 0)
+        return Summary([], [], 0, empty=True)
     years = by_year(cells, totals)
     missing = [(r.region_code, r.year, r.missing_months) for r in years.itertuples() if r.missing_months]
     expected = cells[cells["status"] != NOT_EXPECTED].groupby("year")["month"].nunique()
@@ -248,6 +249,8 @@ def sentence(found: Summary, names: dict[str, str], years: tuple[int, int], show
 def details(found: Summary, names: dict[str, str], years: tuple[int, int], shown: int = 3) -> str:
     """Whether the last year's change compares years of unequal coverage, the directorate-years with months missing,
     the partial years, the rows rejected at import; or that there are no gaps (current language)."""
+    if found.empty:
+        return _("no seizure data in {period}").format(period=i18n.period(*years))
     parts = []
     last_year = years[1]
     affected = {year for _code, year, _months in found.missing} | {year for year, _n in found.partial_years}

@@ -316,6 +316,21 @@ def _headline(doc: ReportPDF, content: Content) -> None:
     )
 
 
+def _published(doc: ReportPDF, content: Content) -> None:
+    """The published national figures of the trend's years as a table: a figure of several years with its years
+    (a chart of years cannot draw it), as the workbook's sheet lists them."""
+    pub = c.published_by_year(content)
+    if pub.empty:
+        return
+    doc.paragraph(TEXT["published_listed"], size=9)
+    figure = [f"{c.qualifier(q)} {i18n.number(v)}" if c.qualifier(q) else i18n.number(v)
+              for q, v in zip(pub["qualifier"], pub["value"])]
+    doc.data_table(pd.DataFrame({
+        TEXT["col_year"]: [i18n.period(a, b) for a, b in zip(pub["year_from"], pub["year_to"])],
+        TEXT["col_measure"]: pub["measure"], TEXT["col_value"]: figure, TEXT["col_source"]: pub["source"],
+    }), size=8, col_widths=(22, 45, 30, 83))
+
+
 def _sdg(doc: ReportPDF, content: Content) -> None:
     """SDG indicator 16.4.2 by year, in the KPI section (the SDG 16.4.2 and tracing page's figures)."""
     doc.ensure_space(40)
@@ -373,6 +388,7 @@ def render(content: Content) -> bytes:
         doc.images(images[:len(trends)], figures.TREND_SIZE, columns=2)
     else:
         doc.unavailable(failure)
+    _published(doc, content)
 
     doc.section(f"3. {TEXT['sec_regions']}", illustrative=records, min_space=120)
     doc.paragraph(TEXT["regions_intro"].format(period=content.period), size=9)

@@ -52,6 +52,8 @@ TEXT = i18n.Texts({
     "scope_filtered": N_("records of the selection above"),
     "change_on": N_("{change} ({pct}) on {previous}"),
     "no_previous": N_("no figure for {previous} to compare with"),
+    "published_listed": N_("The national figures of these years as published, with their sources (a figure of "
+                           "several years together with its years):"),
     "trend_intro": N_("Published totals (black line, the authoritative series) beside the sums of the record-level "
                       "lines (bars), as on the Overview page. Years {years}; the report period, {period}, in the "
                       "darker bars."),
