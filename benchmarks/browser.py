@@ -136,14 +136,16 @@ st.plotly_chart(bars(filtered().groupby("region", as_index=False)["quantity"].su
 
 @dataclass
 class Target:
-    """A server and what to do on it: its pages (path, title), the second page's navigation label, the chart to
-    click (the key of its st.plotly_chart, the trace's name or None, the bar's x)."""
+    """A server and what to do on it: its pages to open (path, title; the home page first), the page to switch to
+    (its navigation label, its title), the chart to click (the key of its st.plotly_chart, the trace's name or
+    None, the bar's x)."""
     name: str
     base: str
     pages: list
-    nav_label: str
+    switch: tuple
     click: tuple
     times: dict = field(default_factory=dict)
+    shape: dict = field(default_factory=dict)  # path -> (Plotly charts, Streamlit elements) on the page settled
 
     def add(self, what: str, seconds: float) -> None:
         self.times.setdefault(what, []).append(seconds)
@@ -215,6 +217,12 @@ def open_page(page, url: str, title: str) -> tuple[float, float]:
     page.get_by_role("heading", name=title, level=1).wait_for()
     page.wait_for_function(SETTLED, polling="raf")
     return first, time.perf_counter() - started
+
+
+def shape(page) -> tuple[int, int]:
+    """(Plotly charts, Streamlit elements) on the page: what the browser draws on each run."""
+    return page.evaluate("""() => [document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
+                                   document.querySelectorAll('[data-testid="stElementContainer"]').length]""")
 
 
 def headline(page) -> str:
@@ -290,6 +298,7 @@ def one_run(browser, target: Target, pages: list) -> None:
     first, settled = open_page(page, url, home_title)
     target.add("first chart: home", first)
     target.add("settled: home", settled)
+    target.shape[home_path] = shape(page)
     target.add("filter change", change_filter(page))
     first, _settled = open_page(page, url, home_title)  # the same context: cache warm, a new session
     target.add("returning visitor: home", first)
@@ -298,8 +307,7 @@ def one_run(browser, target: Target, pages: list) -> None:
     page.wait_for_function(FIRST_CHART, polling="raf")
     page.get_by_role("heading", name=home_title, level=1).wait_for()
     page.wait_for_function(SETTLED, polling="raf")
-    _second_path, second_title = target.pages[1]
-    target.add("page switch", switch_page(page, target.nav_label, second_title))
+    target.add("page switch", switch_page(page, *target.switch))
     context.close()
     for path, title in others:
         context = new_context(browser)
@@ -307,6 +315,7 @@ def one_run(browser, target: Target, pages: list) -> None:
         first, settled = open_page(page, f"{target.base}/{path}", title)
         target.add(f"first chart: {path}", first)
         target.add(f"settled: {path}", settled)
+        target.shape[path] = shape(page)
         first, _settled = open_page(page, f"{target.base}/{path}", title)
         target.add(f"returning visitor: {path}", first)
         context.close()
@@ -330,9 +339,10 @@ def measure(runs: int, db_url: str | None, page_paths: list[str] | None = None) 
         toy_env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         proc, toy_base = serve("app.py", write_toy(work / "toy"), toy_env)
         procs.append(proc)
-        app = Target("app", app_base, app_pages, "Regions", ("chart_by_directorate", "Peja", 2022))
-        toy = Target("toy", toy_base, [("", "Toy overview"), ("regions", "Toy regions")], "Regions",
-                     ("toy_years", None, 2022))
+        app = Target("app", app_base, app_pages, ("Regions", "Regional directorates"),
+                     ("chart_by_directorate", "Peja", 2022))
+        toy = Target("toy", toy_base, [("", "Toy overview"), ("regions", "Toy regions")],
+                     ("Regions", "Toy regions"), ("toy_years", None, 2022))
         # The toy's second page stands for each of the app's other pages.
         toy_pages = [toy.pages[0]] + [toy.pages[1]] * (len(app_pages) - 1)
         load_start = os.getloadavg()[0]
@@ -345,7 +355,7 @@ def measure(runs: int, db_url: str | None, page_paths: list[str] | None = None) 
                 context.close()
             for _ in range(runs):
                 one_run(browser, app, app_pages)
-                one_run(browser, toy, [toy.pages[0], toy.pages[1]])
+                one_run(browser, toy, toy_pages[:1] + toy_pages[1:2])
             browser.close()
         return {"app": app, "toy": toy, "toy_pages": toy_pages, "first_visit": first_visit, "runs": runs,
                 "db_url": db_url if "browser-bench-" not in db_url else "the demo store",
@@ -387,9 +397,16 @@ def render(results: dict) -> str:
         "| measurement | app median s | app spread s | toy median s | toy spread s | app ÷ toy |",
         "|---|---:|---:|---:|---:|---:|",
     ]
+    app, toy = results["app"], results["toy"]
     for name, app_times, toy_times in rows(results):
         a, t = statistics.median(app_times), statistics.median(toy_times)
         lines.append(f"| {name} | {a:.2f} | {spread(app_times)} | {t:.2f} | {spread(toy_times)} | {a / t:.2f}× |")
+    drawn = "; ".join(f"{path or 'home'} {charts} charts, {elements} elements"
+                      for path, (charts, elements) in app.shape.items())
+    toy_drawn = "; ".join(f"{path or 'home'} {charts} charts, {elements} elements"
+                          for path, (charts, elements) in toy.shape.items())
+    lines += ["", f"What the browser draws on each page (Plotly charts, Streamlit elements, sidebar included): the app: "
+                  f"{drawn}. The toy: {toy_drawn}."]
     fv = results["first_visit"]
     lines += ["", f"First visit after the server's start (one each, before the runs), to the first chart: app "
                   f"{fv['app']:.2f} s, toy {fv['toy']:.2f} s ({fv['app'] / fv['toy']:.2f}×)."]
