@@ -125,6 +125,10 @@ async def run_mode(mode: str, base: str, pid: int, counts: list[int]) -> list[Ro
         rounds = []
         for n in counts:
             rounds.append(await one_round(browser, base, pid, mode, n))
+            r = rounds[-1]  # as it comes: a long run leaves its finished rounds
+            print(f"{mode} {n} sessions: first chart {sorted(round(s, 2) for s in r.seconds)}, errors {r.errors}, "
+                  f"RSS {r.rss_before_mb:.0f} -> {r.rss_after_mb:.0f} MB, all settled in {r.wall:.1f} s",
+                  file=sys.stderr, flush=True)
             await asyncio.sleep(2)  # let the closed sessions' websockets go
         await browser.close()
     return rounds
