@@ -1,0 +1,462 @@
+"""What a user feels, in headless Chromium: the app against a bare Streamlit app (the "toy"), side by side.
+
+    .venv/bin/python benchmarks/browser.py                 # demo store, median of 5 (~10 min on 2 cores)
+    .venv/bin/python benchmarks/browser.py --write         # and puts the table into BENCHMARKS.md
+    .venv/bin/python benchmarks/generate.py --rows 10000000 --out benchmarks/out/10m.duckdb
+    .venv/bin/python benchmarks/browser.py --db-url duckdb:///benchmarks/out/10m.duckdb --write   # the 10 M store
+
+The app runs in the development mode of `make run` (no login, administrator: every page) on the demo store (a
+copy of data/seizures.duckdb) or on `--db-url`. The toy is written by this script into a temporary folder: two
+pages under st.navigation, a sidebar multiselect of the same directorates, on its home page a metric and three
+Plotly bar charts that follow the multiselect (the yearly bars selectable: a click filters the year), on its second
+page one bar chart. It is what a minimal Streamlit dashboard costs on this machine; the ratios app/toy are what
+count (the machine is shared, both servers see the same load because each run alternates them).
+
+Measured per run, for each server in turn:
+- first chart: seconds from opening a page's address in a new browser context to the first Plotly chart drawn
+  (and to the page settled: the run over, every chart drawn); the app's default page against the toy's home page,
+  the app's other pages against the toy's second page;
+- returning visitor: the same address opened again in the same context (browser cache warm, a new session);
+- filter change: on the home page, one directorate chosen in the sidebar multiselect until the headline metric
+  shows the filtered figure;
+- click to filter: a click on a yearly bar (the app's Overview "by directorate" bars, Peja 2022; the toy's
+  yearly bars, 2022) until the headline metric changes;
+- page switch: a click on the second page in the navigation until that page is settled.
+Every wait is on a condition of the page; the times are the script's perf_counter around the action and the wait.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
+START_MARK = "<!-- benchmarks/browser.py: start -->"
+END_MARK = "<!-- benchmarks/browser.py: end -->"
+SECTION = "## In the browser: the app against a bare Streamlit app (issue 17)"
+TIMEOUT_MS = 180_000
+HEADLINE = "Firearms (pieces)"
+# The app's pages with a Plotly chart: (address path, title). The first is the default page ("/").
+APP_PAGES = [
+    ("", "Firearms seizures in Kosovo*"),
+    ("regions", "Regional directorates"),
+    ("weapons", "Weapons and seizure context"),
+    ("map", "Seizures by regional directorate: map"),
+    ("training", "Training & capacity"),
+    ("kpis", "Roadmap KPIs"),
+    ("tracing", "SDG 16.4.2 and tracing"),
+]
+
+TOY_APP = '''
+import streamlit as st
+
+st.set_page_config(page_title="Toy", layout="wide")
+REGIONS = ["Prishtina", "Prizren", "Peja", "Gjakova", "Mitrovica South", "Mitrovica North", "Gjilan", "Ferizaj"]
+st.session_state.setdefault("years", [])
+st.sidebar.multiselect("Regional directorates", REGIONS, key="regions")
+page = st.navigation([st.Page("home.py", title="Overview", default=True),
+                      st.Page("second.py", title="Regions", url_path="regions")])
+page.run()
+'''
+TOY_DATA = '''
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+REGIONS = ["Prishtina", "Prizren", "Peja", "Gjakova", "Mitrovica South", "Mitrovica North", "Gjilan", "Ferizaj"]
+
+
+@st.cache_data
+def lines() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    n = 10_000
+    return pd.DataFrame({"region": rng.choice(REGIONS, n), "year": rng.integers(2019, 2025, n),
+                         "category": rng.choice(["firearm", "ammunition", "explosive"], n),
+                         "quantity": rng.integers(1, 9, n)})
+
+
+def bars(df: pd.DataFrame, x: str) -> go.Figure:
+    """A Plotly bar chart, its values as plain lists (the click finds its bars by x)."""
+    return go.Figure(go.Bar(x=df[x].tolist(), y=df["quantity"].tolist()))
+
+
+def filtered() -> pd.DataFrame:
+    df = lines()
+    if st.session_state.get("regions"):
+        df = df[df["region"].isin(st.session_state["regions"])]
+    if st.session_state.get("years"):
+        df = df[df["year"].isin(st.session_state["years"])]
+    return df
+'''
+TOY_HOME = '''
+import streamlit as st
+from toy_data import bars, filtered
+
+
+def pick_year():
+    points = st.session_state["toy_years"]["selection"]["points"]
+    if points:
+        st.session_state["years"] = [points[0]["x"]]
+
+
+st.title("Toy overview")
+df = filtered()
+st.metric("Firearms (pieces)", f"{int(df.loc[df.category == 'firearm', 'quantity'].sum()):,}")
+by_year = df.groupby("year", as_index=False)["quantity"].sum()
+st.plotly_chart(bars(by_year, "year"), key="toy_years", on_select=pick_year, selection_mode="points")
+st.plotly_chart(bars(df.groupby("region", as_index=False)["quantity"].sum(), "region"))
+st.plotly_chart(bars(df.groupby("category", as_index=False)["quantity"].sum(), "category"))
+'''
+TOY_SECOND = '''
+import streamlit as st
+from toy_data import bars, filtered
+
+st.title("Toy regions")
+st.plotly_chart(bars(filtered().groupby("region", as_index=False)["quantity"].sum(), "region"))
+'''
+
+
+@dataclass
+class Target:
+    """A server and what to do on it: its pages to open (path, title; the home page first), the page to switch to
+    (its navigation label, its title), the chart to click (the key of its st.plotly_chart, the trace's name or
+    None, the bar's x)."""
+    name: str
+    base: str
+    pages: list
+    switch: tuple
+    click: tuple
+    times: dict = field(default_factory=dict)
+    shape: dict = field(default_factory=dict)  # path -> (Plotly charts, Streamlit elements) on the page settled
+
+    def add(self, what: str, seconds: float) -> None:
+        self.times.setdefault(what, []).append(seconds)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(script: str, cwd: Path, env: dict) -> tuple[subprocess.Popen, str]:
+    """`streamlit run` on a free port, as tests/test_browser.py starts it: (process, base URL)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1", "--server.port",
+         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                return proc, base
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not start: {script} in {cwd}")
+
+
+def app_env(db_url: str, **settings: str) -> dict:
+    env = {**os.environ, "SEIZURES_DB_URL": db_url, "SEIZURES_AUTH": "off", "PYTHONPATH": str(ROOT / "src"),
+           **settings}
+    if "SEIZURES_PUBLIC" not in settings:
+        env.pop("SEIZURES_PUBLIC", None)
+    return env
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def write_toy(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (("app.py", TOY_APP), ("toy_data.py", TOY_DATA), ("home.py", TOY_HOME),
+                       ("second.py", TOY_SECOND)):
+        (folder / name).write_text(text.lstrip())
+    return folder
+
+
+FIRST_CHART = """() => !!document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg')"""
+SETTLED = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
+    && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+       .every(chart => chart.querySelector('.js-plotly-plot .main-svg'))"""
+
+
+def open_page(page, url: str, title: str) -> tuple[float, float]:
+    """(seconds to the first chart drawn, seconds to the page settled) from opening url."""
+    started = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(FIRST_CHART, polling="raf")
+    first = time.perf_counter() - started
+    page.get_by_role("heading", name=title, level=1).wait_for()
+    page.wait_for_function(SETTLED, polling="raf")
+    return first, time.perf_counter() - started
+
+
+def shape(page) -> tuple[int, int]:
+    """(Plotly charts, Streamlit elements) on the page: what the browser draws on each run."""
+    return page.evaluate("""() => [document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
+                                   document.querySelectorAll('[data-testid="stElementContainer"]').length]""")
+
+
+def headline(page) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=HEADLINE).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def until_headline_changes(page, before: str) -> None:
+    page.wait_for_function(
+        """([label, before]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+            .some(m => m.innerText.includes(label)
+                 && m.querySelector('[data-testid="stMetricValue"]')?.innerText !== before)""",
+        arg=[HEADLINE, before], polling="raf")
+
+
+def change_filter(page) -> float:
+    """Choose Peja in the sidebar's directorates until the headline shows the filtered figure."""
+    before = headline(page)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text="Regional directorates").locator("input")
+    box.click()
+    box.fill("Peja")
+    option = page.get_by_role("option", name="Peja", exact=True)
+    option.wait_for()
+    started = time.perf_counter()
+    option.click()
+    until_headline_changes(page, before)
+    seconds = time.perf_counter() - started
+    page.keyboard.press("Escape")
+    return seconds
+
+
+def click_to_filter(page, chart_key: str, trace: str | None, x) -> float:
+    """Click a bar with the mouse (as tests/test_browser_insights.py does) until the headline changes."""
+    before = headline(page)
+    chart = page.locator(f".st-key-{chart_key} .js-plotly-plot")
+    chart.scroll_into_view_if_needed()
+    box = chart.evaluate(
+        """(gd, [trace, x]) => {
+            const i = trace === null ? 0 : gd.data.findIndex(t => t.name === trace);
+            const j = [...gd.data[i].x].indexOf(x);
+            const bar = gd.querySelectorAll('.barlayer .trace')[i].querySelectorAll('.point')[j];
+            bar.scrollIntoView({block: 'center'});
+            const r = bar.getBoundingClientRect();
+            return {x: r.x + r.width / 2, y: r.y + r.height / 2};
+        }""", [trace, x])
+    started = time.perf_counter()
+    page.mouse.click(box["x"], box["y"])
+    until_headline_changes(page, before)
+    return time.perf_counter() - started
+
+
+def switch_page(page, label: str, title: str) -> float:
+    started = time.perf_counter()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
+    page.get_by_role("heading", name=title, level=1).wait_for()
+    page.wait_for_function(SETTLED, polling="raf")
+    return time.perf_counter() - started
+
+
+def new_context(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+def one_run(browser, target: Target, pages: list) -> None:
+    """Every measurement once on one server."""
+    (home_path, home_title), *others = pages
+    context = new_context(browser)
+    page = context.new_page()
+    url = f"{target.base}/{home_path}"
+    first, settled = open_page(page, url, home_title)
+    target.add("first chart: home", first)
+    target.add("settled: home", settled)
+    target.shape[home_path] = shape(page)
+    target.add("filter change", change_filter(page))
+    first, _settled = open_page(page, url, home_title)  # the same context: cache warm, a new session
+    target.add("returning visitor: home", first)
+    target.add("click to filter", click_to_filter(page, *target.click))
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(FIRST_CHART, polling="raf")
+    page.get_by_role("heading", name=home_title, level=1).wait_for()
+    page.wait_for_function(SETTLED, polling="raf")
+    target.add("page switch", switch_page(page, *target.switch))
+    context.close()
+    for path, title in others:
+        context = new_context(browser)
+        page = context.new_page()
+        first, settled = open_page(page, f"{target.base}/{path}", title)
+        target.add(f"first chart: {path}", first)
+        target.add(f"settled: {path}", settled)
+        target.shape[path] = shape(page)
+        first, _settled = open_page(page, f"{target.base}/{path}", title)
+        target.add(f"returning visitor: {path}", first)
+        context.close()
+
+
+def measure(runs: int, db_url: str | None, page_paths: list[str] | None = None) -> dict:
+    """Alternate the app and the toy `runs` times (after one warm-up visit each, which is timed apart as the first
+    visit after the server's start): {"app": Target, "toy": Target, ...}."""
+    from playwright.sync_api import sync_playwright
+
+    work = Path(tempfile.mkdtemp(prefix="browser-bench-"))
+    procs = []
+    try:
+        if db_url is None:
+            store = work / "demo.duckdb"  # the server's own copy of the demo store
+            shutil.copy(ROOT / "data" / "seizures.duckdb", store)
+            db_url = f"duckdb:///{store}"
+        app_pages = [p for p in APP_PAGES if page_paths is None or p[0] in page_paths or p[0] == ""]
+        proc, app_base = serve("app.py", ROOT, app_env(db_url))
+        procs.append(proc)
+        toy_env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        proc, toy_base = serve("app.py", write_toy(work / "toy"), toy_env)
+        procs.append(proc)
+        app = Target("app", app_base, app_pages, ("Regions", "Regional directorates"),
+                     ("chart_by_directorate", "Peja", 2022))
+        toy = Target("toy", toy_base, [("", "Toy overview"), ("regions", "Toy regions")],
+                     ("Regions", "Toy regions"), ("toy_years", None, 2022))
+        # The toy's second page stands for each of the app's other pages.
+        toy_pages = [toy.pages[0]] + [toy.pages[1]] * (len(app_pages) - 1)
+        load_start = os.getloadavg()[0]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            first_visit = {}
+            for target in (app, toy):  # the first visit after the server's start
+                context = new_context(browser)
+                first_visit[target.name] = open_page(context.new_page(), f"{target.base}/", target.pages[0][1])[0]
+                context.close()
+            for _ in range(runs):
+                one_run(browser, app, app_pages)
+                one_run(browser, toy, toy_pages[:1] + toy_pages[1:2])
+            browser.close()
+        return {"app": app, "toy": toy, "toy_pages": toy_pages, "first_visit": first_visit, "runs": runs,
+                "db_url": db_url if "browser-bench-" not in db_url else "the demo store",
+                "load": (load_start, os.getloadavg()[0])}
+    finally:
+        for proc in procs:
+            stop(proc)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.2f}–{max(values):.2f}"
+
+
+def rows(results: dict) -> list[tuple[str, list[float], list[float]]]:
+    """(measurement, app's times, toy's times), the app's pages each against the toy's page that stands for them."""
+    app, toy = results["app"], results["toy"]
+    out = []
+    for (path, _title), (toy_path, _toy_title) in zip(app.pages, results["toy_pages"]):
+        shown = path or "home (Overview)"
+        for kind in ("first chart", "settled", "returning visitor"):
+            out.append((f"{kind}: {shown}", app.times[f"{kind}: {path or 'home'}"],
+                        toy.times[f"{kind}: {toy_path or 'home'}"]))
+    for kind in ("filter change", "click to filter", "page switch"):
+        out.append((kind, app.times[kind], toy.times[kind]))
+    return out
+
+
+def render(results: dict) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    load_start, load_end = results["load"]
+    lines = [
+        f"Generated by `benchmarks/browser.py` on {dt.date.today()}, commit `{commit}`, store: "
+        f"{results['db_url']}; headless Chromium {chromium_version()}, median of {results['runs']} runs, the app "
+        f"and the toy in turn. Machine: {os.cpu_count()} cores, shared; load average (1 min) {load_start:.1f} at the "
+        f"start, {load_end:.1f} at the end.",
+        "",
+        "| measurement | app median s | app spread s | toy median s | toy spread s | app ÷ toy |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    app, toy = results["app"], results["toy"]
+    for name, app_times, toy_times in rows(results):
+        a, t = statistics.median(app_times), statistics.median(toy_times)
+        lines.append(f"| {name} | {a:.2f} | {spread(app_times)} | {t:.2f} | {spread(toy_times)} | {a / t:.2f}× |")
+    drawn = "; ".join(f"{path or 'home'} {charts} charts, {elements} elements"
+                      for path, (charts, elements) in app.shape.items())
+    toy_drawn = "; ".join(f"{path or 'home'} {charts} charts, {elements} elements"
+                          for path, (charts, elements) in toy.shape.items())
+    lines += ["", f"What the browser draws on each page (Plotly charts, Streamlit elements, sidebar included): the app: "
+                  f"{drawn}. The toy: {toy_drawn}."]
+    fv = results["first_visit"]
+    lines += ["", f"First visit after the server's start (one each, before the runs), to the first chart: app "
+                  f"{fv['app']:.2f} s, toy {fv['toy']:.2f} s ({fv['app'] / fv['toy']:.2f}×)."]
+    return "\n".join(lines)
+
+
+def ratios(results: dict) -> dict[str, float]:
+    """measurement -> app median ÷ toy median (the smoke test checks these are finite and positive)."""
+    return {name: statistics.median(a) / statistics.median(t) for name, a, t in rows(results)}
+
+
+def chromium_version() -> str:
+    try:
+        out = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20).stdout
+        found = re.search(r"\d+(\.\d+)+", out)
+        return found.group(0) if found else "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def write(report: str, start: str = START_MARK, end: str = END_MARK, section: str = SECTION) -> None:
+    text = BENCHMARKS_MD.read_text()
+    block = f"{start}\n{report}\n{end}"
+    if start in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _m: block, text, flags=re.S)
+    else:
+        text = text.rstrip() + f"\n\n{section}\n\n{block}\n"
+    BENCHMARKS_MD.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db-url", help="the app's store (default: a copy of the demo store)")
+    parser.add_argument("--pages", help="comma-separated address paths of the app's other pages to open "
+                                        "(default: every page with a chart; the home page always)")
+    parser.add_argument("--write", action="store_true", help="put the table into BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    paths = None if args.pages is None else [p for p in args.pages.split(",") if p]
+    results = measure(args.runs, args.db_url, paths)
+    report = render(results)
+    print(report)
+    if args.write and args.db_url is None:
+        write(report)
+    elif args.write:  # a section of its own, beside the demo store's
+        write(report, START_MARK.replace("start", "other store: start"), END_MARK.replace("end", "other store: end"),
+              SECTION + ", on another store")
+    assert all(math.isfinite(r) and r > 0 for r in ratios(results).values())
+    return report
+
+
+if __name__ == "__main__":
+    main()
