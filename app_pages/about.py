@@ -55,7 +55,10 @@ def coverage_section(flt) -> None:
         widgets.empty_state()
         return
     names = {**data.region_names(), "": _("Whole jurisdiction (not by region)")}
-    widgets.chart(data.figure(coverage_figure, cells, names), cells, "coverage_grid")
+    # Its cells are statuses, not amounts: the text alternative is the coverage sentence, not a table of codes (and a
+    # table of 12 months a year would scroll sideways).
+    summary = coverage.sentence(data.cached(coverage.overview, flt), names, data.period(flt))
+    widgets.chart(data.figure(coverage_figure, cells, names), cells, "coverage_grid", summary=summary, table=False)
     st.caption(" · ".join(f":{'blue' if s == coverage.PRESENT else 'orange' if s == coverage.MISSING else 'gray'}"
                           f"[■] {_(label)}" for s, label in coverage.STATUS_LABELS.items()))
     if settings.public_mode():

@@ -84,7 +84,8 @@ def iafq_download(years: tuple[int, int], regions: tuple[str, ...]) -> None:
 access.require_role(auth.VIEWER)
 flt = st.session_state["filter"]
 st.title(_("SDG 16.4.2 and tracing"))
-st.markdown("> " + _(tracing.DEFINITION) + ".  \n> — " + _("UN SDG indicator 16.4.2 (metadata)"))
+# The definition in the page's text colour: Streamlit greys a blockquote below 4.5:1 (axe, tests/test_accessibility.py).
+st.markdown(f"**{_(tracing.DEFINITION)}.** — *{_('UN SDG indicator 16.4.2 (metadata)')}*")
 st.caption(_(
     "Counted here: the firearms (pieces) of the sidebar's period, directorates, weapon types and contexts, record-level "
     "lines and counts by period alike. Numerator: those whose trace result is \"illicit origin or context "
@@ -103,7 +104,7 @@ if period.empty or period["seized"].iloc[0] == 0:
 total = period.iloc[0]
 year_rows = by_year[by_year["year"] == last]
 latest = year_rows.iloc[0] if not year_rows.empty else None
-st.subheader(_("The indicator"))
+st.header(_("The indicator"))
 columns = st.columns(4)
 columns[0].metric(_("SDG 16.4.2, {year}").format(year=last), share_text(latest["share_pct"] if latest is not None else None),
                   border=True, help=_("Firearms whose illicit origin or context was established, of all firearms "
@@ -121,7 +122,7 @@ if total["not_recorded"] > 0:
         period=data.period_label(flt)), icon=":material/help:")
 
 # 3. The funnel of the period
-st.subheader(_("Tracing funnel, {period}").format(period=data.period_label(flt)))
+st.header(_("Tracing funnel, {period}").format(period=data.period_label(flt)))
 funnel = tracing.stages(total)
 widgets.chart(data.figure(funnel_figure, total), funnel.assign(stage=funnel["stage"].map(lambda s: _(tracing.STAGES[s]))),
               "tracing_funnel")
@@ -136,13 +137,13 @@ st.caption(_(
          not_established=i18n.number(total["not_established"]), pending=i18n.number(total["pending"])))
 
 # 4. By year and by directorate
-st.subheader(_("By year"))
+st.header(_("By year"))
 indicator_table(by_year.assign(year=by_year["year"].astype(str)), "year", _("Year"))
-st.subheader(_("By regional directorate, {period}").format(period=data.period_label(flt)))
+st.header(_("By regional directorate, {period}").format(period=data.period_label(flt)))
 by_region = data.cached(tracing.funnel_by, flt, "region_code")
 names = {**data.region_names(), "": _("Whole jurisdiction (not by region)")}
 indicator_table(by_region, "region_code", _("Directorate"), names=lambda code: names.get(code, code))
 
 # 5. The questionnaire
-st.subheader(_("UNODC Illicit Arms Flows Questionnaire"))
+st.header(_("UNODC Illicit Arms Flows Questionnaire"))
 iafq_download((first, last), flt.regions)

@@ -157,7 +157,8 @@ def assert_app_shell(page, title: str, menu: list[str] | None = None) -> None:
         int(label in menu) for _, label, _ in PAGES]
     assert page.get_by_role("heading", name=title, level=1).count() == 1
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.title().endswith(" · Firearms seizure statistics")  # each page its own (test_accessibility.py)
+    # Each page its own title (test_accessibility.py), set by the app's script after the load: waited for.
+    page.wait_for_function("() => document.title.endsWith(' · Firearms seizure statistics')")
 
 
 def filter_in_url(url: str) -> bool:

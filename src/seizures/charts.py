@@ -354,7 +354,7 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, yearly: bool = True,
         annotations.append(dict(
             x=anchor, xref="x", xanchor="right" if right else "left",
             y=1 - 0.075 * (row % 4), yref="paper", yanchor="top",
-            text=f"▸ {label}", showarrow=False, font=dict(size=11, color="#333333"), hovertext=hover,
+            text=f"▸ {label}", showarrow=False, font=dict(size=11, color=TEXT_COLOUR), hovertext=hover,
             bgcolor="rgba(255, 255, 255, 0.8)", name="event",
         ))
     fig.update_layout(shapes=shapes, annotations=annotations)

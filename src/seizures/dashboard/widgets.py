@@ -95,7 +95,7 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
         st.plotly_chart(figure, width="stretch", key=key, theme=None, config=PLOTLY_CONFIG,
                         **sidebar.chart_selection(figure, key))
     st.caption(_plain(summary or describe.summary(drawn)))
-    if table and len(figure.get("data") or []):
+    if table and len(figure.get("data") or []) and not drawn.table.empty:
         label = _("Table of the chart's numbers: {title}").format(title=drawn.title) if drawn.title \
             else _("Table of the chart's numbers")
         with st.expander(_plain(label)):
