@@ -85,7 +85,8 @@ access.require_role(auth.VIEWER)
 flt = st.session_state["filter"]
 st.title(_("SDG 16.4.2 and tracing"))
 # The definition in the page's text colour: Streamlit greys a blockquote below 4.5:1 (axe, tests/test_accessibility.py).
-st.markdown(f"**{_(tracing.DEFINITION)}.** — *{_('UN SDG indicator 16.4.2 (metadata)')}*")
+source = _("UN SDG indicator 16.4.2 (metadata)")
+st.markdown(f"**{_(tracing.DEFINITION)}.** — *{source}*")
 st.caption(_(
     "Counted here: the firearms (pieces) of the sidebar's period, directorates, weapon types and contexts, record-level "
     "lines and counts by period alike. Numerator: those whose trace result is \"illicit origin or context "
