@@ -47,11 +47,11 @@ $(AXE): tests/package.json tests/package-lock.json
 	cd tests && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The suite runs on both cores: a test file stays on one worker (its module fixtures are built once), TEST_JOBS=1 for
+# The suite runs on both cores, the browser tests on one of them (tests/conftest.py); TEST_JOBS=1 for
 # one process.
 TEST_JOBS ?= 2
 test: $(BIN)/.installed $(DEMO_DB) $(AXE)
-	$(BIN)/pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB).wal
