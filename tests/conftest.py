@@ -354,6 +354,6 @@ def pytest_collection_modifyitems(config, items):
     """With `make test` on two workers (pytest-xdist, --dist loadgroup): every browser test on one worker, one after
     the other. Two app servers and two Chromiums at once on 2 cores starved a login-mode rerun long enough to fail a
     link test; the other tests spread over both workers."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    for item in items:  # otherwise a file's tests stay together, so its module fixtures are built once
+        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
