@@ -349,11 +349,3 @@ def development_access(monkeypatch):
     monkeypatch.delenv("SEIZURES_COOKIE_KEY", raising=False)
     monkeypatch.setenv("SEIZURES_USERS_FILE", "/nonexistent/users.yaml")
 
-
-def pytest_collection_modifyitems(config, items):
-    """With `make test` on two workers (pytest-xdist, --dist loadgroup): every browser test on one worker, one after
-    the other. Two app servers and two Chromiums at once on 2 cores starved a login-mode rerun long enough to fail a
-    link test; the other tests spread over both workers."""
-    for item in items:  # otherwise a file's tests stay together, so its module fixtures are built once
-        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
