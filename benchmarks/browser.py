@@ -33,21 +33,15 @@ import math
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
+from serving import ARGS, CHROMIUM, ROOT, serve, stop, write_section
+
 START_MARK = "<!-- benchmarks/browser.py: start -->"
 END_MARK = "<!-- benchmarks/browser.py: end -->"
 SECTION = "## In the browser: the app against a bare Streamlit app (issue 17)"
@@ -151,31 +145,6 @@ class Target:
         self.times.setdefault(what, []).append(seconds)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(script: str, cwd: Path, env: dict) -> tuple[subprocess.Popen, str]:
-    """`streamlit run` on a free port, as tests/test_browser.py starts it: (process, base URL)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, base
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not start: {script} in {cwd}")
-
-
 def app_env(db_url: str, **settings: str) -> dict:
     env = {**os.environ, "SEIZURES_DB_URL": db_url, "SEIZURES_AUTH": "off", "PYTHONPATH": str(ROOT / "src"),
            **settings}
@@ -183,14 +152,6 @@ def app_env(db_url: str, **settings: str) -> dict:
         env.pop("SEIZURES_PUBLIC", None)
     return env
 
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def write_toy(folder: Path) -> Path:
@@ -428,13 +389,7 @@ def chromium_version() -> str:
 
 
 def write(report: str, start: str = START_MARK, end: str = END_MARK, section: str = SECTION) -> None:
-    text = BENCHMARKS_MD.read_text()
-    block = f"{start}\n{report}\n{end}"
-    if start in text:
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _m: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + f"\n\n{section}\n\n{block}\n"
-    BENCHMARKS_MD.write_text(text)
+    write_section(report, start, end, section)
 
 
 def main(argv: list[str] | None = None) -> str:

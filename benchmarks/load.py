@@ -27,7 +27,6 @@ import datetime as dt
 import math
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -27,54 +27,25 @@ import datetime as dt
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
+from serving import ARGS, CHROMIUM, ROOT, serve, stop, write_section
+
 START_MARK = "<!-- benchmarks/managers_question.py: start -->"
 END_MARK = "<!-- benchmarks/managers_question.py: end -->"
 SECTION = "## The manager's question, before and after (issue 13)"
 TITLE = "Firearms seizures in Kosovo*"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(tree: Path, db_url: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+    """The app of a source tree (this one, or the baseline's) on a copy of the demo store, in development mode."""
     env = {**os.environ, "SEIZURES_DB_URL": db_url, "SEIZURES_AUTH": "off", "PYTHONPATH": str(tree / "src")}
     env.pop("SEIZURES_PUBLIC", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, base
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    proc.wait(timeout=30)
+    return serve("app.py", tree, env)
 
 
 def settled(page) -> None:
@@ -273,13 +244,7 @@ def render(results: dict, args) -> str:
 
 
 def write(report: str) -> None:
-    text = BENCHMARKS_MD.read_text()
-    block = f"{START_MARK}\n{report}\n{END_MARK}"
-    if START_MARK in text:
-        text = re.sub(re.escape(START_MARK) + ".*?" + re.escape(END_MARK), lambda _m: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + f"\n\n{SECTION}\n\n{block}\n"
-    BENCHMARKS_MD.write_text(text)
+    write_section(report, START_MARK, END_MARK, SECTION)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ published national totals (one of them over several years), on the Overview and 
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -39,16 +38,13 @@ def northmark(tmp_path_factory) -> tuple[str, bytes]:
     data = wide_file(first_year=FIRST_YEAR, years=YEARS)
     (folder / "district-monthly.csv").write_bytes(data)
     commands = [["init"]]
-    commands += [["reference", "import", name, str(SECONDS / f"{name}.csv")]
+    commands += [["reference", "import", name, str(SECOND_JURISDICTION / f"{name}.csv")]
                  for name in ("jurisdiction", "vocabulary", "regions", "municipalities")]
-    commands += [["mappings", "import", str(SECONDS / "district-monthly.mapping.json")],
+    commands += [["mappings", "import", str(SECOND_JURISDICTION / "district-monthly.mapping.json")],
                  ["import", str(folder / "district-monthly.csv"), "--mapping", "district-monthly"]]
     for command in commands:
         assert cli.main(["--db-url", url, *command]) == 0, command
     return url, data
-
-
-SECONDS = SECOND_JURISDICTION
 
 
 def shown_text(at: AppTest) -> str:
@@ -164,7 +160,7 @@ def test_a_store_of_published_totals_only(monkeypatch, tmp_path, fresh_caches):
                          "2015,2019,firearm,pieces,4100,more than,Five-year review (made up),\n", encoding="utf-8")
     assert cli.main(["--db-url", url, "init"]) == 0
     for name in ("jurisdiction", "vocabulary", "regions"):
-        assert cli.main(["--db-url", url, "reference", "import", name, str(SECONDS / f"{name}.csv")]) == 0
+        assert cli.main(["--db-url", url, "reference", "import", name, str(SECOND_JURISDICTION / f"{name}.csv")]) == 0
     assert cli.main(["--db-url", url, "reference", "import", "published_totals", str(published)]) == 0
     monkeypatch.setenv("SEIZURES_DB_URL", url)
     at = AppTest.from_file(APP, default_timeout=120)
