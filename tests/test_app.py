@@ -67,3 +67,15 @@ def test_invalid_url_values_warn_and_fall_back(monkeypatch, demo_url, fresh_cach
     assert not at.exception
     assert at.warning, "expected a visible warning"
     assert at.multiselect(key="f_regions").value == []
+
+
+def test_every_run_sends_the_filter_values_to_the_browser(monkeypatch, demo_url, fresh_caches):
+    # The link's values were sent with the first run only; when Streamlit dropped that run's output (a second run
+    # started before it reached the browser, as the login cookie's component makes it do), the browser drew the
+    # widgets empty while the figures followed the link. Each run must carry the values itself.
+    at = run_app(monkeypatch, demo_url, {"region": "PZ,GJ", "from": "2021"})
+    for _ in range(2):
+        regions, years = at.multiselect(key="f_regions"), at.slider(key="f_years")
+        assert regions.proto.set_value and years.proto.set_value
+        assert list(regions.proto.raw_values) == ["Prizren", "Gjakova"] and list(years.proto.value) == [2021, 2024]
+        at = at.run()

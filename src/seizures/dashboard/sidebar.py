@@ -56,6 +56,7 @@ def sidebar_filter() -> SeizureFilter:
         _seed_filter_state(names, bounds)
     _apply_selection(names, bounds)
     _clamp_years(bounds)
+    _resend_filter_state()
 
     with st.sidebar:
         # Not a heading: the sidebar comes before the page's h1 in the document, and headings go h1, h2, ...
@@ -112,6 +113,19 @@ def _filter_from_state(bounds: tuple[int, int] | None) -> SeizureFilter:
         weapon_types=tuple(st.session_state["f_weapons"]),
         contexts=tuple(st.session_state["f_contexts"]),
     ).with_open_edges(bounds)
+
+
+def _resend_filter_state() -> None:
+    """Make this run send the filter's values to the browser, not only the run that set them.
+
+    Streamlit sends a value set through st.session_state (from the URL, a chart, "Clear the selection") with one run
+    only, and drops a run's output that has not reached the browser when the next run starts. A new session's first
+    run is often followed at once by another (the login cookie's component answering): the browser then drew the
+    widgets at their defaults while the filter, the URL and every figure held the link's values.
+    """
+    for key in STATE_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def _clamp_years(bounds: tuple[int, int] | None) -> None:
