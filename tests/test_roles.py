@@ -4,6 +4,7 @@ get, the password login with its lockout, the identity-provider login, and error
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -436,3 +437,24 @@ def test_error_details_are_off_in_the_served_config():
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def cookie_changes(at: AppTest) -> list[tuple[str, str]]:
+    """The login cookie's changes this run asks the browser for, as (method, cookie)."""
+    calls = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+    return [(call["method"], call["cookie"]) for call in calls if call.get("key") == "login_cookie_change"]
+
+
+def test_the_login_cookie_is_asked_for_until_the_browser_confirms_it(password_mode):
+    # The authenticator sets the cookie in the run that logs in, which ends with a rerun: under load Streamlit dropped
+    # it before it reached the browser, and every new tab asked for the login again. (A log-out alike: a reload logged
+    # in again.) Until the browser answers (it cannot in AppTest), every run asks again.
+    at = log_in(app(), "vic", PASSWORDS["vic"])
+    for _ in range(2):
+        assert cookie_changes(at) == [("set", auth.COOKIE_NAME)]
+        at.run()
+    next(b for b in at.sidebar.button if b.label == "Log out").click().run()
+    for _ in range(2):
+        assert cookie_changes(at) == [("delete", auth.COOKIE_NAME)]
+        assert [t.label for t in at.text_input] == ["User name", "Password"]
+        at.run()

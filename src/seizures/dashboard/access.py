@@ -203,6 +203,40 @@ def _drop_bad_cookie(data: dict, authenticator) -> None:
         authenticator.cookie_controller.delete_cookie()
 
 
+# A change of the login cookie not yet confirmed by the browser: the arguments of the cookie component's call.
+COOKIE_CHANGE_KEY = "_login_cookie_change"
+
+
+def _cookie_name(authenticator) -> str:
+    return authenticator.cookie_controller.cookie_model.cookie_name
+
+
+def _login_cookie(authenticator) -> dict:
+    """The cookie the authenticator has just set at a login, as arguments of the cookie component's "set"."""
+    from datetime import datetime
+
+    model = authenticator.cookie_controller.cookie_model
+    expires = datetime.fromtimestamp(model.exp_date).isoformat()
+    return {"method": "set", "cookie": model.cookie_name, "value": model._token_encode(),
+            "options": {"path": "/", "expires": expires, "sameSite": "strict"}}
+
+
+def _deliver_cookie_change(authenticator) -> None:
+    """Draw the login cookie's set (after a login) or delete (after a log-out) on every run until the browser answers
+    that it is done.
+
+    The authenticator draws it once, in the run that logs in or out, which then ends with st.rerun(); Streamlit drops
+    what that run had not yet sent when the next one starts. Under load the cookie was then never set (a new tab or a
+    reload asked for the login again) or never deleted (a reload after "Log out" was logged in again).
+    """
+    change = st.session_state.get(COOKIE_CHANGE_KEY)
+    if change is None:
+        return
+    component = authenticator.cookie_controller.cookie_model.cookie_manager.cookie_manager  # extra-streamlit-components
+    if component(key="login_cookie_change", default=False, **change):
+        del st.session_state[COOKIE_CHANGE_KEY]
+
+
 def _password_role() -> str | None:
     """The logged-in user's role (from this session, else from a valid login cookie), with the account line and the
     log-out button in the sidebar; None when nobody is logged in."""
@@ -210,6 +244,7 @@ def _password_role() -> str | None:
     authenticator = _authenticator(data)
     if authenticator is None:
         return None
+    _deliver_cookie_change(authenticator)
     if not st.session_state.get("authentication_status"):
         _drop_bad_cookie(data, authenticator)
         token = authenticator.cookie_controller.get_cookie()
@@ -228,6 +263,7 @@ def _password_role() -> str | None:
             name=st.session_state.get("name") or username, role=_(auth.ROLE_TEXT[role])))
         authenticator.logout(_("Log out"), location="sidebar", key="logout_button")
     if not st.session_state.get("authentication_status"):  # just logged out
+        st.session_state[COOKIE_CHANGE_KEY] = {"method": "delete", "cookie": _cookie_name(authenticator)}
         st.rerun()
     return role
 
@@ -260,6 +296,7 @@ def _password_login() -> None:
     status = st.session_state.get("authentication_status")
     if status:  # logged in: start again, on the page the address asked for (the navigation already holds it)
         logins.clear(store_data.engine(), st.session_state["username"])
+        st.session_state[COOKIE_CHANGE_KEY] = _login_cookie(authenticator)
         st.rerun()
     if status is False:
         # The authenticator counts a failure only for a user of the file: a made-up name is never stored.
