@@ -197,8 +197,9 @@ def _mapped(con: duckdb.DuckDBPyConnection, positions: dict[str, int], column: s
 
 
 def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: dt.date,
-              refs: workbench.References) -> None:
-    """Build table `clean` (parsed values per row) and table `errors` (row, column, value, message, args)."""
+              refs: workbench.References, control_free: bool = False) -> None:
+    """Build table `clean` (parsed values per row) and table `errors` (row, column, value, message, args).
+    control_free: the reader found no control character in the file (upload.RawTable)."""
     # ISO, or the local DD.MM.YYYY (also with the trailing dot of Serbian usage); always a four-digit year.
     _mapped(con, positions, "seized_on", f"{workbench.DATE_SQL} AS parsed, {workbench.DATE_SHAPED_SQL} AS shaped")
     _mapped(con, positions, "quantity",
@@ -308,7 +309,7 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
            AND coalesce(c.weapon_type_code, '') = d.weapon_key AND c.unit_code = d.unit_code
         WHERE c.row > d.first_row
     """)
-    controls = _control_characters(con, positions)
+    controls = [] if control_free else _control_characters(con, positions)
     parts += control_parts(controls)
     con.execute(workbench.ERRORS_TABLE)
     con.execute(
@@ -605,7 +606,7 @@ def import_file(
             return _refused_whole(result, header_problems)
         workbench.load_lookups(con, references)
         if mapping is None:
-            _validate(con, positions, today, references)
+            _validate(con, positions, today, references, raw.control_free)
             _cell_problem_errors(con, raw, {index: column for column, index in positions.items()})
         else:
             header_problems = counts.validate(con, positions, mapping, today, references)
