@@ -37,6 +37,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -257,12 +258,13 @@ from seizures import ingest, store
 imported = time.perf_counter()
 engine = store.make_engine(sys.argv[1])
 marks = []
-begin = time.perf_counter()
+begin, cpu = time.perf_counter(), time.process_time()
 result = ingest.import_file(engine, Path(sys.argv[2]), user="benchmark",
-                            progress=lambda _f, text: marks.append((time.perf_counter(), text)))
-end = time.perf_counter()
-stages = {text.split(" ")[0]: round(b - a, 3) for (a, text), (b, _) in zip(marks, marks[1:])}
-print(json.dumps({"imports_s": imported - started, "import_s": end - begin, "stages": stages,
+                            progress=lambda _f, text: marks.append((time.perf_counter(), time.process_time(), text)))
+end, cpu = time.perf_counter(), time.process_time() - cpu
+stages = {text.split(" ")[0]: [round(b - a, 3), round(d - c, 3)]
+          for (a, c, text), (b, d, _) in zip(marks, marks[1:])}
+print(json.dumps({"imports_s": imported - started, "import_s": end - begin, "import_cpu_s": cpu, "stages": stages,
                   "summary": result.summary()}))
 """
 
@@ -312,6 +314,12 @@ def browser_upload(root: Path, url: str, csv_path: Path, rows: int) -> dict:
             "server_mb_before": before_mb, "server_mb_peak": peak}
 
 
+def children_cpu() -> float:
+    """User and system time of the ended child processes this process has waited for (every thread of theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_side_by_side(args: argparse.Namespace, csv_path: Path) -> None:
     import tempfile
 
@@ -319,9 +327,10 @@ def run_side_by_side(args: argparse.Namespace, csv_path: Path) -> None:
 
     load = os.getloadavg()
     versions = {"before": None, "after": ROOT}
-    found: dict[str, dict[str, list]] = {v: {"command": [], "peak": [], "in_process": [], "imports": [], "stages": [],
-                                             "browser": []} for v in versions}
-    baseline = []
+    found: dict[str, dict[str, list]] = {v: {"command": [], "command_cpu": [], "peak": [], "in_process": [],
+                                             "in_process_cpu": [], "imports": [], "stages": [], "browser": []}
+                                         for v in versions}
+    baseline, baseline_cpu = [], []
     with tempfile.TemporaryDirectory(prefix="import-bench-") as name:
         folder = Path(name)
         versions["before"] = hostile_upload.unpack(args.before_ref, folder / "before")
@@ -333,53 +342,70 @@ def run_side_by_side(args: argparse.Namespace, csv_path: Path) -> None:
         seed.load_demo(engine)
         engine.dispose()
         for round_ in range(1, args.repeat + 1):
+            cpu = time.process_time()
             baseline.append(time_baseline(csv_path, folder))
+            baseline_cpu.append(time.process_time() - cpu)
             order = list(versions) if round_ % 2 else list(reversed(versions))  # neither always runs first
             for version in order:
                 root, out = versions[version], found[version]
+                cpu = children_cpu()
                 command = hostile_upload.cli(root, hostile_upload.fresh_copy(templates[version], folder), csv_path, 600)
+                out["command_cpu"].append(children_cpu() - cpu)
                 if command["status"] != 0 or f"imported {args.rows:,} of {args.rows:,} rows" not in command["output"]:
                     raise SystemExit(f"{version}: the command did not import every row: {command['output']}")
                 out["command"].append(command["seconds"])
                 out["peak"].append(command["peak_mb"])
                 inner = side_in_process(root, hostile_upload.fresh_copy(templates[version], folder), csv_path)
                 out["in_process"].append(inner["import_s"])
+                out["in_process_cpu"].append(inner["import_cpu_s"])
                 out["imports"].append(inner["imports_s"])
                 out["stages"].append(inner["stages"])
                 if args.browser:
                     out["browser"].append(browser_upload(
                         root, hostile_upload.fresh_copy(templates[version], folder), csv_path, args.rows))
             print(f"round {round_}: read_csv {baseline[-1]:.2f} s; " + "; ".join(
-                f"{v}: command {found[v]['command'][-1]:.2f} s, in-process {found[v]['in_process'][-1]:.2f} s "
+                f"{v}: command {found[v]['command'][-1]:.2f} s (CPU {found[v]['command_cpu'][-1]:.2f} s), in-process "
+                f"{found[v]['in_process'][-1]:.2f} s (CPU {found[v]['in_process_cpu'][-1]:.2f} s) "
                 f"{found[v]['stages'][-1]}" + (f", browser {found[v]['browser'][-1]}" if args.browser else "")
                 for v in versions), flush=True)
     median = statistics.median
-    base = median(baseline)
+    base, base_cpu = median(baseline), median(baseline_cpu)
     mb = csv_path.stat().st_size / 1e6
     commit = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True,
                             text=True).stdout.strip()
     lines = [
         f"{args.rows:,} rows ({mb:,.1f} MB CSV), median of {args.repeat} rounds, {dt.datetime.now():%Y-%m-%d %H:%M}: "
         f"this checkout (`{commit}`) beside `{args.before_ref}`, rounds alternating. Load average (1 min) at the start "
-        f"{load[0]:.1f}, at the end {os.getloadavg()[0]:.1f} (2 cores, shared).",
+        f"{load[0]:.1f}, at the end {os.getloadavg()[0]:.1f} (2 cores, shared). CPU: user and system time of "
+        "every thread (of the process, or of the command's process tree), less sensitive than seconds to the other "
+        "work on the machine; read_csv's throughput ratios are of seconds to seconds and CPU to CPU.",
         "",
-        "| | before s | after s | after ÷ before | before ÷ read_csv throughput | after ÷ read_csv throughput |",
-        "|---|---:|---:|---:|---:|---:|",
-        f"| DuckDB read_csv into a table of a new file (no checks) | {base:.2f} | | | 1 | 1 |",
+        "| | before s | after s | after ÷ before | before CPU s | after CPU s | after ÷ before, CPU "
+        "| before ÷ read_csv throughput | after ÷ read_csv throughput | after ÷ read_csv, CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| DuckDB read_csv into a table of a new file (no checks) | {base:.2f} | | | {base_cpu:.2f} | | | 1 | 1 | 1 |",
     ]
 
-    def row(label: str, key: str, pick=lambda v: v) -> None:
+    def row(label: str, key: str, pick=lambda v: v, cpu_key: str | None = None) -> None:
         b, a = (median(pick(found[v][key])) for v in ("before", "after"))
-        lines.append(f"| {label} | {b:.2f} | {a:.2f} | {a / b:.2f} | {base / b:.2f} | **{base / a:.2f}** |")
+        text = f"| {label} | {b:.2f} | {a:.2f} | {a / b:.2f} | "
+        if cpu_key:
+            bc, ac = (median(found[v][cpu_key]) for v in ("before", "after"))
+            text += f"{bc:.2f} | {ac:.2f} | {ac / bc:.2f} | {base / b:.2f} | **{base / a:.2f}** | {base_cpu / ac:.2f} |"
+        else:
+            text += f" | | | {base / b:.2f} | **{base / a:.2f}** | |"
+        lines.append(text)
 
-    row("`seizures import` into the demo store (a new process)", "command")
-    row("`ingest.import_file` in a process of its own (no start-up)", "in_process")
+    row("`seizures import` into the demo store (a new process)", "command", cpu_key="command_cpu")
+    row("`ingest.import_file` in a process of its own (no start-up)", "in_process", cpu_key="in_process_cpu")
     row("its Python start-up and imports (`from seizures import ingest, store`)", "imports")
     for stage in ("Reading", "Checking", "Comparing", "Writing"):
-        b, a = (median(s.get(stage, 0.0) for s in found[v]["stages"]) for v in ("before", "after"))
-        lines.append(f"| stage: {stage} | {b:.2f} | {a:.2f} | {a / b if b else 0:.2f} | | |")
+        (b, bc), (a, ac) = [[median(s.get(stage, [0.0, 0.0])[i] for s in found[v]["stages"]) for i in (0, 1)]
+                            for v in ("before", "after")]
+        lines.append(f"| stage: {stage} | {b:.2f} | {a:.2f} | {a / b if b else 0:.2f} | {bc:.2f} | {ac:.2f} | "
+                     f"{ac / bc if bc else 0:.2f} | | | |")
     b, a = (max(found[v]["peak"]) for v in ("before", "after"))
-    lines.append(f"| the command's peak memory, MB | {b:,.0f} | {a:,.0f} | | | |")
+    lines.append(f"| the command's peak memory, MB | {b:,.0f} | {a:,.0f} | | | | | | | |")
     if args.browser:
         for label, key in (("Data page: choosing the file to its upload's end", "upload_s"),
                            ("Data page: \"Import\" to the result shown", "import_s"),
@@ -388,11 +414,12 @@ def run_side_by_side(args: argparse.Namespace, csv_path: Path) -> None:
         b, a = (max(r["server_mb_peak"] for r in found[v]["browser"]) for v in ("before", "after"))
         b0, a0 = (median(r["server_mb_before"] for r in found[v]["browser"]) for v in ("before", "after"))
         lines.append(f"| the app server's peak memory, MB (before the upload) | {b:,.0f} ({b0:,.0f}) | "
-                     f"{a:,.0f} ({a0:,.0f}) | | | |")
+                     f"{a:,.0f} ({a0:,.0f}) | | | | | | | |")
     report = "\n".join(lines)
     print(report)
     (OUT / "import_side_by_side.json").write_text(json.dumps(
         {"rows": args.rows, "mb": mb, "before": args.before_ref, "commit": commit, "read_csv": baseline,
+         "read_csv_cpu": baseline_cpu,
          "load": [load[0], os.getloadavg()[0]], "versions": found}, indent=2) + "\n")
     if args.write:
         sys.path.insert(0, str(ROOT / "benchmarks"))
