@@ -673,8 +673,9 @@ def _blank_columns(raw: upload.RawTable) -> set[int]:
     return {i for i, count in zip(unnamed, counts) if count == 0}
 
 
-def _lines_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """The valid record lines as the store's seizures rows (parameters $default_source, $import_id)."""
+def _lines_sql(con: duckdb.DuckDBPyConnection, numbered: bool = False) -> str:
+    """The valid record lines as the store's seizures rows (parameters $default_source, $import_id), in the file's
+    order; numbered: each with its id, $first_id for row $first_row and on by row number, in no particular order."""
     present = {row[0] for row in con.execute("DESCRIBE clean").fetchall()}
     types = {"marked": "BOOLEAN", "significant": "BOOLEAN", "trace_requested_on": "DATE"}
     tracing = ", ".join(f"{c}_code AS {c}" if c in present else f"NULL::{types.get(c, 'VARCHAR')} AS {c}"
@@ -684,8 +685,8 @@ def _lines_sql(con: duckdb.DuckDBPyConnection) -> str:
                category_code AS category, weapon_type_code AS weapon_type, quantity_value AS quantity,
                unit_code AS unit, context_code AS context, case_ref,
                coalesce(source, $default_source) AS source, false AS illustrative, $import_id::BIGINT AS import_id,
-               'day' AS period, {tracing}
-        FROM clean WHERE row NOT IN (SELECT row FROM errors) ORDER BY row
+               'day' AS period, {tracing}{", $first_id + (row - $first_row) AS id" if numbered else ""}
+        FROM clean WHERE row NOT IN (SELECT row FROM errors) {"" if numbered else "ORDER BY row"}
     """
 
 
@@ -704,8 +705,16 @@ def _write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result: ImportRe
            digest: str) -> tuple[int, int]:
     """The audit row, then the valid lines carrying its id, in the caller's transaction; (import id, lines)."""
     import_id = audit(conn, result, user, digest)
-    lines = con.sql(_lines_sql(con), params={"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX],
-                                             "import_id": import_id})
+    params = {"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX], "import_id": import_id}
+    numbered = conn.dialect.name == "duckdb"
+    if numbered:
+        # Each line's id from its row number, in a range reserved at once: the lines are not sorted first (`clean`
+        # is not in the file's order), and the ids still follow it. PostgreSQL's COPY takes the rows in order.
+        first_row, last_row = con.execute(
+            "SELECT min(row), max(row) FROM clean WHERE row NOT IN (SELECT row FROM errors)").fetchone()
+        params |= {"first_row": first_row,
+                   "first_id": store.reserve_ids(conn, schema.seizures, last_row - first_row + 1)}
+    lines = con.sql(_lines_sql(con, numbered), params=params)
     # Streamed: the accepted lines go from the workbench to the store in batches, not copied whole in between.
     written = store.insert_frame(conn, schema.seizures, lines.to_arrow_reader(WRITE_BATCH_ROWS))
     summary.added(conn, import_id)
