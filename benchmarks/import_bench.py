@@ -283,7 +283,7 @@ def browser_upload(root: Path, url: str, csv_path: Path, rows: int) -> dict:
     """The Data page of a new server on the store `url`: the file chosen in the uploader, then "Import", until the
     result is shown; the server's memory (process tree) sampled throughout."""
     import hostile_upload
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     process, base = hostile_upload.start_server(root, url)
     try:
@@ -299,10 +299,11 @@ def browser_upload(root: Path, url: str, csv_path: Path, rows: int) -> dict:
             before_mb = sampler.first or hostile_upload.group_rss_mb(process.pid)
             started = time.perf_counter()
             page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(csv_path))
-            page.get_by_text(csv_path.name).first.wait_for(timeout=300_000)
-            page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=300_000)
+            # The button is enabled by the run that follows the upload's end (the file's name shows at once).
+            button = page.get_by_role("button", name="Import", exact=True)
+            expect(button).to_be_enabled(timeout=300_000)
             uploaded = time.perf_counter()
-            page.get_by_role("button", name="Import", exact=True).click()
+            button.click()
             page.get_by_text(f"imported {rows:,} of {rows:,} rows").first.wait_for(timeout=600_000)
             shown = time.perf_counter()
             peak = sampler.stop()
