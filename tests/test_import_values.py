@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from import_files import HEADER, csv_bytes, errors_at, fingerprint, raw_workbook, row, valid_rows
-from seizures import ingest, schema
+from seizures import ingest, schema, upload
 
 TODAY = dt.date(2024, 6, 30)
 COLUMNS = [*HEADER, "source"]
@@ -70,6 +70,34 @@ def test_other_control_characters_too_with_that_reason_alone(any_demo_copy_engin
     result = run(any_demo_copy_engine, kind, rows)
     assert errors_at(result) == {(3, column)}
     assert len(result.errors) == 1 and "control character" in result.errors.loc[0, "reason"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1250", "utf-16"])
+@pytest.mark.parametrize("value", ["Prizren\x01 ë", "Prizren \u2401 ë"])
+def test_a_control_character_or_its_symbol_is_refused_at_its_cell_in_every_encoding(any_demo_copy_engine, encoding,
+                                                                                      value):
+    # The reader's one look at the bytes lets a file without any control character skip the check per cell
+    # (upload.RawTable.control_free); a file holding one, in whatever encoding, is still checked cell by cell.
+    if encoding == "cp1250" and "\u2401" in value:
+        value = value.replace("\u2401", "\x02")  # Windows-1250 has no such symbol
+    rows = valid_rows(3, "E")
+    rows[1]["source"] = value
+    data = csv_bytes(rows, COLUMNS, encoding=encoding)
+    result = ingest.import_file(any_demo_copy_engine, data, "encoded.csv", today=TODAY, user="tester")
+    assert result.status == "rejected" and errors_at(result) == {(3, "source")}
+    assert "control character" in result.errors.loc[0, "reason"]
+
+
+def test_the_reader_says_when_no_cell_can_hold_a_control_character():
+    clean = csv_bytes(valid_rows(2, "F"), COLUMNS)
+    with upload.read_upload(clean) as raw:
+        assert raw.control_free
+    with upload.read_upload(csv_bytes(valid_rows(2, "F"), COLUMNS, encoding="cp1250")) as raw:
+        assert raw.control_free
+    for data in (clean.replace(b"F-2", b"F\x1f2"), clean.replace(b"F-2", "F\u240042".encode()),
+                 csv_bytes(valid_rows(2, "F"), COLUMNS, encoding="utf-16"), as_file("xlsx", valid_rows(2, "F"))[0]):
+        with upload.read_upload(data) as raw:
+            assert not raw.control_free
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -197,8 +197,9 @@ def _mapped(con: duckdb.DuckDBPyConnection, positions: dict[str, int], column: s
 
 
 def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: dt.date,
-              refs: workbench.References) -> None:
-    """Build table `clean` (parsed values per row) and table `errors` (row, column, value, message, args)."""
+              refs: workbench.References, control_free: bool = False) -> None:
+    """Build table `clean` (parsed values per row) and table `errors` (row, column, value, message, args).
+    control_free: the reader found no control character in the file (upload.RawTable)."""
     # ISO, or the local DD.MM.YYYY (also with the trailing dot of Serbian usage); always a four-digit year.
     _mapped(con, positions, "seized_on", f"{workbench.DATE_SQL} AS parsed, {workbench.DATE_SHAPED_SQL} AS shaped")
     _mapped(con, positions, "quantity",
@@ -308,7 +309,7 @@ def _validate(con: duckdb.DuckDBPyConnection, positions: dict[str, int], today: 
            AND coalesce(c.weapon_type_code, '') = d.weapon_key AND c.unit_code = d.unit_code
         WHERE c.row > d.first_row
     """)
-    controls = _control_characters(con, positions)
+    controls = [] if control_free else _control_characters(con, positions)
     parts += control_parts(controls)
     con.execute(workbench.ERRORS_TABLE)
     con.execute(
@@ -605,7 +606,7 @@ def import_file(
             return _refused_whole(result, header_problems)
         workbench.load_lookups(con, references)
         if mapping is None:
-            _validate(con, positions, today, references)
+            _validate(con, positions, today, references, raw.control_free)
             _cell_problem_errors(con, raw, {index: column for column, index in positions.items()})
         else:
             header_problems = counts.validate(con, positions, mapping, today, references)
@@ -672,8 +673,9 @@ def _blank_columns(raw: upload.RawTable) -> set[int]:
     return {i for i, count in zip(unnamed, counts) if count == 0}
 
 
-def _lines_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """The valid record lines as the store's seizures rows (parameters $default_source, $import_id)."""
+def _lines_sql(con: duckdb.DuckDBPyConnection, numbered: bool = False) -> str:
+    """The valid record lines as the store's seizures rows (parameters $default_source, $import_id), in the file's
+    order; numbered: each with its id, $first_id for row $first_row and on by row number, in no particular order."""
     present = {row[0] for row in con.execute("DESCRIBE clean").fetchall()}
     types = {"marked": "BOOLEAN", "significant": "BOOLEAN", "trace_requested_on": "DATE"}
     tracing = ", ".join(f"{c}_code AS {c}" if c in present else f"NULL::{types.get(c, 'VARCHAR')} AS {c}"
@@ -683,8 +685,8 @@ def _lines_sql(con: duckdb.DuckDBPyConnection) -> str:
                category_code AS category, weapon_type_code AS weapon_type, quantity_value AS quantity,
                unit_code AS unit, context_code AS context, case_ref,
                coalesce(source, $default_source) AS source, false AS illustrative, $import_id::BIGINT AS import_id,
-               'day' AS period, {tracing}
-        FROM clean WHERE row NOT IN (SELECT row FROM errors) ORDER BY row
+               'day' AS period, {tracing}{", $first_id + (row - $first_row) AS id" if numbered else ""}
+        FROM clean WHERE row NOT IN (SELECT row FROM errors) {"" if numbered else "ORDER BY row"}
     """
 
 
@@ -703,8 +705,16 @@ def _write(conn: sa.Connection, con: duckdb.DuckDBPyConnection, result: ImportRe
            digest: str) -> tuple[int, int]:
     """The audit row, then the valid lines carrying its id, in the caller's transaction; (import id, lines)."""
     import_id = audit(conn, result, user, digest)
-    lines = con.sql(_lines_sql(con), params={"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX],
-                                             "import_id": import_id})
+    params = {"default_source": f"Imported from {result.file_name}"[:SOURCE_MAX], "import_id": import_id}
+    numbered = conn.dialect.name == "duckdb"
+    if numbered:
+        # Each line's id from its row number, in a range reserved at once: the lines are not sorted first (`clean`
+        # is not in the file's order), and the ids still follow it. PostgreSQL's COPY takes the rows in order.
+        first_row, last_row = con.execute(
+            "SELECT min(row), max(row) FROM clean WHERE row NOT IN (SELECT row FROM errors)").fetchone()
+        params |= {"first_row": first_row,
+                   "first_id": store.reserve_ids(conn, schema.seizures, last_row - first_row + 1)}
+    lines = con.sql(_lines_sql(con, numbered), params=params)
     # Streamed: the accepted lines go from the workbench to the store in batches, not copied whole in between.
     written = store.insert_frame(conn, schema.seizures, lines.to_arrow_reader(WRITE_BATCH_ROWS))
     summary.added(conn, import_id)

@@ -208,6 +208,20 @@ def serial_write(engine: sa.Engine, on_wait: Callable[[], None] | None = None) -
         lock.release()
 
 
+def reserve_ids(conn: sa.Connection, table: sa.Table, count: int) -> int:
+    """The first of `count` consecutive ids of a DuckDB table's id sequence, drawn in one step (one nextval, then
+    setval past the rest): rows given their ids from this range may be inserted in any order.
+
+    Only inside serial_write, where no other writer draws from the sequence in between. A rollback may leave the
+    range unused: a gap, as a rolled-back nextval leaves.
+    """
+    sequence = table.c.id.default
+    first = conn.execute(sa.select(sequence.next_value())).scalar_one()
+    if count > 1:
+        conn.execute(sa.select(sa.func.setval(sequence.name, first + count - 1))).scalar_one()
+    return first
+
+
 def insert_frame(conn: sa.Connection, table: sa.Table, frame) -> int:
     """Insert the rows of a DataFrame or Arrow table into a table inside the caller's transaction, in bulk.
 

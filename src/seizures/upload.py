@@ -69,6 +69,10 @@ class RawTable:
     size_bytes: int
     notes: list[str] = field(default_factory=list)
     cell_problems: list[CellProblem] = field(default_factory=list)
+    encoding: str | None = None  # a CSV file's text encoding, as it was read
+    # True: no cell can hold a control character (none of their bytes is in the file), so the check per cell is
+    # not needed; False: not known (a workbook, UTF-16), or the file holds one somewhere.
+    control_free: bool = False
 
     @property
     def rows(self) -> int:
@@ -134,6 +138,9 @@ def read_upload(
     digest = _in_background(lambda: hashlib.sha256(data).hexdigest())  # hashlib lets go of the GIL: beside the read
     if _blank(data):
         raise UploadError("the file is empty")
+    csv_text = not data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
+    # Beside DuckDB's read, which lets go of the GIL: one pass over the bytes instead of a regular expression per row.
+    controls = _in_background(lambda: _control_free(data)) if csv_text else None
     con = duckdb.connect()
     try:
         if data.startswith(b"PK\x03\x04"):
@@ -150,6 +157,7 @@ def read_upload(
         else:
             table = _read_csv(con, data, header_check, on_disk)
         table.content_hash, table.size_bytes = digest.result(), len(data)
+        table.control_free = controls is not None and table.encoding in ASCII_COMPATIBLE and controls.result()
         if table.rows == 0:
             raise UploadError("the file has column names but no rows of data")
         return table
@@ -159,6 +167,18 @@ def read_upload(
 
 
 BLANK_BYTES = b" \t\r\n\xef\xbb\xbf"  # whitespace and the UTF-8 byte-order mark
+# The encodings a CSV file is read in whose text has a control character exactly where its bytes have its code.
+ASCII_COMPATIBLE = {"utf-8", "cp1250", "cp1252", "windows-1250", "windows-1252"}
+# Every byte but the C0 control codes workbench.CONTROL_PATTERN refuses (tab, line feed, carriage return are text).
+NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or chr(b) in "\t\n\r")
+# The UTF-8 lead of U+2400-U+243F, among them the symbols that stand for control codes (the pattern refuses them too).
+CONTROL_SYMBOLS = b"\xe2\x90"
+
+
+def _control_free(data: bytes) -> bool:
+    """Whether the bytes of a file in an ASCII-compatible encoding hold no control character nor its symbol (a
+    stray \\xe2\\x90 of Windows-1250 text only costs the check per cell)."""
+    return not data.translate(None, NOT_CONTROL) and CONTROL_SYMBOLS not in data
 
 
 def _blank(data: bytes) -> bool:
@@ -364,7 +384,7 @@ def _read_csv_text(
             raise UploadError("the file changed while it was being read: import it again when it is complete")
     # rowid follows insertion order (the file's); the header is row 1. A view: no copy of the table.
     con.execute(f"CREATE VIEW raw AS SELECT rowid + {2 + skip} AS row, * FROM loaded")
-    return RawTable(con, [h.strip() for h in header], "csv", "", 0, notes)
+    return RawTable(con, [h.strip() for h in header], "csv", "", 0, notes, encoding=encoding)
 
 
 # --- XLSX --------------------------------------------------------------------------------------------------

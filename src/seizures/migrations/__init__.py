@@ -7,22 +7,33 @@ New revision: `.venv/bin/python -m seizures.migrations "what changes"` writes ve
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.ddl.impl import DefaultImpl
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+# Alembic (and Mako, Pygments under it) is imported on first use, not with the store: most commands (an import, a
+# report) never migrate, and it is a tenth of the command line's start-up.
 
 
-class DuckDBImpl(DefaultImpl):
-    """Alembic knows no DuckDB: its DDL is PostgreSQL-like and transactional (defining the class registers it)."""
+@functools.cache
+def _register_duckdb() -> None:
+    """Tell Alembic that DuckDB's DDL is PostgreSQL-like and transactional (defining the class registers it)."""
+    from alembic.ddl.impl import DefaultImpl
 
-    __dialect__ = "duckdb"
-    transactional_ddl = True
+    class DuckDBImpl(DefaultImpl):
+        __dialect__ = "duckdb"
+        transactional_ddl = True
 
 
 def config(connection: sa.Connection | None = None) -> Config:
+    from alembic.config import Config
+
+    _register_duckdb()
     cfg = Config()
     cfg.set_main_option("script_location", "seizures:migrations")
     cfg.attributes["connection"] = connection
@@ -30,6 +41,8 @@ def config(connection: sa.Connection | None = None) -> Config:
 
 
 def scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(config())
 
 
@@ -43,16 +56,23 @@ def known_revisions() -> set[str]:
 
 def current(conn: sa.Connection) -> str | None:
     """The store's revision, or None if Alembic has never run on it."""
+    from alembic.runtime.migration import MigrationContext
+
+    _register_duckdb()
     return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(conn: sa.Connection, target: str = "head") -> None:
     """Run the missing migrations inside the caller's transaction."""
+    from alembic import command
+
     command.upgrade(config(conn), target)
 
 
 def stamp(conn: sa.Connection, revision: str) -> None:
     """Record a revision without running anything (for stores whose tables already match it)."""
+    from alembic import command
+
     command.stamp(config(conn), revision)
 
 
