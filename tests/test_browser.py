@@ -392,7 +392,8 @@ def test_a_bad_login_cookie_means_logged_out(demo_url, browser, tmp_path):
         stop_server(proc)
 
 
-def test_login_in_the_browser(demo_url, page, tmp_path):
+def test_login_in_the_browser(demo_url, browser, page, tmp_path):
+    # ... and "Log out" ends the login cookie: a reload, or a copy of the cookie in another browser, asks again.
     from seizures import auth
 
     users = tmp_path / "users.yaml"
@@ -414,6 +415,20 @@ def test_login_in_the_browser(demo_url, page, tmp_path):
         assert nav.get_by_text("Records", exact=True).count() == 0 and nav.get_by_text("Data", exact=True).count() == 0
         assert page.get_by_text("Logged in as").count() == 1
         shot(page, "login_viewer")
+        page.wait_for_function(f"() => document.cookie.includes('{auth.COOKIE_NAME}=')")  # the browser has it
+        kept = [c for c in page.context.cookies() if c["name"] == auth.COOKIE_NAME]
+        page.get_by_role("button", name="Log out").click()
+        page.get_by_label("User name").wait_for()
+        page.reload()
+        page.get_by_label("User name").wait_for()
+        other = browser.new_context(viewport={"width": 1200, "height": 900})
+        other.set_default_timeout(READY_TIMEOUT_MS)
+        other.add_cookies(kept)
+        elsewhere = other.new_page()
+        elsewhere.goto(f"{base}/")
+        elsewhere.get_by_label("User name").wait_for()
+        assert elsewhere.get_by_text("Logged in as").count() == 0
+        other.close()
     finally:
         stop_server(proc)
 

@@ -211,3 +211,16 @@ def test_concurrent_failures_are_all_counted(any_url):
     assert counted == len(servers) * threads_per_server * failures_each
     for engine in servers:
         engine.dispose()
+
+
+def test_a_revoked_cookie_stays_revoked_until_it_expires_and_others_are_apart(any_engine):
+    expires = NOW + 3600.25
+    assert not logins.revoked(any_engine, "ana", expires)
+    logins.revoke(any_engine, "ana", expires, now=NOW)
+    logins.revoke(any_engine, "ana", expires, now=NOW)  # a second "Log out" of the same cookie
+    assert logins.revoked(any_engine, "ana", expires)
+    assert not logins.revoked(any_engine, "ana", expires + 1)  # the same user's cookie of another login
+    assert not logins.revoked(any_engine, "bob", expires)
+    logins.revoke(any_engine, "bob", NOW + 7200, now=expires)  # later: ana's cookie has expired and is forgotten
+    with any_engine.connect() as conn:
+        assert conn.execute(sa.select(schema.login_revocations.c.username)).scalars().all() == ["bob"]

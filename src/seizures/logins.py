@@ -1,4 +1,5 @@
-"""Failed logins per user name, kept in the store (table login_failures).
+"""Failed logins per user name, and the login cookies ended by "Log out", kept in the store (tables login_failures
+and login_revocations).
 
 A lockout kept in the server's memory was lost at every restart and whenever the users file changed (`seizures users
 add`), and each app server behind a load balancer counted alone. Here the count lives in the store: it survives
@@ -76,6 +77,30 @@ def _remaining(row, limit: int, lock_seconds: float, now: float) -> float:
     if row is None or row.failures < limit:
         return 0.0
     return max(0.0, lock_seconds - (now - row.last_failed_at))
+
+
+# --- Login cookies ended by "Log out" ------------------------------------------------------------------------------
+#
+# Deleting the cookie in the browser is not enough: the deletion may not reach it (a reload right after "Log out"),
+# and a copy of the cookie would log in until it expires. A cookie is known by its user name and its expiry (both
+# signed); a revoked one is refused by every server sharing the store.
+
+r = schema.login_revocations
+
+
+def revoke(engine: sa.Engine, username: str, expires_at: float, now: float | None = None) -> None:
+    """End one login cookie (a user's, with that expiry); forget those already expired."""
+    statement = upsert(r).values(username=username, expires_at=expires_at).on_conflict_do_nothing()
+    with _turn(engine), engine.begin() as conn:
+        conn.execute(r.delete().where(r.c.expires_at <= _now(now)))
+        conn.execute(statement)
+
+
+def revoked(engine: sa.Engine, username: str, expires_at: float) -> bool:
+    """Whether that login cookie was ended by "Log out"."""
+    with engine.connect() as conn:
+        found = conn.execute(sa.select(r.c.username).where(r.c.username == username, r.c.expires_at == expires_at))
+        return found.first() is not None
 
 
 def _turn(engine: sa.Engine):

@@ -361,6 +361,15 @@ login_failures = sa.Table(
     sa.Column("last_failed_at", sa.Double, nullable=False),
 )
 
+# Login cookies ended by "Log out" (logins.py): a copy the browser kept, or one taken from it, no longer logs in. A
+# cookie is its user name and its expiry (signed, so not forged); a row is dropped once that expiry has passed.
+login_revocations = sa.Table(
+    "login_revocations",
+    metadata,
+    sa.Column("username", sa.String(255), primary_key=True),
+    sa.Column("expires_at", sa.Double, primary_key=True),
+)
+
 # A column mapping for wide files (one column per weapon type, ...), saved to be used again: see mappings.py.
 import_mappings = sa.Table(
     "import_mappings",

@@ -199,12 +199,18 @@ def _drop_bad_cookie(data: dict, authenticator) -> None:
     key = settings.cookie_key() or cookie.get("key")
     if raw is not None and not auth.valid_login_cookie(raw, key, authenticator.authentication_controller
                                                        .authentication_model.credentials["usernames"]):
-        st.session_state["logout"] = True  # the authenticator's get_cookie then ignores the cookie
-        authenticator.cookie_controller.delete_cookie()
+        _drop_cookie(authenticator)
+
+
+def _drop_cookie(authenticator) -> None:
+    """Not read this session, and the browser told to delete it."""
+    st.session_state["logout"] = True  # the authenticator's get_cookie then ignores the cookie
+    authenticator.cookie_controller.delete_cookie()
 
 
 # A change of the login cookie not yet confirmed by the browser: the arguments of the cookie component's call.
 COOKIE_CHANGE_KEY = "_login_cookie_change"
+LOGIN_EXPIRY_KEY = "_login_expires_at"  # this session's login cookie, revoked at "Log out"
 
 
 def _cookie_name(authenticator) -> str:
@@ -248,8 +254,11 @@ def _password_role() -> str | None:
     if not st.session_state.get("authentication_status"):
         _drop_bad_cookie(data, authenticator)
         token = authenticator.cookie_controller.get_cookie()
-        if token:
+        if token and logins.revoked(store_data.engine(), token["username"], token["exp_date"]):
+            _drop_cookie(authenticator)  # ended by "Log out", though the browser kept it
+        elif token:
             authenticator.authentication_controller.login(token=token)
+            st.session_state[LOGIN_EXPIRY_KEY] = token["exp_date"]
     if not st.session_state.get("authentication_status"):
         return None
     username = st.session_state.get("username")
@@ -263,6 +272,8 @@ def _password_role() -> str | None:
             name=st.session_state.get("name") or username, role=_(auth.ROLE_TEXT[role])))
         authenticator.logout(_("Log out"), location="sidebar", key="logout_button")
     if not st.session_state.get("authentication_status"):  # just logged out
+        if (expires := st.session_state.pop(LOGIN_EXPIRY_KEY, None)) is not None:
+            logins.revoke(store_data.engine(), username, expires)
         st.session_state[COOKIE_CHANGE_KEY] = {"method": "delete", "cookie": _cookie_name(authenticator)}
         st.rerun()
     return role
@@ -296,6 +307,7 @@ def _password_login() -> None:
     status = st.session_state.get("authentication_status")
     if status:  # logged in: start again, on the page the address asked for (the navigation already holds it)
         logins.clear(store_data.engine(), st.session_state["username"])
+        st.session_state[LOGIN_EXPIRY_KEY] = authenticator.cookie_controller.cookie_model.exp_date
         st.session_state[COOKIE_CHANGE_KEY] = _login_cookie(authenticator)
         st.rerun()
     if status is False:
