@@ -69,6 +69,18 @@ def chart_of(frame: pd.DataFrame, build: Callable[..., go.Figure], name: str, *a
 PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
 
 
+class _Made(go.Figure):
+    """A figure's dict as Plotly made it (Figure.to_dict; data.figure caches it), handed to st.plotly_chart as it
+    is. Given a dict, st.plotly_chart validates it again by building a Figure of it, which costs more than the rest
+    of the chart's drawing; given a Figure, it takes the figure's to_dict(), which this returns without a copy."""
+
+    def __init__(self, figure: dict):  # noqa: super().__init__ would build and validate the figure again
+        self._made = figure
+
+    def to_dict(self) -> dict:
+        return self._made
+
+
 def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str | None = None,
           summary: str | None = None, table: bool = True) -> None:
     """Draw a figure with its text alternative and a CSV download of exactly the data behind it (hidden cells as
@@ -83,7 +95,7 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
     `table=False` where the page shows the same numbers as a table of its own (the map). A figure without any trace
     is not drawn (Streamlit refuses one): its data is still offered. A figure whose points carry filter values
     (charts.SELECT) is drawn selectable: a click sets the shared filter (sidebar.py)."""
-    figure = fig if isinstance(fig, dict) else fig.to_dict()
+    figure = fig if isinstance(fig, dict) else fig.to_dict()  # a dict: one made by Plotly (data.figure)
     layout = figure.setdefault("layout", {})
     if title:
         layout["title"] = {**(layout.get("title") if isinstance(layout.get("title"), dict) else {}), "text": title}
@@ -92,7 +104,7 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
     drawn = describe.drawn(figure)
     if len(figure.get("data") or []):
         key = f"chart_{name}"
-        st.plotly_chart(figure, width="stretch", key=key, theme=None, config=PLOTLY_CONFIG,
+        st.plotly_chart(_Made(figure), width="stretch", key=key, theme=None, config=PLOTLY_CONFIG,
                         **sidebar.chart_selection(figure, key))
     st.caption(_plain(summary or describe.summary(drawn)))
     if table and len(figure.get("data") or []) and not drawn.table.empty:
