@@ -3,6 +3,7 @@ the suppression legend, empty states, the provenance note, the period check and 
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import pandas as pd
@@ -114,10 +115,14 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
             numbers = describe.display_table(drawn).map(_plain).rename(columns=_plain)
             st.table(numbers.set_index(numbers.columns[0]), hide_index=False, alt=label)
     suppression_legend(frame)
-    st.download_button(
-        _("Download data (CSV)"), spreadsheet.csv_bytes(disclosure.shown(frame)), file_name=f"{name}.csv",
-        mime="text/csv", key=f"csv_{name}",
+    st.download_button(  # the file is made when it is asked for, not on every run
+        _("Download data (CSV)"), functools.partial(_csv, frame), file_name=f"{name}.csv", mime="text/csv",
+        key=f"csv_{name}", on_click="ignore",
     )
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return spreadsheet.csv_bytes(disclosure.shown(frame))
 
 
 def _plain(text: str) -> str:
