@@ -11,9 +11,10 @@ copy of data/seizures.duckdb) or on `--db-url`. The toy is written by this scrip
 pages under st.navigation, a sidebar multiselect of the same directorates, on its home page a metric and three
 Plotly bar charts that follow the multiselect (the yearly bars selectable: a click filters the year), on its second
 page one bar chart. It is what a minimal Streamlit dashboard costs on this machine; the ratios app/toy are what
-count (the machine is shared, both servers see the same load because each run alternates them).
+count (the machine is shared: each step of a run is taken on every server in turn, seconds apart, so that they see
+the same load).
 
-Measured per run, for each server in turn:
+Measured per run, each step on every server in turn:
 - first chart: seconds from opening a page's address in a new browser context to the first Plotly chart drawn
   (and to the page settled: the run over, every chart drawn); the app's default page against the toy's home page,
   the app's other pages against the toy's second page;
@@ -255,36 +256,52 @@ def new_context(browser):
     return context
 
 
-def one_run(browser, target: Target, pages: list) -> None:
-    """Every measurement once on one server."""
-    (home_path, home_title), *others = pages
-    context = new_context(browser)
-    page = context.new_page()
-    url = f"{target.base}/{home_path}"
-    first, settled = open_page(page, url, home_title)
-    target.add("first chart: home", first)
-    target.add("settled: home", settled)
-    target.shape[home_path] = shape(page)
-    target.add("filter change", change_filter(page))
-    first, _settled = open_page(page, url, home_title)  # the same context: cache warm, a new session
-    target.add("returning visitor: home", first)
-    target.add("click to filter", click_to_filter(page, *target.click))
-    page.goto(url, wait_until="commit")
-    page.wait_for_function(FIRST_CHART, polling="raf")
-    page.get_by_role("heading", name=home_title, level=1).wait_for()
-    page.wait_for_function(SETTLED, polling="raf")
-    target.add("page switch", switch_page(page, *target.switch))
-    context.close()
-    for path, title in others:
+def one_run(browser, targets: list[Target]) -> None:
+    """Every measurement once on each server, step by step: each step is taken on every server before the next
+    (seconds apart), so that a change in the machine's load falls on all of them alike. Each target's pages are
+    its own (the toy's second page stands for each of the app's other pages)."""
+    opened = {}
+    for target in targets:  # a new context: the first chart and the page's shape
+        (home_path, home_title), *_others = target.pages
         context = new_context(browser)
         page = context.new_page()
-        first, settled = open_page(page, f"{target.base}/{path}", title)
-        target.add(f"first chart: {path}", first)
-        target.add(f"settled: {path}", settled)
-        target.shape[path] = shape(page)
-        first, _settled = open_page(page, f"{target.base}/{path}", title)
-        target.add(f"returning visitor: {path}", first)
+        first, settled = open_page(page, f"{target.base}/{home_path}", home_title)
+        target.add("first chart: home", first)
+        target.add("settled: home", settled)
+        target.shape[home_path] = shape(page)
+        opened[target.name] = (context, page)
+    for target in targets:
+        target.add("filter change", change_filter(opened[target.name][1]))
+    for target in targets:  # the same context: cache warm, a new session
+        (home_path, home_title), *_others = target.pages
+        first, _settled = open_page(opened[target.name][1], f"{target.base}/{home_path}", home_title)
+        target.add("returning visitor: home", first)
+    for target in targets:
+        target.add("click to filter", click_to_filter(opened[target.name][1], *target.click))
+    for target in targets:  # back to the home page unfiltered (not timed)
+        (home_path, home_title), *_others = target.pages
+        page = opened[target.name][1]
+        page.goto(f"{target.base}/{home_path}", wait_until="commit")
+        page.wait_for_function(FIRST_CHART, polling="raf")
+        page.get_by_role("heading", name=home_title, level=1).wait_for()
+        page.wait_for_function(SETTLED, polling="raf")
+    for target in targets:
+        target.add("page switch", switch_page(opened[target.name][1], *target.switch))
+    for context, _page in opened.values():
         context.close()
+    others = max(len(target.pages) for target in targets) - 1
+    for i in range(1, others + 1):
+        for target in targets:
+            path, title = target.pages[min(i, len(target.pages) - 1)]
+            context = new_context(browser)
+            page = context.new_page()
+            first, settled = open_page(page, f"{target.base}/{path}", title)
+            target.add(f"first chart: {path}", first)
+            target.add(f"settled: {path}", settled)
+            target.shape[path] = shape(page)
+            first, _settled = open_page(page, f"{target.base}/{path}", title)
+            target.add(f"returning visitor: {path}", first)
+            context.close()
 
 
 def measure(runs: int, db_url: str | None, page_paths: list[str] | None = None, before_ref: str | None = None) -> dict:
@@ -322,10 +339,10 @@ def measure(runs: int, db_url: str | None, page_paths: list[str] | None = None, 
         procs.append(proc)
         app = Target("app", app_base, app_pages, ("Regions", "Regional directorates"),
                      ("chart_by_directorate", "Peja", 2022))
-        toy = Target("toy", toy_base, [("", "Toy overview"), ("regions", "Toy regions")],
+        toy = Target("toy", toy_base, [("", "Toy overview")] + [("regions", "Toy regions")] * min(1, len(app_pages) - 1),
                      ("Regions", "Toy regions"), ("toy_years", None, 2022))
         # The toy's second page stands for each of the app's other pages.
-        toy_pages = [toy.pages[0]] + [toy.pages[1]] * (len(app_pages) - 1)
+        toy_pages = [toy.pages[0]] + [toy.pages[-1]] * (len(app_pages) - 1)
         load_start = os.getloadavg()[0]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -336,9 +353,7 @@ def measure(runs: int, db_url: str | None, page_paths: list[str] | None = None, 
                 first_visit[target.name] = open_page(context.new_page(), f"{target.base}/", target.pages[0][1])[0]
                 context.close()
             for _ in range(runs):
-                for target in apps:
-                    one_run(browser, target, app_pages)
-                one_run(browser, toy, toy_pages[:1] + toy_pages[1:2])
+                one_run(browser, [*apps, toy])
             browser.close()
         return {"app": app, "toy": toy, "toy_pages": toy_pages, "first_visit": first_visit, "runs": runs,
                 "before": before, "before_ref": before_ref,
@@ -375,8 +390,8 @@ def render(results: dict) -> str:
     load_start, load_end = results["load"]
     lines = [
         f"Generated by `benchmarks/browser.py` on {dt.date.today()}, commit `{commit}`, store: "
-        f"{results['db_url']}; headless Chromium {chromium_version()}, median of {results['runs']} runs, the app "
-        f"and the toy in turn. Machine: {os.cpu_count()} cores, shared; load average (1 min) {load_start:.1f} at the "
+        f"{results['db_url']}; headless Chromium {chromium_version()}, median of {results['runs']} runs, each step "
+        f"on the app and the toy in turn. Machine: {os.cpu_count()} cores, shared; load average (1 min) {load_start:.1f} at the "
         f"start, {load_end:.1f} at the end.",
         "",
         "| measurement | app median s | app spread s | toy median s | toy spread s | app ÷ toy |",
