@@ -54,12 +54,12 @@ def fragment(section: Callable) -> Callable:
     """st.fragment for a page's section whose own widgets (a measure, periods to compare) should rerun only it.
 
     A fragment rerun runs without app.py: the store is opened and its data version read once for it here (without,
-    every cached query would read the version again, and a fragment rerun took longer than the whole page). A chart
-    selection made in it, which changes the filter of every section and of the sidebar, reruns the whole app
-    instead (sidebar.chart_selection).
+    every cached query would read the version again, and a fragment rerun took longer than the whole page), and a
+    chart selection made in it, which changes the filter of every section and of the sidebar, reruns the whole app.
     """
     @functools.wraps(section)
     def run(*args, **kwargs):
+        sidebar.follow_selection()
         with data.script_run():
             section(*args, **kwargs)
 

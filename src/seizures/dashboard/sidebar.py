@@ -149,11 +149,8 @@ def _public_filter() -> SeizureFilter:
 # A chart whose points carry filter values (charts.SELECT: a directorate, a weapon type, a context, a year) is drawn
 # with on_select: its callback keeps the selection under PENDING_KEY, and the next run's sidebar_filter() sets the
 # widgets' state from it before drawing them, so the filter, the URL and every number follow exactly as if the
-# sidebar had been used. That next run is the whole app's, also for a chart drawn in an st.fragment (whose own
-# interactions rerun only it): the callback asks for it (st.rerun(scope="app") in a callback replaces the
-# interaction's rerun; the fragment does not run first). The filter before it is kept on a stack (UNDO_KEY) for
-# "Clear the selection"; a change made by hand in the sidebar ends that stack. Not in the public mode, which has no
-# filter.
+# sidebar had been used. The filter before it is kept on a stack (UNDO_KEY) for "Clear the selection"; a change made
+# by hand in the sidebar ends that stack. Not in the public mode, which has no filter.
 
 PENDING_KEY = "_chart_selection"
 UNDO_KEY = "_selection_undo"
@@ -181,13 +178,7 @@ def _keep_points(key: str, fields: dict) -> None:
     points = event["selection"]["points"] if event else []
     picked = picked_values(points, fields)
     if picked:
-        _select(picked)
-
-
-def _select(picked: dict[str, list]) -> None:
-    """Keep a selection for the next run, and make that run the whole app's (see above)."""
-    st.session_state[PENDING_KEY] = picked
-    st.rerun(scope="app")
+        st.session_state[PENDING_KEY] = picked
 
 
 def picked_values(points: list[dict], fields: dict) -> dict[str, list]:
@@ -214,8 +205,15 @@ def row_selection(key: str, codes: list[str], field: str = "region") -> Callable
         rows = event["selection"]["rows"] if event else []
         chosen = [codes[i] for i in rows if 0 <= i < len(codes) and codes[i]]
         if chosen:
-            _select({field: chosen})
+            st.session_state[PENDING_KEY] = {field: chosen}
     return keep
+
+
+def follow_selection() -> None:
+    """At the top of a fragment holding selectable charts: a selection made in it reran the fragment only; the
+    filter it sets concerns the whole page (and the sidebar), so run the whole app."""
+    if PENDING_KEY in st.session_state:
+        st.rerun(scope="app")
 
 
 def _state() -> dict:
