@@ -4,15 +4,17 @@
     .venv/bin/python benchmarks/browser.py --write         # and puts the table into BENCHMARKS.md
     .venv/bin/python benchmarks/generate.py --rows 10000000 --out benchmarks/out/10m.duckdb
     .venv/bin/python benchmarks/browser.py --db-url duckdb:///benchmarks/out/10m.duckdb --write   # the 10 M store
+    .venv/bin/python benchmarks/browser.py --before-ref main --runs 3   # a change: the app at main beside this one
 
 The app runs in the development mode of `make run` (no login, administrator: every page) on the demo store (a
 copy of data/seizures.duckdb) or on `--db-url`. The toy is written by this script into a temporary folder: two
 pages under st.navigation, a sidebar multiselect of the same directorates, on its home page a metric and three
 Plotly bar charts that follow the multiselect (the yearly bars selectable: a click filters the year), on its second
 page one bar chart. It is what a minimal Streamlit dashboard costs on this machine; the ratios app/toy are what
-count (the machine is shared, both servers see the same load because each run alternates them).
+count (the machine is shared: each step of a run is taken on every server in turn, seconds apart, so that they see
+the same load).
 
-Measured per run, for each server in turn:
+Measured per run, each step on every server in turn:
 - first chart: seconds from opening a page's address in a new browser context to the first Plotly chart drawn
   (and to the page settled: the run over, every chart drawn); the app's default page against the toy's home page,
   the app's other pages against the toy's second page;
@@ -23,6 +25,10 @@ Measured per run, for each server in turn:
   yearly bars, 2022) until the headline metric changes;
 - page switch: a click on the second page in the navigation until that page is settled.
 Every wait is on a condition of the page; the times are the script's perf_counter around the action and the wait.
+
+With `--before-ref REF`, the app as it is at the git revision REF (extracted with `git archive`, on its own copy of
+the store) is served too and measured in the same runs, in turn with the app and the toy: a change is judged by
+the two apps' ratios to the toy in one run, not by numbers taken on a differently loaded machine.
 """
 
 from __future__ import annotations
@@ -250,41 +256,58 @@ def new_context(browser):
     return context
 
 
-def one_run(browser, target: Target, pages: list) -> None:
-    """Every measurement once on one server."""
-    (home_path, home_title), *others = pages
-    context = new_context(browser)
-    page = context.new_page()
-    url = f"{target.base}/{home_path}"
-    first, settled = open_page(page, url, home_title)
-    target.add("first chart: home", first)
-    target.add("settled: home", settled)
-    target.shape[home_path] = shape(page)
-    target.add("filter change", change_filter(page))
-    first, _settled = open_page(page, url, home_title)  # the same context: cache warm, a new session
-    target.add("returning visitor: home", first)
-    target.add("click to filter", click_to_filter(page, *target.click))
-    page.goto(url, wait_until="commit")
-    page.wait_for_function(FIRST_CHART, polling="raf")
-    page.get_by_role("heading", name=home_title, level=1).wait_for()
-    page.wait_for_function(SETTLED, polling="raf")
-    target.add("page switch", switch_page(page, *target.switch))
-    context.close()
-    for path, title in others:
+def one_run(browser, targets: list[Target]) -> None:
+    """Every measurement once on each server, step by step: each step is taken on every server before the next
+    (seconds apart), so that a change in the machine's load falls on all of them alike. Each target's pages are
+    its own (the toy's second page stands for each of the app's other pages)."""
+    opened = {}
+    for target in targets:  # a new context: the first chart and the page's shape
+        (home_path, home_title), *_others = target.pages
         context = new_context(browser)
         page = context.new_page()
-        first, settled = open_page(page, f"{target.base}/{path}", title)
-        target.add(f"first chart: {path}", first)
-        target.add(f"settled: {path}", settled)
-        target.shape[path] = shape(page)
-        first, _settled = open_page(page, f"{target.base}/{path}", title)
-        target.add(f"returning visitor: {path}", first)
+        first, settled = open_page(page, f"{target.base}/{home_path}", home_title)
+        target.add("first chart: home", first)
+        target.add("settled: home", settled)
+        target.shape[home_path] = shape(page)
+        opened[target.name] = (context, page)
+    for target in targets:
+        target.add("filter change", change_filter(opened[target.name][1]))
+    for target in targets:  # the same context: cache warm, a new session
+        (home_path, home_title), *_others = target.pages
+        first, _settled = open_page(opened[target.name][1], f"{target.base}/{home_path}", home_title)
+        target.add("returning visitor: home", first)
+    for target in targets:
+        target.add("click to filter", click_to_filter(opened[target.name][1], *target.click))
+    for target in targets:  # back to the home page unfiltered (not timed)
+        (home_path, home_title), *_others = target.pages
+        page = opened[target.name][1]
+        page.goto(f"{target.base}/{home_path}", wait_until="commit")
+        page.wait_for_function(FIRST_CHART, polling="raf")
+        page.get_by_role("heading", name=home_title, level=1).wait_for()
+        page.wait_for_function(SETTLED, polling="raf")
+    for target in targets:
+        target.add("page switch", switch_page(opened[target.name][1], *target.switch))
+    for context, _page in opened.values():
         context.close()
+    others = max(len(target.pages) for target in targets) - 1
+    for i in range(1, others + 1):
+        for target in targets:
+            path, title = target.pages[min(i, len(target.pages) - 1)]
+            context = new_context(browser)
+            page = context.new_page()
+            first, settled = open_page(page, f"{target.base}/{path}", title)
+            target.add(f"first chart: {path}", first)
+            target.add(f"settled: {path}", settled)
+            target.shape[path] = shape(page)
+            first, _settled = open_page(page, f"{target.base}/{path}", title)
+            target.add(f"returning visitor: {path}", first)
+            context.close()
 
 
-def measure(runs: int, db_url: str | None, page_paths: list[str] | None = None) -> dict:
+def measure(runs: int, db_url: str | None, page_paths: list[str] | None = None, before_ref: str | None = None) -> dict:
     """Alternate the app and the toy `runs` times (after one warm-up visit each, which is timed apart as the first
-    visit after the server's start): {"app": Target, "toy": Target, ...}."""
+    visit after the server's start): {"app": Target, "toy": Target, ...}; with before_ref, the app at that
+    revision too ("before")."""
     from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix="browser-bench-"))
@@ -297,28 +320,43 @@ def measure(runs: int, db_url: str | None, page_paths: list[str] | None = None) 
         app_pages = [p for p in APP_PAGES if page_paths is None or p[0] in page_paths or p[0] == ""]
         proc, app_base = serve("app.py", ROOT, app_env(db_url))
         procs.append(proc)
+        before = None
+        if before_ref is not None:
+            tree = work / "before"
+            tree.mkdir()
+            archive = subprocess.run(["git", "archive", before_ref], cwd=ROOT, check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+            before_url = db_url
+            if db_url.startswith("duckdb:///"):  # a DuckDB file is written by one process at a time: its own copy
+                shutil.copy(db_url.removeprefix("duckdb:///"), work / "before.duckdb")
+                before_url = f"duckdb:///{work / 'before.duckdb'}"
+            proc, before_base = serve("app.py", tree, {**app_env(before_url), "PYTHONPATH": str(tree / "src")})
+            procs.append(proc)
+            before = Target("before", before_base, app_pages, ("Regions", "Regional directorates"),
+                            ("chart_by_directorate", "Peja", 2022))
         toy_env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         proc, toy_base = serve("app.py", write_toy(work / "toy"), toy_env)
         procs.append(proc)
         app = Target("app", app_base, app_pages, ("Regions", "Regional directorates"),
                      ("chart_by_directorate", "Peja", 2022))
-        toy = Target("toy", toy_base, [("", "Toy overview"), ("regions", "Toy regions")],
+        toy = Target("toy", toy_base, [("", "Toy overview")] + [("regions", "Toy regions")] * min(1, len(app_pages) - 1),
                      ("Regions", "Toy regions"), ("toy_years", None, 2022))
         # The toy's second page stands for each of the app's other pages.
-        toy_pages = [toy.pages[0]] + [toy.pages[1]] * (len(app_pages) - 1)
+        toy_pages = [toy.pages[0]] + [toy.pages[-1]] * (len(app_pages) - 1)
         load_start = os.getloadavg()[0]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             first_visit = {}
-            for target in (app, toy):  # the first visit after the server's start
+            apps = (app,) if before is None else (before, app)
+            for target in (*apps, toy):  # the first visit after the server's start
                 context = new_context(browser)
                 first_visit[target.name] = open_page(context.new_page(), f"{target.base}/", target.pages[0][1])[0]
                 context.close()
             for _ in range(runs):
-                one_run(browser, app, app_pages)
-                one_run(browser, toy, toy_pages[:1] + toy_pages[1:2])
+                one_run(browser, [*apps, toy])
             browser.close()
         return {"app": app, "toy": toy, "toy_pages": toy_pages, "first_visit": first_visit, "runs": runs,
+                "before": before, "before_ref": before_ref,
                 "db_url": db_url if "browser-bench-" not in db_url else "the demo store",
                 "load": (load_start, os.getloadavg()[0])}
     finally:
@@ -331,9 +369,10 @@ def spread(values: list[float]) -> str:
     return f"{min(values):.2f}–{max(values):.2f}"
 
 
-def rows(results: dict) -> list[tuple[str, list[float], list[float]]]:
-    """(measurement, app's times, toy's times), the app's pages each against the toy's page that stands for them."""
-    app, toy = results["app"], results["toy"]
+def rows(results: dict, of: str = "app") -> list[tuple[str, list[float], list[float]]]:
+    """(measurement, the app's times, toy's times), the app's pages each against the toy's page that stands for
+    them; of="before": the app at --before-ref."""
+    app, toy = results[of], results["toy"]
     out = []
     for (path, _title), (toy_path, _toy_title) in zip(app.pages, results["toy_pages"]):
         shown = path or "home (Overview)"
@@ -351,32 +390,47 @@ def render(results: dict) -> str:
     load_start, load_end = results["load"]
     lines = [
         f"Generated by `benchmarks/browser.py` on {dt.date.today()}, commit `{commit}`, store: "
-        f"{results['db_url']}; headless Chromium {chromium_version()}, median of {results['runs']} runs, the app "
-        f"and the toy in turn. Machine: {os.cpu_count()} cores, shared; load average (1 min) {load_start:.1f} at the "
+        f"{results['db_url']}; headless Chromium {chromium_version()}, median of {results['runs']} runs, each step "
+        f"on the app and the toy in turn. Machine: {os.cpu_count()} cores, shared; load average (1 min) {load_start:.1f} at the "
         f"start, {load_end:.1f} at the end.",
         "",
         "| measurement | app median s | app spread s | toy median s | toy spread s | app ÷ toy |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     app, toy = results["app"], results["toy"]
-    for name, app_times, toy_times in rows(results):
-        a, t = statistics.median(app_times), statistics.median(toy_times)
-        lines.append(f"| {name} | {a:.2f} | {spread(app_times)} | {t:.2f} | {spread(toy_times)} | {a / t:.2f}× |")
+    before = results.get("before")
+    if before is not None:
+        lines[0] += (f" The app is also served as it is at `{results['before_ref']}` (\"before\"), measured in the "
+                     f"same runs.")
+        lines[2:4] = ["| measurement | before median s | app median s | app spread s | toy median s | toy spread s "
+                      "| before ÷ toy | app ÷ toy |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for (name, app_times, toy_times), (_n, before_times, _t) in zip(rows(results), rows(results, "before")):
+            a, b, t = (statistics.median(x) for x in (app_times, before_times, toy_times))
+            lines.append(f"| {name} | {b:.2f} | {a:.2f} | {spread(app_times)} | {t:.2f} | {spread(toy_times)} "
+                         f"| {b / t:.2f}× | {a / t:.2f}× |")
+    else:
+        for name, app_times, toy_times in rows(results):
+            a, t = statistics.median(app_times), statistics.median(toy_times)
+            lines.append(f"| {name} | {a:.2f} | {spread(app_times)} | {t:.2f} | {spread(toy_times)} | {a / t:.2f}× |")
     drawn = "; ".join(f"{path or 'home'} {charts} charts, {elements} elements"
                       for path, (charts, elements) in app.shape.items())
     toy_drawn = "; ".join(f"{path or 'home'} {charts} charts, {elements} elements"
                           for path, (charts, elements) in toy.shape.items())
     lines += ["", f"What the browser draws on each page (Plotly charts, Streamlit elements, sidebar included): the app: "
                   f"{drawn}. The toy: {toy_drawn}."]
+    if before is not None:
+        lines[-1] += " Before: " + "; ".join(f"{path or 'home'} {charts} charts, {elements} elements"
+                                             for path, (charts, elements) in before.shape.items()) + "."
     fv = results["first_visit"]
     lines += ["", f"First visit after the server's start (one each, before the runs), to the first chart: app "
-                  f"{fv['app']:.2f} s, toy {fv['toy']:.2f} s ({fv['app'] / fv['toy']:.2f}×)."]
+                  f"{fv['app']:.2f} s, toy {fv['toy']:.2f} s ({fv['app'] / fv['toy']:.2f}×)"
+                  + (f"; before {fv['before']:.2f} s ({fv['before'] / fv['toy']:.2f}×)." if before else ".")]
     return "\n".join(lines)
 
 
-def ratios(results: dict) -> dict[str, float]:
+def ratios(results: dict, of: str = "app") -> dict[str, float]:
     """measurement -> app median ÷ toy median (the smoke test checks these are finite and positive)."""
-    return {name: statistics.median(a) / statistics.median(t) for name, a, t in rows(results)}
+    return {name: statistics.median(a) / statistics.median(t) for name, a, t in rows(results, of)}
 
 
 def chromium_version() -> str:
@@ -398,10 +452,12 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--db-url", help="the app's store (default: a copy of the demo store)")
     parser.add_argument("--pages", help="comma-separated address paths of the app's other pages to open "
                                         "(default: every page with a chart; the home page always)")
+    parser.add_argument("--before-ref", help="also serve the app as it is at this git revision, measured in the "
+                                             "same runs (e.g. main)")
     parser.add_argument("--write", action="store_true", help="put the table into BENCHMARKS.md")
     args = parser.parse_args(argv)
     paths = None if args.pages is None else [p for p in args.pages.split(",") if p]
-    results = measure(args.runs, args.db_url, paths)
+    results = measure(args.runs, args.db_url, paths, args.before_ref)
     report = render(results)
     print(report)
     if args.write and args.db_url is None:
@@ -410,6 +466,8 @@ def main(argv: list[str] | None = None) -> str:
         write(report, START_MARK.replace("start", "other store: start"), END_MARK.replace("end", "other store: end"),
               SECTION + ", on another store")
     assert all(math.isfinite(r) and r > 0 for r in ratios(results).values())
+    if results["before"] is not None:
+        assert all(math.isfinite(r) and r > 0 for r in ratios(results, "before").values())
     return report
 
 

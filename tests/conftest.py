@@ -321,10 +321,18 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(text)
 
 
+class _Files(dict):
+    """name -> a download's bytes; a deferred download (its data a function, called on the click) is made when read."""
+
+    def __getitem__(self, name):
+        data = super().__getitem__(name)
+        return data() if callable(data) else data
+
+
 @pytest.fixture()
 def downloads(monkeypatch) -> dict[str, bytes]:
-    """Every file a download button of the run offers: name -> bytes (deferred ones generated here)."""
-    files: dict[str, object] = {}
+    """Every file a download button of the run offers: name -> bytes (deferred ones generated when read)."""
+    files: dict[str, object] = _Files()
     add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
     def keep(self, data, mimetype, coordinates, file_name=None, *args, **kwargs):

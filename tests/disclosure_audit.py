@@ -72,29 +72,35 @@ class Publication:
 
 
 class Downloads:
-    """Catches the files the download buttons of one run offer (MediaFileManager.add), as in tests/test_roles.py."""
+    """Catches the files the download buttons of one run offer (MediaFileManager.add, and add_deferred for those made
+    on the click), as in tests/test_roles.py."""
 
     def __init__(self):
         self.files: dict[str, bytes] = {}
-        self._add = MediaFileManager.add
+        self._add, self._add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
     def __enter__(self):
-        add, files = self._add, self.files
+        add, add_deferred, files = self._add, self._add_deferred, self.files
 
         def keep(manager, data, mimetype, coordinates, file_name=None, *args, **kwargs):
             files[file_name] = data
             return add(manager, data, mimetype, coordinates, file_name, *args, **kwargs)
 
-        MediaFileManager.add = keep
+        def keep_deferred(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+            files[file_name] = data_callable  # made on the click: made here when taken
+            return add_deferred(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+        MediaFileManager.add, MediaFileManager.add_deferred = keep, keep_deferred
         return self
 
     def __exit__(self, *exc):
-        MediaFileManager.add = self._add
+        MediaFileManager.add, MediaFileManager.add_deferred = self._add, self._add_deferred
 
     def take(self) -> dict[str, pd.DataFrame]:
         out = {}
         for name, data in self.files.items():
             if name and name.endswith(".csv"):
+                data = data() if callable(data) else data
                 raw = data if isinstance(data, bytes) else data.encode()
                 out[name.removesuffix(".csv")] = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
         self.files.clear()

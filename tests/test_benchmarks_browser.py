@@ -33,16 +33,18 @@ def numbers(cell: str) -> list[float]:
 def test_browser_benchmark_compares_the_app_with_the_toy(demo_url):
     import browser
 
-    report = browser.main(["--runs", "1", "--pages", "", "--db-url", demo_url])
+    # With --before-ref, the app as committed (HEAD) is measured beside the working tree's, in the same run.
+    report = browser.main(["--runs", "1", "--pages", "", "--db-url", demo_url, "--before-ref", "HEAD"])
     rows = table_rows(report)
     assert [row[0] for row in rows] == [
         "first chart: home (Overview)", "settled: home (Overview)", "returning visitor: home (Overview)",
         "filter change", "click to filter", "page switch"]
     for row in rows:
         values = [v for cell in row[1:] for v in numbers(cell)]
-        assert len(values) == 7, row  # median, spread (2), median, spread (2), ratio
+        assert len(values) == 9, row  # before's median, app's median and spread (2), toy's too, two ratios
         assert all(math.isfinite(v) and v > 0 for v in values), row
-    assert re.search(r"First visit after the server's start .* app \d+\.\d+ s, toy \d+\.\d+ s", report)
+    assert re.search(r"First visit after the server's start .* app \d+\.\d+ s, toy \d+\.\d+ s .*; before \d+\.\d+ s",
+                     report)
 
 
 def test_load_benchmark_measures_sessions_in_both_modes(demo_url):

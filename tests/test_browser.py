@@ -200,6 +200,21 @@ def test_records_csv_download_holds_every_filtered_row(server, page, oracle):
     assert sorted(line["case_ref"] for line in lines) == sorted(rows["case_ref"])
 
 
+def test_a_charts_csv_is_made_on_the_click_and_holds_its_numbers(server, page, oracle):
+    # The chart downloads are deferred (made when asked for, not on every run) and do not rerun the page.
+    page.goto(f"{server}/?{FILTER_QUERY}")
+    wait_for_page(page, "Firearms seizures in Kosovo*")
+    button = page.locator(".st-key-csv_by_directorate").get_by_role("button", name="Download data (CSV)")
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "by_directorate.csv"
+    lines = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    rows = oracle.select(regions=("PZ", "GJ"), years=(2021, 2024), categories=("firearm",))
+    expected = rows.groupby(["region_code", "year"])["quantity"].sum()
+    assert {(line["region_code"], int(line["year"])): float(line["value"]) for line in lines} == {
+        key: float(value) for key, value in expected.items()}
+
+
 def test_map_page_draws_offline(server, page):
     # A deep link to the map: the directorates' seats on a plain lon/lat plot, no tile server or CDN request.
     requests: list[str] = []

@@ -29,6 +29,9 @@ def engine() -> sa.Engine:
 
 
 _run_data_version: contextvars.ContextVar[tuple[int, ...] | None] = contextvars.ContextVar("data_version", default=None)
+# What a script run has looked up already (see per_run): a run asks for the vocabulary, the directorates' names and
+# the measures dozens of times, and each st.cache_data hit hashes its arguments and copies its result.
+_run_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("run_memo", default=None)
 
 
 def data_version() -> tuple[int, ...]:
@@ -59,11 +62,25 @@ def script_run() -> Iterator[None]:
             token = _run_data_version.set(queries.data_version(db))
         except sa.exc.DBAPIError:  # no schema yet
             token = None
+        memo = _run_memo.set({} if token is not None else None)
         try:
             yield
         finally:
+            _run_memo.reset(memo)
             if token is not None:
                 _run_data_version.reset(token)
+
+
+def per_run(compute: Callable[[], T]) -> T:
+    """compute(), once per script run and language (outside a run, every time): for the reference lookups that do
+    not change within a run (the data version is read once for it). Callers must not change what it returns."""
+    memo = _run_memo.get()
+    if memo is None:
+        return compute()
+    key = (_name(compute), i18n.language())
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def _name(func: Callable) -> str:
@@ -76,7 +93,7 @@ def cached(query: Callable[..., T], *args) -> T:
     Keyed on the data version, so an import or rollback (here or from the CLI) shows without a restart. In the
     public mode the result is protected (disclosure.py), and a query not listed in PUBLIC_QUERIES is refused.
     """
-    if settings.public_mode():
+    if per_run(settings.public_mode):
         return _cached_public(_name(query), data_version(), settings.suppress_below(), query, *args)
     return _cached_query(_name(query), data_version(), query, *args)
 
@@ -239,6 +256,10 @@ def regions() -> pd.DataFrame:
 
 def region_names() -> dict[str, str]:
     """Directorate code -> name in the current language."""
+    return dict(per_run(_region_names))
+
+
+def _region_names() -> dict[str, str]:
     frame = regions()
     return dict(zip(frame["code"], frame["name"]))
 
@@ -266,11 +287,19 @@ def any_illustrative(flt: SeizureFilter) -> bool:
 
 def vocabulary() -> reference.Vocabulary:
     """The store's coded values (categories, units, weapon types, contexts) with their labels."""
+    return per_run(_vocabulary)
+
+
+def _vocabulary() -> reference.Vocabulary:
     return cached(reference.read_vocabulary)
 
 
 def jurisdiction() -> reference.Jurisdiction | None:
     """The jurisdiction whose data the store holds, or None before one is loaded."""
+    return per_run(_jurisdiction)
+
+
+def _jurisdiction() -> reference.Jurisdiction | None:
     return cached(reference.read_jurisdiction)
 
 
@@ -278,9 +307,13 @@ def measures() -> list[queries.Measure]:
     """Every measure of the store's vocabulary that its rows have something in (any year), then seizure events, with
     labels in the current language."""
     present = set(cached(queries.measures_with_data, SeizureFilter()))
-    return [m for m in derived(queries.measures, vocabulary()) if m.key in present]
+    return [m for m in per_run(_every_measure).values() if m.key in present]
 
 
 def measure(key: str) -> queries.Measure:
     """One measure, labelled in the current language (also one the store holds nothing of)."""
-    return next(m for m in derived(queries.measures, vocabulary()) if m.key == key)
+    return per_run(_every_measure)[key]
+
+
+def _every_measure() -> dict[str, queries.Measure]:
+    return {m.key: m for m in derived(queries.measures, vocabulary())}

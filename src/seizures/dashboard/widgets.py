@@ -3,6 +3,7 @@ the suppression legend, empty states, the provenance note, the period check and 
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import pandas as pd
@@ -69,6 +70,18 @@ def chart_of(frame: pd.DataFrame, build: Callable[..., go.Figure], name: str, *a
 PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
 
 
+class _Made(go.Figure):
+    """A figure's dict as Plotly made it (Figure.to_dict; data.figure caches it), handed to st.plotly_chart as it
+    is. Given a dict, st.plotly_chart validates it again by building a Figure of it, which costs more than the rest
+    of the chart's drawing; given a Figure, it takes the figure's to_dict(), which this returns without a copy."""
+
+    def __init__(self, figure: dict):  # noqa: super().__init__ would build and validate the figure again
+        self._made = figure
+
+    def to_dict(self) -> dict:
+        return self._made
+
+
 def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str | None = None,
           summary: str | None = None, table: bool = True) -> None:
     """Draw a figure with its text alternative and a CSV download of exactly the data behind it (hidden cells as
@@ -83,7 +96,7 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
     `table=False` where the page shows the same numbers as a table of its own (the map). A figure without any trace
     is not drawn (Streamlit refuses one): its data is still offered. A figure whose points carry filter values
     (charts.SELECT) is drawn selectable: a click sets the shared filter (sidebar.py)."""
-    figure = fig if isinstance(fig, dict) else fig.to_dict()
+    figure = fig if isinstance(fig, dict) else fig.to_dict()  # a dict: one made by Plotly (data.figure)
     layout = figure.setdefault("layout", {})
     if title:
         layout["title"] = {**(layout.get("title") if isinstance(layout.get("title"), dict) else {}), "text": title}
@@ -92,7 +105,7 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
     drawn = describe.drawn(figure)
     if len(figure.get("data") or []):
         key = f"chart_{name}"
-        st.plotly_chart(figure, width="stretch", key=key, theme=None, config=PLOTLY_CONFIG,
+        st.plotly_chart(_Made(figure), width="stretch", key=key, theme=None, config=PLOTLY_CONFIG,
                         **sidebar.chart_selection(figure, key))
     st.caption(_plain(summary or describe.summary(drawn)))
     if table and len(figure.get("data") or []) and not drawn.table.empty:
@@ -102,10 +115,14 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
             numbers = describe.display_table(drawn).map(_plain).rename(columns=_plain)
             st.table(numbers.set_index(numbers.columns[0]), hide_index=False, alt=label)
     suppression_legend(frame)
-    st.download_button(
-        _("Download data (CSV)"), spreadsheet.csv_bytes(disclosure.shown(frame)), file_name=f"{name}.csv",
-        mime="text/csv", key=f"csv_{name}",
+    st.download_button(  # the file is made when it is asked for, not on every run
+        _("Download data (CSV)"), functools.partial(_csv, frame), file_name=f"{name}.csv", mime="text/csv",
+        key=f"csv_{name}", on_click="ignore",
     )
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return spreadsheet.csv_bytes(disclosure.shown(frame))
 
 
 def _plain(text: str) -> str:
