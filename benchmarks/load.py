@@ -19,7 +19,9 @@ numbers, one session at a time. An error: an exception or error box sent by the 
 chart, a refused or dropped connection, or no chart within the timeout. For each round: the server process's CPU
 time (/proc/PID/stat) and this benchmark's own (the client's share of the 2 cores), and the server's resident set
 (VmRSS) before the N sessions open and once all have settled, their websockets still open (Streamlit still holds
-their sessions): the growth divided by N. One warm-up session runs first on each server (the caches filled).
+their sessions): the growth divided by N. One warm-up session runs first on each server (the caches filled). The
+single session is opened 5 times (--single-repeats), one after the other, and its median is the "one session's"
+time the ratio divides by: one time alone is too noisy on a shared machine.
 
 `--client browser` opens N browser contexts of one headless Chromium instead: on the same cores, that measures
 Chromium drawing N Overviews more than the server (the numbers of the first version of this benchmark).
@@ -32,11 +34,13 @@ import asyncio
 import datetime as dt
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,14 +70,15 @@ class Round:
     rss_before_mb: float
     rss_after_mb: float
     wall: float
-    server_cpu: float = float("nan")  # seconds of CPU the server process used during the round
+    server_cpu: float = float("nan")  # seconds of CPU the server process used per session
     client_cpu: float = float("nan")  # and this benchmark's process
     runs: float = float("nan")  # script runs per session (median)
     error_texts: tuple[str, ...] = ()
+    visits: int = 0  # sessions opened in the round (a single session is repeated)
 
     @property
     def per_session_mb(self) -> float:
-        return (self.rss_after_mb - self.rss_before_mb) / self.sessions
+        return (self.rss_after_mb - self.rss_before_mb) / max(self.visits, self.sessions)
 
 
 def rss_mb(pid: int) -> float:
@@ -120,23 +125,31 @@ def session_for(mode: str, base: str, users: Path) -> Session:
 # --- sessions through Streamlit's protocol ---------------------------------------------------------------------
 
 
-async def protocol_round(base: str, pid: int, mode: str, n: int, users: Path) -> Round:
-    sessions = [session_for(mode, base, users) for _ in range(n)]
+async def protocol_round(base: str, pid: int, mode: str, n: int, users: Path, single_repeats: int = 1) -> Round:
+    """N sessions at once; a single session `single_repeats` times, one after the other (one time alone is too
+    noisy a denominator on a shared machine): its wall time is then per repetition."""
+    repeats = single_repeats if n == 1 else 1
     before, cpu_before, own_before = rss_mb(pid), cpu_seconds(pid), time.process_time()
     started = time.perf_counter()
-    visits = await asyncio.gather(*(s.visit(TIMEOUT_S) for s in sessions))
-    wall = time.perf_counter() - started
+    visits, open_sessions = [], []
+    for _ in range(repeats):
+        sessions = [session_for(mode, base, users) for _ in range(n)]
+        visits += await asyncio.gather(*(s.visit(TIMEOUT_S) for s in sessions))
+        open_sessions += sessions
+    wall = (time.perf_counter() - started) / repeats
     after, cpu_after, own_after = rss_mb(pid), cpu_seconds(pid), time.process_time()
-    for s in sessions:
+    for s in open_sessions:
         await s.close()
     seconds = [v.first_chart for v in visits if not v.errors and v.first_chart is not None]
-    texts = tuple(sorted({e for v in visits for e in v.errors}))
+    texts = tuple(sorted({re.sub(r"\*\*[0-9A-F]{8}\*\*", "**…**", e) for v in visits for e in v.errors}))
     runs = sorted(v.runs for v in visits)
-    return Round(mode, n, seconds, n - len(seconds), before, after, wall, cpu_after - cpu_before,
-                 own_after - own_before, runs[len(runs) // 2], texts)
+    return Round(mode, n, seconds, len(visits) - len(seconds), before, after, wall,
+                 (cpu_after - cpu_before) / len(visits), (own_after - own_before) / len(visits),
+                 runs[len(runs) // 2], texts, len(visits))
 
 
-async def protocol_mode(mode: str, base: str, pid: int, counts: list[int], users: Path) -> list[Round]:
+async def protocol_mode(mode: str, base: str, pid: int, counts: list[int], users: Path,
+                        single_repeats: int = 1) -> list[Round]:
     warm = session_for(mode, base, users)  # warm-up: the caches filled
     visit = await warm.visit(TIMEOUT_S)
     await warm.close()
@@ -146,7 +159,7 @@ async def protocol_mode(mode: str, base: str, pid: int, counts: list[int], users
     for i, n in enumerate(counts):
         if i:
             await asyncio.sleep(2)  # let the closed sessions go
-        rounds.append(await protocol_round(base, pid, mode, n, users))
+        rounds.append(await protocol_round(base, pid, mode, n, users, single_repeats))
         report_round(rounds[-1])
     return rounds
 
@@ -181,7 +194,8 @@ async def browser_session(browser, base: str, mode: str, users: Path) -> tuple[o
         return context, None
 
 
-async def browser_mode(mode: str, base: str, pid: int, counts: list[int], users: Path) -> list[Round]:
+async def browser_mode(mode: str, base: str, pid: int, counts: list[int], users: Path,
+                       single_repeats: int = 1) -> list[Round]:  # a single session once
     from playwright.async_api import async_playwright
 
     from serving import ARGS, CHROMIUM
@@ -200,8 +214,8 @@ async def browser_mode(mode: str, base: str, pid: int, counts: list[int], users:
             for context, _seconds in outcomes:
                 await context.close()
             seconds = [s for _c, s in outcomes if s is not None]
-            rounds.append(Round(mode, n, seconds, n - len(seconds), before, after, wall, cpu_after - cpu_before,
-                                own_after - own_before))  # the client's CPU: playwright's, not Chromium's
+            rounds.append(Round(mode, n, seconds, n - len(seconds), before, after, wall, (cpu_after - cpu_before) / n,
+                                (own_after - own_before) / n, visits=n))  # the client: playwright's, not Chromium's
             report_round(rounds[-1])
             await asyncio.sleep(2)
         await browser.close()
@@ -211,16 +225,19 @@ async def browser_mode(mode: str, base: str, pid: int, counts: list[int], users:
 def report_round(r: Round) -> None:
     """As it comes, on stderr: a long run leaves its finished rounds."""
     print(f"{r.mode} {r.sessions} sessions: first chart {sorted(round(s, 2) for s in r.seconds)}, errors {r.errors} "
-          f"{list(r.error_texts)[:3]}, server CPU {r.server_cpu:.1f} s, client CPU {r.client_cpu:.1f} s, "
+          f"{list(r.error_texts)[:3]}, per session: server CPU {r.server_cpu:.2f} s, client CPU "
+          f"{r.client_cpu:.2f} s, "
           f"RSS {r.rss_before_mb:.0f} -> {r.rss_after_mb:.0f} MB, all settled in {r.wall:.1f} s, load average "
           f"{os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
 
 
-def measure(counts: list[int], db_url: str | None, modes: list[str], client: str = "protocol") -> dict:
+def measure(counts: list[int], db_url: str | None, modes: list[str], client: str = "protocol",
+            options: dict[str, str] | None = None, single_repeats: int = 1) -> dict:
     from seizures import auth
 
     work = Path(tempfile.mkdtemp(prefix="load-bench-"))
     results: list[Round] = []
+    server_errors: list[str] = []
     load_start = os.getloadavg()[0]
     run_mode = protocol_mode if client == "protocol" else browser_mode
     try:
@@ -236,16 +253,24 @@ def measure(counts: list[int], db_url: str | None, modes: list[str], client: str
             server_modes = [m for m in modes if m in server_modes]
             if not server_modes:
                 continue
-            proc, base = serve("app.py", ROOT, app_env(db_url, **settings))  # login and cookie: one server
+            log = work / f"{server_modes[0]}.log"
+            proc, base = serve("app.py", ROOT, app_env(db_url, **settings), log, options)  # login, cookie: one
             try:
                 for mode in server_modes:
-                    results += asyncio.run(run_mode(mode, base, proc.pid, counts, users))
+                    results += asyncio.run(run_mode(mode, base, proc.pid, counts, users, single_repeats))
             finally:
                 stop(proc)
+                server_errors += logged_errors(log.read_text(errors="replace"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"rounds": results, "load": (load_start, os.getloadavg()[0]), "client": client,
+            "server_errors": server_errors, "options": options or {}, "single_repeats": single_repeats,
             "db_url": "the demo store" if "load-bench-" in db_url else db_url}
+
+
+def logged_errors(log: str) -> list[str]:
+    """The last line of each traceback in a server's output (the exception the app logged with a reference)."""
+    return [line for line in log.splitlines() if re.match(r"[\w.]+(Error|Exception|Busy|Conflict)\b.*: ", line)]
 
 
 def render(results: dict) -> str:
@@ -261,14 +286,22 @@ def render(results: dict) -> str:
         how = f"N browser contexts in one headless Chromium {chromium_version()}"
     lines = [
         f"Generated by `benchmarks/load.py` on {dt.date.today()}, commit `{commit}`, store: {results['db_url']}; one "
-        f"app server for the public mode, one for login and cookie, {how}, on the same {os.cpu_count()} cores (shared; load average (1 min) "
-        f"{load_start:.1f} at the start, {load_end:.1f} at the end).",
+        f"app server for the public mode, one for login and cookie, {how}, on the same {os.cpu_count()} cores "
+        "(shared; load average (1 min) "
+        f"{load_start:.1f} at the start, {load_end:.1f} at the end)"
+        + (", Streamlit options " + ", ".join(f"`{k}={v}`" for k, v in results["options"].items())
+           if results.get("options") else "")
+        + (f". The single session is opened {results['single_repeats']} times, one after the other: its p50 is "
+           "\"one session's\" time" if results.get("single_repeats", 1) > 1 and results["client"] == "protocol"
+           else "") + ".",
         "",
         "| mode | sessions | first chart p50 s | p95 s | p95 ÷ one session's | errors | all settled s | runs per "
-        "session | server CPU s | client CPU s | server RSS before → after MB | growth per session MB |",
+        "session | server CPU per session s | client CPU per session s | server RSS before → after MB | growth "
+        "per session MB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    single = {r.mode: percentile(r.seconds, 95) for r in results["rounds"] if r.sessions == 1 and r.seconds}
+    # One session's time: the median of the single session's repetitions.
+    single = {r.mode: percentile(r.seconds, 50) for r in results["rounds"] if r.sessions == 1 and r.seconds}
     for r in results["rounds"]:
         if r.seconds:
             p50, p95 = percentile(r.seconds, 50), percentile(r.seconds, 95)
@@ -278,11 +311,15 @@ def render(results: dict) -> str:
             times = "– | – | –"
         runs = "–" if math.isnan(r.runs) else f"{r.runs:g}"
         lines.append(f"| {r.mode} | {r.sessions} | {times} | {r.errors} | {r.wall:.1f} | {runs} | "
-                     f"{r.server_cpu:.1f} | {r.client_cpu:.1f} | {r.rss_before_mb:.0f} → {r.rss_after_mb:.0f} | "
+                     f"{r.server_cpu:.2f} | {r.client_cpu:.2f} | {r.rss_before_mb:.0f} → {r.rss_after_mb:.0f} | "
                      f"{r.per_session_mb:.1f} |")
     errors = sorted({e for r in results["rounds"] for e in r.error_texts})
     if errors:
-        lines += ["", "Errors seen: " + "; ".join(f"`{e[:160]}`" for e in errors[:5]) + "."]
+        lines += ["", "Errors the sessions saw: " + "; ".join(f"`{e[:160]}`" for e in errors[:5]) + "."]
+    logged = Counter(results.get("server_errors", []))
+    if logged:
+        lines += ["", "Errors in the servers' log: "
+                  + "; ".join(f"{n} × `{e[:200]}`" for e, n in logged.most_common(5)) + "."]
     return "\n".join(lines)
 
 
@@ -292,17 +329,26 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}")
     parser.add_argument("--client", choices=("protocol", "browser"), default="protocol")
     parser.add_argument("--db-url", help="the app's store (default: a copy of the demo store)")
+    parser.add_argument("--single-repeats", type=int, default=5,
+                        help="times the single session is opened, one after the other (protocol client)")
+    parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Streamlit configuration option for the app servers, e.g. "
+                             "server.fileWatcherType=none (repeatable)")
     parser.add_argument("--write", action="store_true", help="put the table into BENCHMARKS.md")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.sessions.split(",")]
+    options = dict(option.split("=", 1) for option in args.option)
     modes = args.modes.split(",")
     if unknown := set(modes) - set(MODES):
         parser.error(f"unknown mode(s): {', '.join(sorted(unknown))}")
-    results = measure(counts, args.db_url, modes, args.client)
+    results = measure(counts, args.db_url, modes, args.client, options, args.single_repeats)
     report = render(results)
     print(report)
-    if args.write:
-        write_section(report, START_MARK, END_MARK, SECTION)
+    if args.write:  # a run with options has its own table, beside the defaults
+        start, end = ((START_MARK, END_MARK) if not options else
+                      (START_MARK.replace(": start", " with options: start"),
+                       END_MARK.replace(": end", " with options: end")))
+        write_section(report, start, end, SECTION)
     results["report"] = report
     return results
 

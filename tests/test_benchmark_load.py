@@ -30,12 +30,13 @@ def numbers(cell: str) -> list[float]:
 
 
 def test_load_benchmark_measures_sessions_in_every_mode(demo_url):
-    public = load.main(["--sessions", "1,2", "--modes", "public", "--db-url", demo_url])
-    login = load.main(["--sessions", "1", "--modes", "login,cookie", "--db-url", demo_url])
+    public = load.main(["--sessions", "1,2", "--modes", "public", "--single-repeats", "2", "--db-url", demo_url])
+    login = load.main(["--sessions", "1", "--modes", "login,cookie", "--single-repeats", "1", "--db-url", demo_url])
     rounds = public["rounds"] + login["rounds"]
-    assert [(r.mode, r.sessions) for r in rounds] == [("public", 1), ("public", 2), ("login", 1), ("cookie", 1)]
+    assert [(r.mode, r.sessions, r.visits) for r in rounds] == [
+        ("public", 1, 2), ("public", 2, 2), ("login", 1, 1), ("cookie", 1, 1)]  # the single session repeated
     for r in rounds:
-        assert r.errors == 0 and len(r.seconds) == r.sessions, r
+        assert r.errors == 0 and len(r.seconds) == r.visits, r
         assert all(math.isfinite(s) and s > 0 for s in r.seconds), r
         assert r.rss_before_mb > 0 and r.rss_after_mb > 0 and math.isfinite(r.per_session_mb), r
         assert r.server_cpu > 0, r  # the server did the work
@@ -88,7 +89,8 @@ def test_a_forged_login_cookie_leaves_the_login_form(login_server):
     base, users = login_server
     import jwt
 
-    forged = jwt.encode({"username": load.USER, "exp_date": 4e9}, "not the key of this users file, 32+ bytes", algorithm="HS256")
+    key = "not the key of this users file, 32+ bytes"
+    forged = jwt.encode({"username": load.USER, "exp_date": 4e9}, key, algorithm="HS256")
     seen = visit(Session(base, cookies={"seizures_login": forged}))
     assert seen.first_chart is None and seen.errors == ["the page's runs ended without a Plotly chart"]
     good = visit(Session(base, cookies=load.login_cookie(users)))
@@ -110,3 +112,27 @@ def test_a_page_that_does_not_exist_is_an_error(login_server):
     base, users = login_server
     seen = visit(Session(base, page="no-such-page", cookies=load.login_cookie(users)))
     assert seen.errors, seen
+
+
+def test_the_nginx_configuration_of_the_scale_out_is_valid(tmp_path):
+    """deploy/nginx.conf as benchmarks/scale_out.py runs it (its ports replaced): sticky sessions, the websocket
+    upgrade and a long read timeout, and `nginx -t` accepts it (where nginx is installed; the full scale-out is a
+    documented benchmark, not a test)."""
+    import shutil
+    import subprocess
+
+    import scale_out
+
+    site = scale_out.nginx_site((18501, 18502), 18080)
+    assert "ip_hash;" in site and "server 127.0.0.1:18501;" in site and "server 127.0.0.1:18502;" in site
+    assert "listen 127.0.0.1:18080;" in site and "listen 80;" not in site and "server 127.0.0.1:8501;" not in site
+    for line in ("proxy_set_header Upgrade $http_upgrade;", "proxy_set_header Connection $connection_upgrade;",
+                 "proxy_set_header Host $http_host;", "proxy_read_timeout 1d;"):
+        assert line in site, line
+    if not shutil.which("nginx") and not Path(scale_out.NGINX).exists():
+        pytest.skip("nginx not installed")
+    folder = tmp_path / "nginx"
+    conf = scale_out.write_nginx_conf(folder, (18501, 18502), 18080)
+    checked = subprocess.run([scale_out.NGINX, "-t", "-p", str(folder), "-c", str(conf)], capture_output=True,
+                             text=True)
+    assert checked.returncode == 0, checked.stderr
