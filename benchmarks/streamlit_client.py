@@ -43,6 +43,8 @@ class Visit:
     """What one session saw: seconds from its start (before the first HTTP request) to the first Plotly chart and to
     the end of the run that drew it, the runs it took, the errors, and the metrics of the last run (label: value)."""
 
+    connected: float | None = None  # the websocket open
+    run_started: float | None = None  # the first run's new_session received
     first_chart: float | None = None
     settled: float | None = None
     runs: int = 0
@@ -131,6 +133,7 @@ class Session:
             url, subprotocols=["streamlit"], origin=self.base, additional_headers=header, max_size=None,
             open_timeout=None, ping_interval=None,
             local_addr=(self.local_addr, 0) if self.local_addr else None)
+        result.connected = time.perf_counter() - started
         await self._send_rerun()
         await self._until_settled(started, want_chart=True)
         self._drain = asyncio.create_task(self._drain_forever())
@@ -161,6 +164,8 @@ class Session:
             msg.ParseFromString(await self._ws.recv())
             kind = msg.WhichOneof("type")
             if kind == "new_session":
+                if result.run_started is None:
+                    result.run_started = time.perf_counter() - started
                 result.runs += 1
                 form.clear()
                 result.metrics.clear()
