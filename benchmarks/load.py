@@ -1,10 +1,11 @@
 """Many users at once: N simultaneous sessions on one app server, in the public mode and the login mode.
 
-    .venv/bin/python benchmarks/load.py --write                       # N = 1, 10, 25, 50, every mode (~6 min)
+    .venv/bin/python benchmarks/load.py --write                       # N = 1, 10, 25, 50, every mode (~11 min)
     .venv/bin/python benchmarks/load.py --sessions 1,10 --modes public    # a quick look
     .venv/bin/python benchmarks/load.py --client browser --sessions 1,10  # N browser contexts instead (below)
 
-One `streamlit run app.py` for the public mode and one for the two others, on a copy of the demo store (or `--db-url`):
+One `streamlit run app.py` for the public mode and one for the two others, on a copy of the demo store (or
+`--db-url`), with Streamlit's defaults or the configuration options given (`--option NAME=VALUE`):
 - public: SEIZURES_PUBLIC=1, no login;
 - login: SEIZURES_AUTH=password with a users file made here (seizures.auth.add_user, one analyst); each session
   opens the home page, fills the login form and submits it (a bcrypt check on the server), then the Overview runs;
@@ -16,10 +17,10 @@ frontend speaks it, without drawing. So the times are the server's: from a sessi
 ForwardMsg that holds the Overview's first Plotly chart, p50 and p95 over the N sessions, and "all settled" when
 every session's runs are over. What the browser adds (Plotly drawing N pages) is in benchmarks/browser.py's
 numbers, one session at a time. An error: an exception or error box sent by the app, a page that ends without a
-chart, a refused or dropped connection, or no chart within the timeout. For each round: the server process's CPU
-time (/proc/PID/stat) and this benchmark's own (the client's share of the 2 cores), and the server's resident set
-(VmRSS) before the N sessions open and once all have settled, their websockets still open (Streamlit still holds
-their sessions): the growth divided by N. One warm-up session runs first on each server (the caches filled). The
+chart, a refused or dropped connection, or no chart within the timeout. For each round, per session: the server
+process's CPU time (/proc/PID/stat) and this benchmark's own (the client's share of the 2 cores); and the server's
+resident set (VmRSS) before the N sessions open and once all have settled, their websockets still open
+(Streamlit still holds their sessions): the growth divided by N. One warm-up session runs first on each server (the caches filled). The
 single session is opened 5 times (--single-repeats), one after the other, and its median is the "one session's"
 time the ratio divides by: one time alone is too noisy on a shared machine.
 
