@@ -24,13 +24,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(script: str, cwd: Path, env: dict) -> tuple[subprocess.Popen, str]:
-    """`streamlit run SCRIPT` in `cwd` on a free port, once its health check answers: (process, base URL)."""
+def serve(script: str, cwd: Path, env: dict, log: Path | None = None,
+          options: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run SCRIPT` in `cwd` on a free port, once its health check answers: (process, base URL). Its
+    output goes to `log` when given (the app logs its errors there), else nowhere; `options` are Streamlit
+    configuration options given on its command line (e.g. {"server.fileWatcherType": "none"})."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (the child holds it; closed below)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1", "--server.port",
+             str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             *(arg for name, value in (options or {}).items() for arg in (f"--{name}", value))],
+            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
+    finally:
+        if log:
+            out.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

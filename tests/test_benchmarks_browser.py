@@ -1,6 +1,6 @@
 """The browser benchmarks at their smallest size: one run of benchmarks/browser.py on the home page, and
-benchmarks/load.py with 1 and 2 sessions. Tables produced, every number finite and positive; no time asserted
-(times belong in BENCHMARKS.md, from the full runs)."""
+benchmarks/load.py's browser client with one session. Tables produced, every number finite and positive; no time
+asserted (times belong in BENCHMARKS.md, from the full runs)."""
 
 from __future__ import annotations
 
@@ -47,21 +47,15 @@ def test_browser_benchmark_compares_the_app_with_the_toy(demo_url):
                      report)
 
 
-def test_load_benchmark_measures_sessions_in_both_modes(demo_url):
+def test_load_benchmark_drives_browser_contexts_too(demo_url):
+    """The browser client of benchmarks/load.py (the protocol client, its default, is tested in
+    test_benchmark_load.py): one public session."""
     import load
 
-    public = load.main(["--sessions", "1,2", "--modes", "public", "--db-url", demo_url])
-    login = load.main(["--sessions", "1", "--modes", "login", "--db-url", demo_url])
-    rounds = public["rounds"] + login["rounds"]
-    assert [(r.mode, r.sessions) for r in rounds] == [("public", 1), ("public", 2), ("login", 1)]
-    for r in rounds:
-        assert r.errors == 0 and len(r.seconds) == r.sessions, r
-        assert all(math.isfinite(s) and s > 0 for s in r.seconds), r
-        assert r.rss_before_mb > 0 and r.rss_after_mb > 0 and math.isfinite(r.per_session_mb), r
-    for report, n in ((public["report"], 2), (login["report"], 1)):
-        rows = table_rows(report)
-        assert len(rows) == n
-        for row in rows:
-            p50, p95 = numbers(row[2])[0], numbers(row[3])[0]
-            assert 0 < p50 <= p95 and math.isfinite(p95), row
-            assert numbers(row[5]) == [0], row  # errors
+    results = load.main(["--client", "browser", "--sessions", "1", "--modes", "public", "--db-url", demo_url])
+    [r] = results["rounds"]
+    assert (r.mode, r.sessions, r.errors, len(r.seconds)) == ("public", 1, 0, 1), r
+    assert math.isfinite(r.seconds[0]) and r.seconds[0] > 0 and r.server_cpu > 0, r
+    rows = table_rows(results["report"])
+    assert len(rows) == 1 and numbers(rows[0][5]) == [0], rows
+    assert "browser contexts in one headless Chromium" in results["report"]
