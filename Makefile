@@ -26,7 +26,7 @@ demo-db: $(DEMO_DB)
 
 run: $(BIN)/.installed $(DEMO_DB)
 	SEIZURES_AUTH=$(SEIZURES_AUTH) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
-		--browser.gatherUsageStats false --client.showErrorDetails full
+		--browser.gatherUsageStats false --client.showErrorDetails full --server.fileWatcherType auto
 
 # The login mode, as a deployment runs it: with no users file yet, an administrator "admin" is created with a
 # random password, printed once (the file holds only its bcrypt hash).

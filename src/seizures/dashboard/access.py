@@ -186,6 +186,7 @@ def _authenticator(data: dict):
     authenticator = stauth.Authenticate(
         credentials, cookie.get("name", auth.COOKIE_NAME), key, float(cookie.get("expiry_days", auth.COOKIE_DAYS)),
         auto_hash=False,
+        login_sleep_time=0,  # its wait for the cookie component: the cookie is read from the request (st.context)
     )
     _run_authenticator.set((data, authenticator))
     return authenticator
