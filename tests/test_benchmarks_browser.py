@@ -16,18 +16,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 pytestmark = pytest.mark.browser
 
+from test_benchmark_load import numbers, table_rows  # noqa: E402
+
 if not Path("/usr/bin/chromium").exists():
     pytest.skip("/usr/bin/chromium not installed", allow_module_level=True)
-
-
-def table_rows(report: str) -> list[list[str]]:
-    """The cells of a markdown table's body rows."""
-    lines = [line for line in report.splitlines() if line.startswith("| ") and not line.startswith("|---")]
-    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[1:]]
-
-
-def numbers(cell: str) -> list[float]:
-    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", cell)]
 
 
 def test_browser_benchmark_compares_the_app_with_the_toy(demo_url):
