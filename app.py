@@ -13,6 +13,7 @@ document.setup()  # <html lang>, charts named as images, caption contrast, metri
 
 def main() -> None:
     with data.script_run():  # one store connection and one data-version read for the whole run
+        data.store_or_stop()  # before the login, which reads the store too
         role = access.establish_access()  # None until someone logs in
         # Every page is registered, whoever asks: the address's page is kept through the login.
         page = access.navigation(role)

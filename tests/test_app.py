@@ -52,6 +52,36 @@ def test_a_store_initialised_while_the_app_runs_is_found_on_the_next_run(monkeyp
     assert any("This store holds no reference data yet" in i.value for i in at.info)  # what to load first
 
 
+@pytest.mark.parametrize("mode", ["development", "login"])
+def test_a_store_behind_the_program_asks_for_seizures_init(monkeypatch, tmp_path, fresh_caches, mode):
+    # The program updated, its store not yet: the login itself reads a table the last migration adds. Every mode
+    # says what to run instead of failing on a missing table; `seizures init` (the CLI's upgrade) then opens it.
+    import sqlalchemy as sa
+
+    from seizures import migrations, store
+
+    if mode == "login":
+        monkeypatch.setenv("SEIZURES_AUTH", "password")
+        monkeypatch.setenv("SEIZURES_USERS_FILE", str(tmp_path / "users.yaml"))
+    url = f"duckdb:///{tmp_path / 'behind.duckdb'}"
+    engine = store.make_engine(url)
+    previous = migrations.scripts().get_revision(migrations.head()).down_revision
+    with engine.begin() as conn:
+        migrations.upgrade(conn, previous)
+    at = run_app(monkeypatch, url)
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "The seizure store's schema is older than this program's: run `seizures init` to upgrade it (see README)."]
+    assert not at.text_input  # no login form before the store can hold it
+    store.init_db(engine)
+    with engine.begin() as conn:  # a revision this program does not know: a newer program's store
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    at = run_app(monkeypatch, url)
+    assert [e.value for e in at.error] == [
+        "The seizure store's schema (9999) is newer than this program's: install the newer program."]
+
+
 def test_url_parameters_restore_the_filter(monkeypatch, demo_url, fresh_caches):
     at = run_app(monkeypatch, demo_url, {"region": "PZ,GJ", "category": "firearm", "from": "2021", "to": "2022"})
     assert not at.exception

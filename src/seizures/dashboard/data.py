@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from seizures import coverage, disclosure, i18n, queries, reference, settings, store
+from seizures import coverage, disclosure, i18n, migrations, queries, reference, settings, store
 from seizures.filters import SeizureFilter
 from seizures.i18n import _
 
@@ -224,7 +224,7 @@ def _derived(name: str, language: str, _compute: Callable, *args):
 
 
 def store_or_stop() -> None:
-    """Stop the page with a readable message when the store cannot be opened or has no schema.
+    """Stop the page with a readable message when the store cannot be opened or its schema is not this program's.
 
     Once a store has shown its schema it is not asked again: an app started before `seizures init` finds the
     tables on the next run after it.
@@ -239,6 +239,15 @@ def store_or_stop() -> None:
         st.stop()
     if version is None:
         st.error(_("The seizure store has no tables yet: run `seizures init --demo` (see README)."))
+        st.stop()
+    if version != migrations.head():
+        # A program updated before its store: tables it reads may not exist yet (`seizures init` adds them).
+        if version in migrations.known_revisions():
+            st.error(_("The seizure store's schema is older than this program's: run `seizures init` to upgrade it "
+                       "(see README)."))
+        else:
+            st.error(_("The seizure store's schema ({revision}) is newer than this program's: install the newer "
+                       "program.").format(revision=version))
         st.stop()
     _stores_with_schema().add(str(db.url))
 

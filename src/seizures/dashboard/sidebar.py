@@ -47,7 +47,6 @@ def sidebar_filter() -> SeizureFilter:
     """
     language()
     language_selector()
-    data.store_or_stop()
     if settings.public_mode():
         return _public_filter()
     names = data.region_names()
