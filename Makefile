@@ -47,14 +47,13 @@ $(AXE): tests/package.json tests/package-lock.json
 	cd tests && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The suite in two passes: the tests without a browser on both cores (pytest-xdist, a test file per worker), then the
-# browser tests alone, one after the other (two app servers and two Chromiums at once on 2 cores starved a login
-# rerun). Exit status 5 (no test selected, e.g. PYTEST_ARGS names one file) is not a failure. TEST_JOBS=1: one
-# process for the first pass.
+# The suite in two passes on both cores (pytest-xdist): the tests without a browser, a test file per worker; then the
+# browser tests, spread test by test (each worker starts the app servers its tests need). Exit status 5 (no test
+# selected, e.g. PYTEST_ARGS names one file) is not a failure. TEST_JOBS=1: one process for each pass.
 TEST_JOBS ?= 2
 test: $(BIN)/.installed $(DEMO_DB) $(AXE)
 	$(BIN)/pytest -n $(TEST_JOBS) --dist loadfile -m "not browser" $(PYTEST_ARGS); s=$$?; [ $$s = 0 ] || [ $$s = 5 ] || exit $$s
-	$(BIN)/pytest -m browser $(PYTEST_ARGS); s=$$?; [ $$s = 0 ] || [ $$s = 5 ] || exit $$s
+	$(BIN)/pytest -n $(TEST_JOBS) --dist load -m browser $(PYTEST_ARGS); s=$$?; [ $$s = 0 ] || [ $$s = 5 ] || exit $$s
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB).wal

@@ -1,5 +1,5 @@
-"""WCAG 2.1 AA in the browser: axe-core on every page in the development, login and public modes, the keyboard
-alone through Records, the browser titles, `<html lang>`, the headings' order, the charts' text and toolbar, the
+"""WCAG 2.1 AA in the browser: axe-core on every page in the development and public modes and on the login's, the
+keyboard alone through Records, the browser titles, `<html lang>`, the headings' order, the charts' text and toolbar, the
 metrics at 200 % zoom, and screenshots under simulated colour blindness (tests/artifacts/cvd-*.png)."""
 
 from __future__ import annotations
@@ -99,7 +99,12 @@ def test_every_page_in_development_mode(demo_url, browser):
         stop_server(proc)
 
 
-def test_every_page_in_login_mode(demo_url, browser, tmp_path):
+# Logged in, a page differs from the development mode's only in the sidebar's account line and Log out button, the
+# same on every page: the login form, then the home page and an administrator's page are enough.
+LOGIN_PAGES = [p for p in PAGES if p[0] in ("", "data")]
+
+
+def test_the_login_form_and_pages_in_login_mode(demo_url, browser, tmp_path):
     users = tmp_path / "users.yaml"
     auth.add_user(users, "ada", "admin", password="admin pass 1")
     proc, base = start_server(demo_url, SEIZURES_AUTH="password", SEIZURES_USERS_FILE=str(users))
@@ -116,9 +121,10 @@ def test_every_page_in_login_mode(demo_url, browser, tmp_path):
         page.get_by_role("textbox", name="Password").fill("admin pass 1")
         page.get_by_role("button", name="Log in").click()
         wait_for_page(page, HOME_TITLE)
-        for path, label, title in PAGES:
+        for path, label, title in LOGIN_PAGES:
             page.goto(f"{base}/{path}")
             wait_for_page(page, title)
+            assert page.get_by_text("Logged in as").count() == 1  # the account line is checked with the page
             assert_page_is_accessible(page, label, found)
         assert_no_violation(found)
     finally:
@@ -227,22 +233,25 @@ def test_metrics_are_whole_at_200_percent_zoom(server, browser, window):
 def cvd_filter(deficiency: str) -> str:
     """An SVG filter applying the dichromacy's matrix in linear RGB (feColorMatrix works there by default)."""
     rows = " ".join(" ".join(str(v) for v in row) + " 0 0" for row in CVD_MATRICES[deficiency])
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" style="position:absolute;width:0;height:0">'
+    return (f'<svg id="cvd-filter" xmlns="http://www.w3.org/2000/svg" style="position:absolute;width:0;height:0">'
             f'<filter id="cvd"><feColorMatrix type="matrix" values="{rows} 0 0 0 1 0"/></filter></svg>')
 
 
-@pytest.mark.parametrize("deficiency", sorted(CVD_MATRICES))
-def test_screenshots_under_simulated_colour_blindness(server, browser, deficiency):
+def test_screenshots_under_simulated_colour_blindness(server, browser):
     # tests/artifacts/cvd-<deficiency>-<page>.png: looked at for series that merge (the directorates' lines are in
-    # panels of their own, the stacked segments have patterns).
+    # panels of their own, the stacked segments have patterns). Each page is drawn once and seen through each filter.
     page = new_page(browser, viewport={"width": 1400, "height": 4200})  # the Regions page's heat-map included
     for path, title in (("", HOME_TITLE), ("regions", "Regional directorates"), ("weapons", "Weapons and seizure context")):
         page.goto(f"{server}/{path}")
         wait_for_page(page, title)
-        page.evaluate("""svg => { document.body.insertAdjacentHTML('beforeend', svg);
-                                  document.documentElement.style.filter = 'url(#cvd)'; }""", cvd_filter(deficiency))
-        assert page.evaluate("getComputedStyle(document.documentElement).filter") != "none"
-        shot(page, f"cvd-{deficiency}-{path or 'overview'}")
+        for deficiency in sorted(CVD_MATRICES):
+            page.evaluate("""svg => { document.getElementById('cvd-filter')?.remove();
+                                      document.documentElement.style.filter = 'none';
+                                      document.body.insertAdjacentHTML('beforeend', svg);
+                                      document.documentElement.style.filter = 'url(#cvd)'; }""", cvd_filter(deficiency))
+            assert page.evaluate("document.querySelectorAll('#cvd').length") == 1
+            assert page.evaluate("getComputedStyle(document.documentElement).filter") != "none"
+            shot(page, f"cvd-{deficiency}-{path or 'overview'}")
 
 
 @pytest.fixture(scope="module")
