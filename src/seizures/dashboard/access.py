@@ -9,6 +9,7 @@ page a role may not open says so (require_role) instead of Streamlit silently op
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -206,42 +207,47 @@ def _drop_bad_cookie(data: dict, authenticator) -> None:
 def _drop_cookie(authenticator) -> None:
     """Not read this session, and the browser told to delete it."""
     st.session_state["logout"] = True  # the authenticator's get_cookie then ignores the cookie
-    authenticator.cookie_controller.delete_cookie()
+    st.session_state[COOKIE_CHANGE_KEY] = _cookie_deletion(authenticator)
 
 
-# A change of the login cookie not yet confirmed by the browser: the arguments of the cookie component's call.
+# What this session asks the browser to do with the login cookie, as a document.cookie assignment: set it (after a
+# login) or delete it (after "Log out", or a cookie that is not valid). Re-sent with every run (_deliver_cookie_change).
 COOKIE_CHANGE_KEY = "_login_cookie_change"
 LOGIN_EXPIRY_KEY = "_login_expires_at"  # this session's login cookie, revoked at "Log out"
+COOKIE_SCRIPT = "<script>document.cookie = %s;</script>"
 
 
 def _cookie_name(authenticator) -> str:
     return authenticator.cookie_controller.cookie_model.cookie_name
 
 
-def _login_cookie(authenticator) -> dict:
-    """The cookie the authenticator has just set at a login, as arguments of the cookie component's "set"."""
-    from datetime import datetime
+def _login_cookie(authenticator) -> str:
+    """The cookie the authenticator has just set at a login, with its expiry."""
+    from email.utils import formatdate
 
     model = authenticator.cookie_controller.cookie_model
-    expires = datetime.fromtimestamp(model.exp_date).isoformat()
-    return {"method": "set", "cookie": model.cookie_name, "value": model._token_encode(),
-            "options": {"path": "/", "expires": expires, "sameSite": "strict"}}
+    return (f"{model.cookie_name}={model._token_encode()}; expires={formatdate(model.exp_date, usegmt=True)}; "
+            "path=/; SameSite=Strict")
 
 
-def _deliver_cookie_change(authenticator) -> None:
-    """Draw the login cookie's set (after a login) or delete (after a log-out) on every run until the browser answers
-    that it is done.
+def _cookie_deletion(authenticator) -> str:
+    return f"{_cookie_name(authenticator)}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/; SameSite=Strict"
 
-    The authenticator draws it once, in the run that logs in or out, which then ends with st.rerun(); Streamlit drops
-    what that run had not yet sent when the next one starts. Under load the cookie was then never set (a new tab or a
-    reload asked for the login again) or never deleted (a reload after "Log out" was logged in again).
+
+def _deliver_cookie_change() -> None:
+    """Set (after a login) or delete (after a log-out) the login cookie by a script drawn in every run of the session.
+
+    The authenticator draws its cookie component once, in the run that logs in or out, which then ends with
+    st.rerun(); Streamlit drops what that run had not yet sent when the next one starts, and under load the cookie
+    was never set (a new tab asked for the login again) or never deleted (a reload logged in again). Drawing the
+    component in every run until it answered did not hold either: at times its frame never loaded, a grey placeholder
+    for 60 s and then Streamlit's warning. A script in the page arrives with whichever run the browser draws;
+    setting the same cookie again changes nothing.
     """
     change = st.session_state.get(COOKIE_CHANGE_KEY)
-    if change is None:
-        return
-    component = authenticator.cookie_controller.cookie_model.cookie_manager.cookie_manager  # extra-streamlit-components
-    if component(key="login_cookie_change", default=False, **change):
-        del st.session_state[COOKIE_CHANGE_KEY]
+    if change is not None:
+        # "<" escaped: the text cannot close the script element.
+        st.html(COOKIE_SCRIPT % json.dumps(change).replace("<", "\\u003c"), unsafe_allow_javascript=True)
 
 
 def _password_role() -> str | None:
@@ -251,7 +257,7 @@ def _password_role() -> str | None:
     authenticator = _authenticator(data)
     if authenticator is None:
         return None
-    _deliver_cookie_change(authenticator)
+    _deliver_cookie_change()
     if not st.session_state.get("authentication_status"):
         _drop_bad_cookie(data, authenticator)
         token = authenticator.cookie_controller.get_cookie()
@@ -275,7 +281,7 @@ def _password_role() -> str | None:
     if not st.session_state.get("authentication_status"):  # just logged out
         if (expires := st.session_state.pop(LOGIN_EXPIRY_KEY, None)) is not None:
             logins.revoke(store_data.engine(), username, expires)
-        st.session_state[COOKIE_CHANGE_KEY] = {"method": "delete", "cookie": _cookie_name(authenticator)}
+        st.session_state[COOKIE_CHANGE_KEY] = _cookie_deletion(authenticator)
         st.rerun()
     return role
 
