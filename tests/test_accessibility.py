@@ -211,6 +211,10 @@ def test_chart_text_is_in_the_app_template_and_readable(server, browser):
     assert all(fills) and all(set(chart) <= {text, black} for chart in fills), [set(f) for f in fills]
     assert text in fills[0] and black in fills[-1]  # the heat-map's cell labels are black (test_palette: >= 4.5:1)
     assert colour.contrast("#31333F", "#FFFFFF") >= 4.5
+    # The trend's small multiples are drawn with their lines: a value axis up to the directorates' hundreds, not
+    # the empty 0-4 of a panel without data.
+    ticks = page.locator('[data-testid="stPlotlyChart"]').first.locator(".ytick text").all_text_contents()
+    assert max(float(t.replace(",", "")) for t in ticks if t.strip()) >= 100, ticks
 
 
 @pytest.mark.parametrize("window", [1280, 1920])

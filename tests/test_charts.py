@@ -200,6 +200,20 @@ def test_more_than_four_lines_become_small_multiples_on_one_value_axis():
     assert fig.layout.showlegend is False
 
 
+def test_small_multiples_with_events_have_no_matched_axis_with_a_range_of_its_own():
+    # plotly.js drew every panel empty (no line, a 0-4 value axis) when an x axis matched to another also had a
+    # range, as add_events gave every panel: the Regions page's trend, seen in the browser's screenshots.
+    codes = [f"R{i}" for i in range(8)]
+    frame = pd.DataFrame({"region_code": codes * 2, "year": [2021] * 8 + [2022] * 8,
+                          "value": [float(v) for v in range(16)]})
+    events = pd.DataFrame({"starts_on": ["2022-03-01"], "ends_on": [None], "title": ["Census"], "kind": [""]})
+    fig = charts.region_trends(frame, {c: f"Region {c}" for c in codes}, "Firearms (pieces)", events=events)
+    axes = [fig.layout[f"xaxis{i if i > 1 else ''}"] for i in range(1, 9)]
+    assert all(axis.range is not None for axis in axes)  # the events' span is the axis's
+    assert [axis.matches for axis in axes if axis.range is not None] == [None] * 8
+    assert len({tuple(axis.range) for axis in axes}) == 1  # one time axis for all
+
+
 def test_stacked_segments_have_a_pattern_each():
     fig = charts.stacked_by_region(by_region_year(), NAMES, "x")
     assert len({t.marker.pattern.shape for t in fig.data}) == 3

@@ -359,7 +359,9 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, yearly: bool = True,
         ))
     fig.update_layout(shapes=shapes, annotations=annotations)
     if axis_range is not None:
-        fig.update_xaxes(range=[v if yearly else v.strftime("%Y-%m-%d") for v in axis_range])
+        # Every panel the same range, none matched to another: with both, plotly.js drew small multiples' panels
+        # empty (no line, a 0-4 value axis).
+        fig.update_xaxes(range=[v if yearly else v.strftime("%Y-%m-%d") for v in axis_range], matches=None)
     return fig
 
 
