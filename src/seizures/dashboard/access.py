@@ -162,6 +162,33 @@ def _users_data() -> dict:
 _run_authenticator: contextvars.ContextVar = contextvars.ContextVar("authenticator", default=None)
 
 
+class _NoCookieComponent:
+    """Stands in for extra-streamlit-components' CookieManager inside streamlit-authenticator, which draws it (an
+    iframe reading every cookie) in every run. Its first answer started a second run as soon as a page loaded, and
+    Streamlit drops what the first run had not yet sent: a link's page or filter could be lost in login mode. The
+    authenticator reads the cookie from the request (st.context.cookies); _deliver_cookie_change sets and deletes it."""
+
+    def __init__(self, *args, **kwargs):
+        self.cookies: dict = {}
+
+    def get(self, cookie: str):
+        return None
+
+    def set(self, *args, **kwargs) -> None:
+        pass
+
+    def delete(self, *args, **kwargs) -> None:
+        pass
+
+
+def _without_cookie_component() -> None:
+    from types import SimpleNamespace
+
+    from streamlit_authenticator.models import cookie_model
+
+    cookie_model.stx = SimpleNamespace(CookieManager=_NoCookieComponent)
+
+
 def _authenticator(data: dict):
     """streamlit-authenticator over the users file's accounts, made once per run: it draws the login form and sets
     or deletes the login cookie (None when the file has no account or no cookie key).
@@ -180,6 +207,7 @@ def _authenticator(data: dict):
     key = settings.cookie_key() or cookie.get("key")
     if not accounts or not key:
         return None
+    _without_cookie_component()
     limit = settings.login_attempts()
     locked = logins.locked_users(store_data.engine(), limit, settings.login_lock_seconds())
     credentials = {"usernames": {name: {**entry, auth.FAILED: limit if name in locked else 0}
@@ -237,12 +265,12 @@ def _cookie_deletion(authenticator) -> str:
 def _deliver_cookie_change() -> None:
     """Set (after a login) or delete (after a log-out) the login cookie by a script drawn in every run of the session.
 
-    The authenticator draws its cookie component once, in the run that logs in or out, which then ends with
-    st.rerun(); Streamlit drops what that run had not yet sent when the next one starts, and under load the cookie
-    was never set (a new tab asked for the login again) or never deleted (a reload logged in again). Drawing the
-    component in every run until it answered did not hold either: at times its frame never loaded, a grey placeholder
-    for 60 s and then Streamlit's warning. A script in the page arrives with whichever run the browser draws;
-    setting the same cookie again changes nothing.
+    The authenticator's cookie component (replaced: _NoCookieComponent) was drawn once, in the run that logs in or
+    out, which then ends with st.rerun(); Streamlit drops what that run had not yet sent when the next one starts,
+    and under load the cookie was never set (a new tab asked for the login again) or never deleted (a reload logged
+    in again). Drawing the component in every run until it answered did not hold either: at times its frame never
+    loaded, a grey placeholder for 60 s and then Streamlit's warning. A script in the page arrives with whichever
+    run the browser draws; setting the same cookie again changes nothing.
     """
     change = st.session_state.get(COOKIE_CHANGE_KEY)
     if change is not None:
