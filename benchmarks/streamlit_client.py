@@ -11,10 +11,9 @@ carrying the widget states (WidgetStates: the widget's id from its delta, and it
 Two things a browser does on its own are done here too, so that the server does the same work:
 - a login form (streamlit-authenticator's: two text inputs and a form submit button) is filled and submitted when
   a user name and password are given;
-- a custom component answers: extra_streamlit_components' CookieManager (the authenticator draws one on every run)
-  sends its value back once per element (getAll: the page's cookies; set/delete: true), which makes Streamlit run
-  the script again. Without the answer the login works alike (the authenticator reads the cookie from
-  st.context.cookies, not from the component), one run fewer.
+- a custom component answers: extra_streamlit_components' CookieManager sends its value back once per element
+  (getAll: the page's cookies; set/delete: true), which makes Streamlit run the script again. The app no longer
+  draws one (access._NoCookieComponent); the answer is kept so that older commits of the app are driven alike.
 
 Streamlit ships the `websockets` client (a dependency of streamlit 1.67, through which uvicorn serves): no new
 dependency.
