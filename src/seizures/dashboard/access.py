@@ -9,7 +9,7 @@ page a role may not open says so (require_role) instead of Streamlit silently op
 from __future__ import annotations
 
 import contextvars
-import json
+import functools
 import logging
 import secrets
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ import streamlit as st
 
 from seizures import auth, logins, settings
 from seizures.dashboard import data as store_data
-from seizures.dashboard import sidebar
+from seizures.dashboard import document, sidebar
 from seizures.i18n import N_, _
 
 log = logging.getLogger("seizures.app")
@@ -168,19 +168,14 @@ class _NoCookieComponent:
     Streamlit drops what the first run had not yet sent: a link's page or filter could be lost in login mode. The
     authenticator reads the cookie from the request (st.context.cookies); _deliver_cookie_change sets and deletes it."""
 
-    def __init__(self, *args, **kwargs):
-        self.cookies: dict = {}
-
-    def get(self, cookie: str):
-        return None
-
-    def set(self, *args, **kwargs) -> None:
+    def set(self, *args, **kwargs) -> None:  # the two methods the authenticator calls
         pass
 
     def delete(self, *args, **kwargs) -> None:
         pass
 
 
+@functools.cache  # once per process: it replaces the authenticator module's reference for every session
 def _without_cookie_component() -> None:
     from types import SimpleNamespace
 
@@ -274,8 +269,7 @@ def _deliver_cookie_change() -> None:
     """
     change = st.session_state.get(COOKIE_CHANGE_KEY)
     if change is not None:
-        # "<" escaped: the text cannot close the script element.
-        st.html(COOKIE_SCRIPT % json.dumps(change).replace("<", "\\u003c"), unsafe_allow_javascript=True)
+        st.html(COOKIE_SCRIPT % document.script_value(change), unsafe_allow_javascript=True)
 
 
 def _password_role() -> str | None:

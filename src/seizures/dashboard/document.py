@@ -72,8 +72,13 @@ def setup() -> None:
     """Once per run, before the page: the styles and the page's language."""
     st.html(STYLE)
     settings = {"lang": i18n.language(), "chart": _("Chart")}
-    # "<" escaped: no text can close the script element early.
-    st.html(SCRIPT % json.dumps(settings).replace("<", "\\u003c"), unsafe_allow_javascript=True)
+    st.html(SCRIPT % script_value(settings), unsafe_allow_javascript=True)
+
+
+def script_value(value) -> str:
+    """A value as a JavaScript literal inside a <script> element: JSON, "<" escaped so that no text can close the
+    element early."""
+    return json.dumps(value).replace("<", "\\u003c")
 
 
 def title(page_title: str) -> None:
