@@ -37,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from browser import app_env  # noqa: E402
 from load import cpu_seconds, percentile  # noqa: E402
-from serving import free_port, serve, stop, write_section  # noqa: E402
+from serving import free_port, serve, stop, wait_for_health, write_section  # noqa: E402
 from streamlit_client import Session  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -142,17 +141,8 @@ def start_nginx(folder: Path, ports: tuple[int, int]) -> tuple[subprocess.Popen,
     proc = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(conf), "-g", "daemon off;"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{listen}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, base
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"nginx did not start: {proc.stderr.read().decode(errors='replace')}")
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("nginx did not answer within 30 s")
+    wait_for_health(proc, base, 30, "nginx", lambda: proc.stderr.read().decode(errors="replace"))
+    return proc, base
 
 
 def address(k: int) -> str:

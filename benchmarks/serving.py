@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
@@ -41,15 +42,25 @@ def serve(script: str, cwd: Path, env: dict, log: Path | None = None,
         if log:
             out.close()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    tail = (lambda: Path(log).read_bytes()[-2000:].decode(errors="replace")) if log else (lambda: "")
+    wait_for_health(proc, base, 120, f"streamlit run {script} in {cwd}", tail)
+    return proc, base
+
+
+def wait_for_health(proc: subprocess.Popen, base: str, seconds: float, what: str,
+                    output: Callable[[], str] = lambda: "") -> None:
+    """Until `base`'s /_stcore/health answers "ok" (Streamlit's, or nginx passing it on); else `proc` killed and
+    an error naming `what` with the end of its `output`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, base
+                return
         except OSError:
             time.sleep(0.3)
     proc.kill()
-    raise RuntimeError(f"streamlit did not start: {script} in {cwd}")
+    proc.wait()
+    raise RuntimeError(f"{what} did not start within {seconds:.0f} s: {output()}")
 
 
 def stop(proc: subprocess.Popen) -> None:

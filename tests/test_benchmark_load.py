@@ -139,3 +139,18 @@ def test_the_nginx_configuration_of_the_scale_out_is_valid(tmp_path):
     checked = subprocess.run([scale_out.NGINX, "-t", "-p", str(folder), "-c", str(conf)], capture_output=True,
                              text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_a_server_that_dies_before_answering_is_reported_with_its_output():
+    import subprocess
+    import time
+
+    import serving
+
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; sys.stderr.write('no such store'); sys.exit(3)"],
+                            stderr=subprocess.PIPE)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="the app did not start within 5 s: no such store"):
+        serving.wait_for_health(proc, f"http://127.0.0.1:{serving.free_port()}", 5, "the app",
+                                lambda: proc.stderr.read().decode())
+    assert proc.returncode == 3 and time.monotonic() - started < 5  # it ended of itself: the deadline not waited out

@@ -6,26 +6,23 @@ import csv
 import io
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import serving  # noqa: E402  (benchmarks/serving.py: how the benchmarks serve the app, shared)
+
+CHROMIUM = serving.CHROMIUM
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # Every wait is on a condition of the app (a heading, the script's state, a drawn chart), never a fixed time; this is
 # only how long a condition may take on a loaded 2-core machine before the test fails.
 READY_TIMEOUT_MS = 90_000
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
+CHROMIUM_ARGS = serving.ARGS
 # Every page: its URL path (the default page is served at "/"), its label in the sidebar navigation and the title it
 # shows. Add new pages here.
 PAGES = [
@@ -50,41 +47,21 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(db_url: str, **settings: str):
     """A freshly started `streamlit run app.py` on the given store: (process, base URL).
 
     By default in the development mode of `make run` (SEIZURES_AUTH=off: administrator, every page); `settings`
-    (e.g. SEIZURES_PUBLIC="1") override it.
+    (e.g. SEIZURES_PUBLIC="1") override it. Its output goes to tests/artifacts/server-PORT.log.
     """
-    port = free_port()
     env = {**os.environ, "SEIZURES_DB_URL": db_url, "SEIZURES_AUTH": "off", **settings}
     env.pop("SEIZURES_PUBLIC", None) if "SEIZURES_PUBLIC" not in settings else None
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, base
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = ARTIFACTS / f"server-{os.getpid()}-{time.monotonic_ns()}.log"
+    return serving.serve("app.py", ROOT, env, log=log)
 
 
 def stop_server(proc) -> None:
-    proc.terminate()
-    proc.wait(timeout=20)
+    serving.stop(proc)
 
 
 @pytest.fixture()
