@@ -31,6 +31,28 @@ def test_overview_shows_the_published_totals(monkeypatch, demo_url, fresh_caches
     assert "6,538" in set(table["Published figure"]) and "2017–2021" in set(table["Years"])
 
 
+def test_a_rerun_with_a_filter_seen_before_builds_no_figure_again(monkeypatch, demo_url, fresh_caches):
+    # Figures and tables derived from query results are cached by their inputs' values (data._pickled); each run
+    # gets fresh copies of the query results, whose keys must come out the same, or every run builds them again.
+    from seizures.dashboard import data
+
+    at = run_app(monkeypatch, demo_url)
+    for regions in (["PE"], []):
+        at.multiselect(key="f_regions").set_value(regions).run()
+    built = []
+    cached = data._derived
+
+    def counted(name, language, _compute, *args):
+        return cached(name, language, lambda *a: built.append(name) or _compute(*a), *args)
+
+    monkeypatch.setattr(data, "_derived", counted)
+    for regions in (["PE"], []):
+        at.multiselect(key="f_regions").set_value(regions).run()
+    assert not at.exception and built == []
+    at.multiselect(key="f_regions").set_value(["PZ"]).run()  # inputs not seen before: built, not taken for others
+    assert "figure of seizures.charts.yearly_trend" in built and "seizures.changes.from_frames" in built
+
+
 def test_app_runs_on_an_empty_store(monkeypatch, empty_url, fresh_caches):
     at = run_app(monkeypatch, empty_url)
     assert not at.exception

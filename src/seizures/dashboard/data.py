@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import pickle
 from typing import Callable, Iterator, TypeVar
 
 import pandas as pd
@@ -214,7 +215,15 @@ def derived(compute: Callable[..., T], *args) -> T:
     return _derived(_name(compute), i18n.language(), compute, *args)
 
 
-@st.cache_data(show_spinner=False, ttl=600, max_entries=2000)
+def _pickled(value) -> bytes:
+    """A cache key's bytes for a data frame or the vocabulary: their pickle. Streamlit's own hashing of a small data
+    frame (column by column, through pandas) costs more than the pickle (BENCHMARKS.md), and a page run hashes a
+    dozen; two different values never pickle alike, and an equal one laid out differently only misses the cache."""
+    return pickle.dumps(value, protocol=5)
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=2000,
+               hash_funcs={pd.DataFrame: _pickled, reference.Vocabulary: _pickled})
 def _derived(name: str, language: str, _compute: Callable, *args):
     # Keyed on the function's name, the language and the arguments (the function itself, "_compute", is not hashed).
     return _compute(*args)
