@@ -228,3 +228,78 @@ def test_every_chart_says_what_it_shows():
         assert fig.layout.title.text.startswith("Firearms (pieces) by") or "per regional directorate" in fig.layout.title.text
     summary = pd.DataFrame({"region_code": ["PZ"], "name": ["Prizren"], "share_pct": [17.25]})
     assert charts.region_shares(summary, NAMES).layout.title.text == "Share of the national total by regional directorate"
+
+
+# --- titles and event labels that fit the narrowest chart (a phone's) -----------------------------------------------
+
+PHONE_CHART_PX = 358  # a 390 px phone less Streamlit's margins
+TITLE_CHAR_PX = 8  # the widest of Source Sans's 17 px characters in these titles, on average per character
+# The longest measure in each language (as the pages name it) and the charts' titles without a measure.
+LONGEST_MEASURE = {"en": "Parts and components (pieces)", "sq": "Pjesë dhe komponentë (copë)",
+                   "sr": "Delovi i komponente (komada)"}
+FIXED_TITLES = ("Share of the national total by regional directorate", "Officers trained, by course and gender",
+                "Progress towards the targets (illustrative values)", "Tracing funnel: firearms (pieces)")
+
+
+def chart_titles(lang: str) -> list[str]:
+    """Every chart title of the pages in `lang`: the catalogue's "{measure} ..." titles with the longest measure."""
+    from collections import defaultdict
+
+    from babel.messages.pofile import read_po
+
+    from seizures import i18n
+
+    with open(charts.__file__.replace("charts.py", "locale/sq/LC_MESSAGES/seizures.po"), "rb") as po:
+        templates = [m.id for m in read_po(po) if isinstance(m.id, str) and "{measure}" in m.id
+                     and not m.id.endswith(".") and len(m.id) < 50]
+    assert "{measure} per regional directorate, by year" in templates
+    with i18n.using(lang):
+        fields = defaultdict(lambda: "2019–2024", measure=LONGEST_MEASURE[lang], base="2023", current="2024")
+        return [i18n._(t).format_map(fields) for t in templates] + [i18n._(t) for t in FIXED_TITLES]
+
+
+@pytest.mark.parametrize("lang", ["en", "sq", "sr"])
+def test_every_chart_title_is_wrapped_to_fit_a_phone(lang):
+    # The Regions page at 390 px cut its titles ("Firearms (pieces) per regional directorate, by"): plotly.js does
+    # not wrap them. Wrapped, every line fits, and no word is lost or cut.
+    for title in chart_titles(lang):
+        figure = charts.fit_titles({"layout": {"title": {"text": title}, "xaxis": {"title": {"text": title}}}})
+        lines = figure["layout"]["title"]["text"].split("<br>")
+        assert all(len(line) * TITLE_CHAR_PX <= PHONE_CHART_PX for line in lines), lines
+        assert " ".join(lines) == title
+        axis = figure["layout"]["xaxis"]["title"]["text"].split("<br>")
+        assert all(len(line) <= charts.AXIS_TITLE_CHARS for line in axis) and " ".join(axis) == title
+        # Each added line moves the plot area down a line, the title's first line half a line (plotly.js centres
+        # a title's lines on where one line would be: unmoved, the first went above the figure's top).
+        added = (len(lines) - 1) * charts.TITLE_LINE_PX
+        assert figure["layout"].get("margin", {}).get("t", 50) == 50 + added
+        assert figure["layout"]["title"].get("pad", {}).get("t", charts.TITLE_PAD_PX) == charts.TITLE_PAD_PX + added // 2
+    assert any(len(line) > charts.TITLE_CHARS for line in chart_titles(lang))  # the test has titles to wrap
+
+
+def test_a_title_wraps_only_past_its_width_into_even_lines():
+    assert charts.wrapped("x" * 42, 42) == "x" * 42
+    assert charts.wrapped("Firearms (pieces) per regional directorate, by year", 42) == \
+        "Firearms (pieces) per<br>regional directorate, by year"  # two lines of 21 and 29, not 42 and 8
+    assert charts.wrapped("a " + "y" * 50, 42) == "a<br>" + "y" * 50  # a word longer than the line stays whole
+    assert charts.wrapped("one<br>two", 3) == "one<br>two"
+
+
+def test_the_title_starts_at_the_figures_edge_not_the_plot_areas():
+    # Horizontal bars' long names pushed a title starting at the plot area 100 px right, past the phone's edge.
+    fig = charts.region_shares(pd.DataFrame({"region_code": ["MN"], "name": ["Mitrovica North"], "share_pct": [3.0]}),
+                               NAMES)
+    template = charts.pio.templates[charts.TEMPLATE_NAME].layout.title
+    assert (template.xref, template.x, template.xanchor) == ("container", 0, "left")
+    assert fig.layout.title.xref in (None, "container")
+
+
+def test_panel_titles_wrap_to_a_panel_of_a_phone():
+    codes = ["MN", "MS", "PR", "PZ", "PE"]
+    names = {"MN": "Severna Mitrovica", "MS": "Južna Mitrovica", "PR": "Priština", "PZ": "Prizren", "PE": "Peć"}
+    frame = pd.DataFrame({"region_code": codes, "year": [2022] * 5, "value": [1.0] * 5})
+    fig = charts.region_trends(frame, names, "Vatreno oružje (komada)")
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[:2] == ["Severna<br>Mitrovica", "Južna<br>Mitrovica"]
+    panel_px = PHONE_CHART_PX / 4
+    assert all(len(line) * 7.5 <= panel_px for t in titles for line in t.split("<br>"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
 import pandas as pd
@@ -59,14 +60,16 @@ ILLUSTRATIVE_COLOUR = PALETTE[0]
 CONTEXT_COLOUR = "#CFE8F7"  # print only (the report): years drawn around the selected period, lighter on purpose
 
 TEMPLATE_NAME = "seizures"
+TITLE_PAD_PX = 8
 pio.templates[TEMPLATE_NAME] = go.layout.Template(
     layout=go.Layout(
         colorway=PALETTE,
         font=dict(family="Source Sans, Source Sans Pro, Arial, sans-serif", size=14, color=TEXT_COLOUR),
         # The title at the top, the legend at the bottom (apart, however many rows either takes); the margins grow
-        # to fit the axes' labels (automargin: Streamlit's theme did this, and it is not used: widgets.chart).
-        title=dict(font=dict(size=17, color=TEXT_COLOUR), x=0, xanchor="left", xref="paper", y=1, yanchor="top",
-                   yref="container", pad=dict(t=8)),
+        # to fit the axes' labels (automargin: Streamlit's theme did this, and it is not used: widgets.chart). The
+        # title starts at the figure's left edge, not the plot area's (which long category labels push right).
+        title=dict(font=dict(size=17, color=TEXT_COLOUR), x=0, xanchor="left", xref="container", y=1,
+                   yanchor="top", yref="container", pad=dict(t=TITLE_PAD_PX)),
         separators=".,",  # decimal point, thousands comma
         xaxis=dict(showgrid=False, tickformat="d", color=TEXT_COLOUR, linecolor=TEXT_COLOUR, automargin=True),
         yaxis=dict(tickformat=",", rangemode="tozero", gridcolor=GRID_COLOUR, color=TEXT_COLOUR, automargin=True),
@@ -78,6 +81,50 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         paper_bgcolor=BACKGROUND,
     )
 )
+
+
+# Plotly does not wrap titles, and cuts what runs past the figure's edge. A line of the title (17 px) fits the
+# narrowest chart, a phone's (390 px less the page's margins: 358 px), at up to 8 px a character; an x axis's title
+# (14 px, centred on the plot area, which tick labels narrow) at 34 characters.
+TITLE_CHARS = 42
+AXIS_TITLE_CHARS = 34
+TITLE_LINE_PX = 22
+NARROW_PLOT_PX = 300  # the plot area of the narrowest chart (a phone's), less the value axis's labels
+
+
+def wrapped(text: str, width: int) -> str:
+    """`text` in lines of at most `width` characters joined by "<br>", as few lines as that takes and of about even
+    length (a word longer than `width` stays whole); a text already in lines is left as it is."""
+    if len(text) <= width or "<br>" in text:
+        return text
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    for even in range(math.ceil(len(text) / len(lines)), width):
+        shorter = textwrap.wrap(text, even, break_long_words=False, break_on_hyphens=False)
+        if len(shorter) <= len(lines):
+            return "<br>".join(shorter)
+    return "<br>".join(lines)
+
+
+def fit_titles(figure: dict) -> dict:
+    """Wrap a figure's title and its x axes' titles (a figure's dict, changed in place) so that each fits the
+    narrowest chart; the top margin grows by the title's added lines."""
+    layout = figure.setdefault("layout", {})
+    title = layout.get("title")
+    if isinstance(title, dict) and isinstance(title.get("text"), str):
+        text = wrapped(title["text"], TITLE_CHARS)
+        if text != title["text"]:
+            # plotly.js centres a title's lines on where one line would be (its first line went above the figure's
+            # top): moved down by half the added lines; the plot area by all of them.
+            added = text.count("<br>") * TITLE_LINE_PX
+            pad = title.get("pad") if isinstance(title.get("pad"), dict) else {}
+            layout["title"] = {**title, "text": text, "pad": {**pad, "t": (pad.get("t") or TITLE_PAD_PX) + added // 2}}
+            margin = layout.setdefault("margin", {})
+            margin["t"] = (margin.get("t") or 50) + added
+    for key, axis in layout.items():
+        if key.startswith("xaxis") and isinstance(axis, dict) and isinstance(axis.get("title"), dict) and \
+                isinstance(axis["title"].get("text"), str):
+            axis["title"] = {**axis["title"], "text": wrapped(axis["title"]["text"], AXIS_TITLE_CHARS)}
+    return figure
 
 
 def category_meta(name: str) -> dict:
@@ -520,19 +567,31 @@ def _line_figure(lines: list, height: int = 450) -> go.Figure:
     return fig
 
 
+PANEL_TITLE_PX = 18  # a line of a panel's title (14 px)
+
+
+def panel_titles(lines: list, columns: int) -> list[str]:
+    """The panels' titles (the lines' names), wrapped to fit a panel of the narrowest chart (7.5 px a character)."""
+    chars = max(int(NARROW_PLOT_PX / columns / 7.5), 8)
+    return [wrapped(str(line[0]), chars) for line in lines]
+
+
 def _small_multiples(lines: list, columns: int, title: str | None, x_title: str, y_title: str) -> go.Figure:
     """A panel per line, each titled with its name, on a shared value axis (the lines stay comparable)."""
     from plotly.subplots import make_subplots
 
     columns = min(columns, len(lines))
     rows = math.ceil(len(lines) / columns)
+    titles = panel_titles(lines, columns)
+    extra = max(t.count("<br>") for t in titles) * PANEL_TITLE_PX  # wrapped titles: room between the rows
+    plot_px = (190 + extra) * rows
     fig = make_subplots(rows=rows, cols=columns, shared_xaxes="all", shared_yaxes="all",
-                        subplot_titles=[str(line[0]) for line in lines], horizontal_spacing=0.03,
-                        vertical_spacing=0.5 / (rows + 2))
+                        subplot_titles=titles, horizontal_spacing=0.03,
+                        vertical_spacing=max(0.5 / (rows + 2), (PANEL_TITLE_PX + extra + 20) / plot_px))
     for i, line in enumerate(lines):
         fig.add_trace(_line_trace(*line), row=i // columns + 1, col=i % columns + 1)
     themed(fig, title)
-    fig.update_layout(height=110 + 190 * rows, showlegend=False)
+    fig.update_layout(height=110 + plot_px, showlegend=False)
     fig.update_annotations(font=dict(color=TEXT_COLOUR, size=14))
     fig.update_xaxes(dtick=1, tickformat="d", showgrid=False)
     fig.update_yaxes(rangemode="tozero", tickformat=",", gridcolor=GRID_COLOUR)

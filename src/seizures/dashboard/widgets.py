@@ -103,6 +103,7 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
         margin = layout.setdefault("margin", {})
         margin["t"] = max(margin.get("t", 50), 40)  # room for it
     drawn = describe.drawn(figure)
+    charts.fit_titles(figure)  # after the text alternative took the titles as one line each
     if len(figure.get("data") or []):
         key = f"chart_{name}"
         st.plotly_chart(_Made(figure), width="stretch", key=key, theme=None, config=PLOTLY_CONFIG,
