@@ -303,3 +303,72 @@ def test_panel_titles_wrap_to_a_panel_of_a_phone():
     assert titles[:2] == ["Severna<br>Mitrovica", "Južna<br>Mitrovica"]
     panel_px = PHONE_CHART_PX / 4
     assert all(len(line) * 7.5 <= panel_px for t in titles for line in t.split("<br>"))
+
+
+DEMO_EVENTS = pd.DataFrame({
+    "starts_on": ["2018-07-10", "2020-02-01", "2020-02-01", "2020-02-01", "2024-01-01", "2024-10-28"],
+    "ends_on": [None, "2022-06-30", "2022-06-30", "2022-06-30", "2024-12-31", None],
+    "title": ["Western Balkans SALW Control Roadmap adopted at the London Summit", "CPIAT project (Kosovo Police)",
+              "Basic firearms investigations: 201 officers trained", "House-search training: 40 trained",
+              "2024 population census", "Roadmap 2030 endorsed in Budva by the region's interior ministers"],
+    "kind": ["other", "other", "training", "training", "census", "other"],
+})
+
+
+def event_label_boxes(fig) -> list[tuple[float, float, float]]:
+    """Each event label's extent on a phone's plot area (charts.EVENT_PLOT_PX) in pixels, and its row (yshift);
+    asserting that each stands above the plot area."""
+    boxes = []
+    labels = [a for a in fig.layout.annotations if a.name == "event"]
+    assert labels
+    for label in labels:
+        assert (label.yref, label.y, label.yanchor) == ("paper", 1, "bottom")  # above the plot area: off the bars
+        axis = fig.layout.xaxis
+        low, high = axis.range
+        if isinstance(low, str):
+            low, high, x = (pd.Timestamp(v).value for v in (low, high, label.x))
+        else:
+            x = label.x
+        domain = axis.domain or (0, 1)
+        at = (domain[0] + (domain[1] - domain[0]) * (x - low) / (high - low)) * charts.EVENT_PLOT_PX
+        width = len(label.text) * charts.EVENT_CHAR_PX
+        left = at - width if label.xanchor == "right" else at
+        boxes.append((left, left + width, label.yshift))
+    return boxes
+
+
+@pytest.mark.parametrize("chart", ["yearly", "monthly", "panels", "narrow"])
+def test_event_labels_stand_above_the_plot_and_never_on_one_another(chart):
+    # The Overview's yearly trend drew its event labels over the bars and the published line, and over each other
+    # (a fifth label went back to the first row).
+    if chart == "narrow":  # a label fitting on neither side of its mark is cut to the wider one
+        frame = pd.DataFrame({"year": [2021, 2022], "recorded": [1.0, 2.0], "published": [1.0, 2.0],
+                              "qualifier": [None, None]})
+        fig = charts.yearly_trend(frame, "x", "Records", events=DEMO_EVENTS.iloc[[0]].assign(starts_on="2021-12-01"))
+        assert [a.text for a in fig.layout.annotations] == ["▸ Western Balkans SALW C…"]  # 25 of 30 fit
+        assert event_label_boxes(fig)[0][1] <= charts.EVENT_PLOT_PX
+        return
+    if chart == "yearly":
+        years = list(range(2016, 2025))
+        frame = pd.DataFrame({"year": years, "recorded": [100.0] * 9, "published": [90.0] * 9,
+                              "qualifier": [None] * 9})
+        fig = charts.yearly_trend(frame, "Firearms (pieces)", "Records", events=DEMO_EVENTS)
+    elif chart == "monthly":
+        frame = pd.DataFrame({"region_code": "PR", "year": [2018, 2024], "month": [1, 12], "value": [1.0, 2.0]})
+        fig = charts.monthly_trends(frame, "region_code", NAMES, "Firearms (pieces)", events=DEMO_EVENTS)
+    else:
+        codes = [f"R{i}" for i in range(8)]
+        frame = pd.DataFrame({"region_code": codes * 2, "year": [2018] * 8 + [2024] * 8, "value": [1.0] * 16})
+        fig = charts.region_trends(frame, {c: f"Region {c}" for c in codes}, "Firearms (pieces)", events=DEMO_EVENTS)
+    boxes = event_label_boxes(fig)
+    assert len(boxes) == 4  # the three trainings share the project's label: "(+3)"... of the demo's four marks
+    assert all(left >= 0 and right <= charts.EVENT_PLOT_PX for left, right, _row in boxes), boxes
+    for i, (left, right, row) in enumerate(boxes):
+        for other_left, other_right, other_row in boxes[i + 1:]:
+            assert row != other_row or right <= other_left or other_right <= left, boxes
+    # The rows sit between the title and the plot area: the top margin (and the height) grew by them.
+    panel_titles = [a for a in fig.layout.annotations if a.name != "event" and a.yref == "paper" and a.y == 1]
+    lowest = min(row for _l, _r, row in boxes)
+    assert lowest >= (charts.PANEL_TITLE_PX if panel_titles else 0)
+    top = max(row for _l, _r, row in boxes) + charts.EVENT_ROW_PX
+    assert fig.layout.margin.t >= 50 + top
