@@ -285,6 +285,22 @@ def test_a_title_wraps_only_past_its_width_into_even_lines():
     assert charts.wrapped("one<br>two", 3) == "one<br>two"
 
 
+def test_long_bar_names_wrap_in_their_tick_labels_only():
+    # The Training page at 390 px in Serbian: a course's name took the chart's width and was still cut at the left,
+    # and the axis title ran past the right edge of the plot area left over.
+    course = "Obuka za pretres stana za pripadnike specijalne jedinice"
+    fig = charts.trainees_by_gender(pd.DataFrame({"course": [course, "Obuka"], "men": [30, 2], "women": [10, 1]}))
+    figure = charts.fit_titles(fig.to_dict())
+    axis = figure["layout"]["yaxis"]
+    assert axis["tickvals"] == [course, "Obuka"]
+    assert axis["ticktext"] == ["Obuka za pretres<br>stana za pripadnike<br>specijalne jedinice", "Obuka"]
+    assert all(len(line) <= charts.CATEGORY_CHARS for t in axis["ticktext"] for line in t.split("<br>"))
+    assert [list(t["y"]) for t in figure["data"]] == [[course, "Obuka"]] * 2  # the data (and its table) whole
+    short = charts.fit_titles(charts.trainees_by_gender(
+        pd.DataFrame({"course": ["Obuka"], "men": [1], "women": [1]})).to_dict())
+    assert "ticktext" not in short["layout"].get("yaxis", {})
+
+
 def test_the_title_starts_at_the_figures_edge_not_the_plot_areas():
     # Horizontal bars' long names pushed a title starting at the plot area 100 px right, past the phone's edge.
     fig = charts.region_shares(pd.DataFrame({"region_code": ["MN"], "name": ["Mitrovica North"], "share_pct": [3.0]}),

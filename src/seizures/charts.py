@@ -88,6 +88,7 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 # (14 px, centred on the plot area, which tick labels narrow) at 34 characters.
 TITLE_CHARS = 42
 AXIS_TITLE_CHARS = 34
+CATEGORY_CHARS = 24  # a horizontal bar's name: longer ones left a phone's bars no room and were cut at the left
 TITLE_LINE_PX = 22
 NARROW_PLOT_PX = 300  # the plot area of the narrowest chart (a phone's), less the value axis's labels
 
@@ -106,9 +107,17 @@ def wrapped(text: str, width: int) -> str:
 
 
 def fit_titles(figure: dict) -> dict:
-    """Wrap a figure's title and its x axes' titles (a figure's dict, changed in place) so that each fits the
-    narrowest chart; the top margin grows by the title's added lines."""
+    """Wrap a figure's title, its x axes' titles and its horizontal bars' names (a figure's dict, changed in place)
+    so that each fits the narrowest chart; the top margin grows by the title's added lines. The bars' names are
+    wrapped in their tick labels only: the data, and the chart's table made from it, keep them whole."""
     layout = figure.setdefault("layout", {})
+    for trace in figure.get("data") or []:
+        names = trace.get("y") if trace.get("type") == "bar" and trace.get("orientation") == "h" else None
+        axis = layout.setdefault("yaxis" + str(trace.get("yaxis", "y"))[1:], {})
+        if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names) and "ticktext" not in axis \
+                and any(len(n) > CATEGORY_CHARS for n in names):
+            names = list(dict.fromkeys(names))
+            axis.update(tickmode="array", tickvals=names, ticktext=[wrapped(n, CATEGORY_CHARS) for n in names])
     title = layout.get("title")
     if isinstance(title, dict) and isinstance(title.get("text"), str):
         text = wrapped(title["text"], TITLE_CHARS)
