@@ -215,6 +215,8 @@ def coverage_note(flt: SeizureFilter) -> None:
         return
     found = data.cached(coverage.overview, flt)
     names = {**data.region_names(), "": _(reference.WHOLE_JURISDICTION_LABEL)}
-    left, right = st.columns([5, 1])
-    left.caption(f"ℹ️ {coverage.sentence(found, names, years)}")
-    right.page_link("app_pages/about.py", label=_("Coverage by month"), icon=":material/calendar_month:")
+    # The link as wide as its label (a sixth of the page cut it: "Coverage by mont"), beside the sentence where
+    # both fit, under it where not.
+    row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    row.caption(f"ℹ️ {coverage.sentence(found, names, years)}", width="stretch")
+    row.page_link("app_pages/about.py", label=_("Coverage by month"), icon=":material/calendar_month:", width="content")
