@@ -138,6 +138,49 @@ def assert_app_shell(page, title: str, menu: list[str] | None = None) -> None:
     page.wait_for_function("() => document.title.endsWith(' · Firearms seizure statistics')")
 
 
+# What a chart's reader may not see: a title or label running past the chart's edge, an event label on the plot area
+# (over the bars or lines) or over another label or the title.
+CHART_TEXT_PROBLEMS = """() => {
+  const problems = [], cross = (a, b) =>
+    a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((chart, i) => {
+    const box = chart.getBoundingClientRect();
+    for (const text of chart.querySelectorAll('.gtitle, .g-xtitle text, .annotation-text')) {
+      const r = text.getBoundingClientRect();
+      if (r.width && (r.left < box.left - 1 || r.right > box.right + 1))
+        problems.push(`chart ${i}: "${text.textContent}" runs past its edge (${Math.round(r.left - box.left)} to ${Math.round(r.right - box.left)} of ${Math.round(box.width)})`);
+    }
+    const top = Math.min(...[...chart.querySelectorAll('.nsewdrag')].map(d => d.getBoundingClientRect().top));
+    const title = chart.querySelector('.gtitle');
+    const labels = [...chart.querySelectorAll('.annotation-text')].filter(t => t.textContent.startsWith('\u25b8'))
+      .map(t => [t.textContent, t.getBoundingClientRect()]);
+    labels.forEach(([text, r], j) => {
+      if (r.bottom > top + 1) problems.push(`chart ${i}: event label "${text}" on the plot area`);
+      if (title && cross(r, title.getBoundingClientRect())) problems.push(`chart ${i}: "${text}" on the title`);
+      for (const [other, o] of labels.slice(j + 1))
+        if (cross(r, o)) problems.push(`chart ${i}: "${text}" on "${other}"`);
+    });
+  });
+  return problems;
+}"""
+
+
+def assert_chart_texts_readable(page) -> None:
+    assert page.evaluate(CHART_TEXT_PROBLEMS) == []
+
+
+def assert_link_whole(page, label: str) -> None:
+    """The page link's label shows whole: nothing in it clipped, and the link inside the page's width."""
+    link = page.locator('[data-testid="stPageLink"]').filter(has_text=label)
+    assert link.count() == 1
+    cut = link.evaluate("""l => [...l.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1)
+                                 .map(e => e.textContent)""")
+    assert cut == [], cut
+    main = page.locator('[data-testid="stMain"] [data-testid="stMainBlockContainer"]').bounding_box()
+    box = link.bounding_box()
+    assert box["x"] >= main["x"] - 1 and box["x"] + box["width"] <= main["x"] + main["width"] + 1, (box, main)
+
+
 def filter_in_url(url: str) -> bool:
     return ("region=PZ%2CGJ" in url or "region=PZ,GJ" in url) and "from=2021" in url
 
@@ -259,6 +302,7 @@ def test_overview_in_each_language(server, page, lang):
         place = {"en": "Kosovo*", "sq": "Kosova*", "sr": "Kosovo*"}[lang]  # the store's names; "*": its note
         title, nav = i18n._("Firearms seizures in {place}").format(place=place), [i18n._(label) for _, label, _ in PAGES]
         regions_label = i18n._("Regional directorates")
+        coverage_label = i18n._("Coverage by month")
     page.goto(f"{server}/?lang={lang}&{FILTER_QUERY}")
     wait_for_page(page, title)
     sidebar = page.locator('[data-testid="stSidebar"]')
@@ -272,6 +316,10 @@ def test_overview_in_each_language(server, page, lang):
     separator = {"en": ",", "sq": "\u00a0", "sr": "."}[lang]
     assert re.search(rf"1{re.escape(separator)}\d00", svg), svg[:300]
     shot(page, f"overview-{lang}")
+    # The events' labels above the plot area, none on another; the link to the coverage grid whole ("Coverage by
+    # mont" in a sixth of the page).
+    assert_chart_texts_readable(page)
+    assert_link_whole(page, coverage_label)
 
 
 # --- public mode and login ------------------------------------------------------------------------------------
@@ -468,6 +516,9 @@ def test_the_overview_on_a_phone_fits_and_its_filter_opens_by_keyboard(demo_url,
         page.goto(f"{base}/" + ("" if mode == "public" else f"?{FILTER_QUERY}"))
         wait_for_page(page, title)
         assert_fits_the_width(page, PHONE["width"])
+        assert_chart_texts_readable(page)
+        if mode != "public":
+            assert_link_whole(page, "Coverage by month")
         # On a phone the sidebar starts closed: the page's content has the whole width.
         sidebar = page.locator('[data-testid="stSidebar"]')
         assert sidebar.get_attribute("data-collapsed") == "true"
@@ -485,6 +536,17 @@ def test_the_overview_on_a_phone_fits_and_its_filter_opens_by_keyboard(demo_url,
             box = regions.bounding_box()
             assert box["x"] + box["width"] <= PHONE["width"] + 1, box
         shot(page, f"phone_{mode}_sidebar")
+        if mode == "development":
+            # The Regions page in Serbian (its titles are the longest): every chart title and label within its
+            # chart (they ran past the phone's edge: "Firearms (pieces) per regional directorate, by").
+            from seizures import i18n
+
+            with i18n.using("sr"):
+                title = i18n._("Regional directorates")
+            page.goto(f"{base}/regions?lang=sr")
+            wait_for_page(page, title)
+            assert_chart_texts_readable(page)
+            shot(page, "phone_regions_sr")
     finally:
         context.close()
         stop_server(proc)

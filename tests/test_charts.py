@@ -228,3 +228,163 @@ def test_every_chart_says_what_it_shows():
         assert fig.layout.title.text.startswith("Firearms (pieces) by") or "per regional directorate" in fig.layout.title.text
     summary = pd.DataFrame({"region_code": ["PZ"], "name": ["Prizren"], "share_pct": [17.25]})
     assert charts.region_shares(summary, NAMES).layout.title.text == "Share of the national total by regional directorate"
+
+
+# --- titles and event labels that fit the narrowest chart (a phone's) -----------------------------------------------
+
+PHONE_CHART_PX = 358  # a 390 px phone less Streamlit's margins
+TITLE_CHAR_PX = 8  # the widest of Source Sans's 17 px characters in these titles, on average per character
+# The longest measure in each language (as the pages name it) and the charts' titles without a measure.
+LONGEST_MEASURE = {"en": "Parts and components (pieces)", "sq": "Pjesë dhe komponentë (copë)",
+                   "sr": "Delovi i komponente (komada)"}
+FIXED_TITLES = ("Share of the national total by regional directorate", "Officers trained, by course and gender",
+                "Progress towards the targets (illustrative values)", "Tracing funnel: firearms (pieces)")
+
+
+def chart_titles(lang: str) -> list[str]:
+    """Every chart title of the pages in `lang`: the catalogue's "{measure} ..." titles with the longest measure."""
+    from collections import defaultdict
+
+    from babel.messages.pofile import read_po
+
+    from seizures import i18n
+
+    with open(charts.__file__.replace("charts.py", "locale/sq/LC_MESSAGES/seizures.po"), "rb") as po:
+        templates = [m.id for m in read_po(po) if isinstance(m.id, str) and "{measure}" in m.id
+                     and not m.id.endswith(".") and len(m.id) < 50]
+    assert "{measure} per regional directorate, by year" in templates
+    with i18n.using(lang):
+        fields = defaultdict(lambda: "2019–2024", measure=LONGEST_MEASURE[lang], base="2023", current="2024")
+        return [i18n._(t).format_map(fields) for t in templates] + [i18n._(t) for t in FIXED_TITLES]
+
+
+@pytest.mark.parametrize("lang", ["en", "sq", "sr"])
+def test_every_chart_title_is_wrapped_to_fit_a_phone(lang):
+    # The Regions page at 390 px cut its titles ("Firearms (pieces) per regional directorate, by"): plotly.js does
+    # not wrap them. Wrapped, every line fits, and no word is lost or cut.
+    for title in chart_titles(lang):
+        figure = charts.fit_titles({"layout": {"title": {"text": title}, "xaxis": {"title": {"text": title}}}})
+        lines = figure["layout"]["title"]["text"].split("<br>")
+        assert all(len(line) * TITLE_CHAR_PX <= PHONE_CHART_PX for line in lines), lines
+        assert " ".join(lines) == title
+        axis = figure["layout"]["xaxis"]["title"]["text"].split("<br>")
+        assert all(len(line) <= charts.AXIS_TITLE_CHARS for line in axis) and " ".join(axis) == title
+        # Each added line moves the plot area down a line, the title's first line half a line (plotly.js centres
+        # a title's lines on where one line would be: unmoved, the first went above the figure's top).
+        added = (len(lines) - 1) * charts.TITLE_LINE_PX
+        assert figure["layout"].get("margin", {}).get("t", 50) == 50 + added
+        assert figure["layout"]["title"].get("pad", {}).get("t", charts.TITLE_PAD_PX) == charts.TITLE_PAD_PX + added // 2
+    assert any(len(line) > charts.TITLE_CHARS for line in chart_titles(lang))  # the test has titles to wrap
+
+
+def test_a_title_wraps_only_past_its_width_into_even_lines():
+    assert charts.wrapped("x" * 42, 42) == "x" * 42
+    assert charts.wrapped("Firearms (pieces) per regional directorate, by year", 42) == \
+        "Firearms (pieces) per<br>regional directorate, by year"  # two lines of 21 and 29, not 42 and 8
+    assert charts.wrapped("a " + "y" * 50, 42) == "a<br>" + "y" * 50  # a word longer than the line stays whole
+    assert charts.wrapped("one<br>two", 3) == "one<br>two"
+
+
+def test_long_bar_names_wrap_in_their_tick_labels_only():
+    # The Training page at 390 px in Serbian: a course's name took the chart's width and was still cut at the left,
+    # and the axis title ran past the right edge of the plot area left over.
+    course = "Obuka za pretres stana za pripadnike specijalne jedinice"
+    fig = charts.trainees_by_gender(pd.DataFrame({"course": [course, "Obuka"], "men": [30, 2], "women": [10, 1]}))
+    figure = charts.fit_titles(fig.to_dict())
+    axis = figure["layout"]["yaxis"]
+    assert axis["tickvals"] == [course, "Obuka"]
+    assert axis["ticktext"] == ["Obuka za pretres<br>stana za pripadnike<br>specijalne jedinice", "Obuka"]
+    assert all(len(line) <= charts.CATEGORY_CHARS for t in axis["ticktext"] for line in t.split("<br>"))
+    assert [list(t["y"]) for t in figure["data"]] == [[course, "Obuka"]] * 2  # the data (and its table) whole
+    short = charts.fit_titles(charts.trainees_by_gender(
+        pd.DataFrame({"course": ["Obuka"], "men": [1], "women": [1]})).to_dict())
+    assert "ticktext" not in short["layout"].get("yaxis", {})
+
+
+def test_the_title_starts_at_the_figures_edge_not_the_plot_areas():
+    # Horizontal bars' long names pushed a title starting at the plot area 100 px right, past the phone's edge.
+    fig = charts.region_shares(pd.DataFrame({"region_code": ["MN"], "name": ["Mitrovica North"], "share_pct": [3.0]}),
+                               NAMES)
+    template = charts.pio.templates[charts.TEMPLATE_NAME].layout.title
+    assert (template.xref, template.x, template.xanchor) == ("container", 0, "left")
+    assert fig.layout.title.xref in (None, "container")
+
+
+def test_panel_titles_wrap_to_a_panel_of_a_phone():
+    codes = ["MN", "MS", "PR", "PZ", "PE"]
+    names = {"MN": "Severna Mitrovica", "MS": "Južna Mitrovica", "PR": "Priština", "PZ": "Prizren", "PE": "Peć"}
+    frame = pd.DataFrame({"region_code": codes, "year": [2022] * 5, "value": [1.0] * 5})
+    fig = charts.region_trends(frame, names, "Vatreno oružje (komada)")
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[:2] == ["Severna<br>Mitrovica", "Južna<br>Mitrovica"]
+    panel_px = PHONE_CHART_PX / 4
+    assert all(len(line) * 7.5 <= panel_px for t in titles for line in t.split("<br>"))
+
+
+DEMO_EVENTS = pd.DataFrame({
+    "starts_on": ["2018-07-10", "2020-02-01", "2020-02-01", "2020-02-01", "2024-01-01", "2024-10-28"],
+    "ends_on": [None, "2022-06-30", "2022-06-30", "2022-06-30", "2024-12-31", None],
+    "title": ["Western Balkans SALW Control Roadmap adopted at the London Summit", "CPIAT project (Kosovo Police)",
+              "Basic firearms investigations: 201 officers trained", "House-search training: 40 trained",
+              "2024 population census", "Roadmap 2030 endorsed in Budva by the region's interior ministers"],
+    "kind": ["other", "other", "training", "training", "census", "other"],
+})
+
+
+def event_label_boxes(fig) -> list[tuple[float, float, float]]:
+    """Each event label's extent on a phone's plot area (charts.EVENT_PLOT_PX) in pixels, and its row (yshift);
+    asserting that each stands above the plot area."""
+    boxes = []
+    labels = [a for a in fig.layout.annotations if a.name == "event"]
+    assert labels
+    for label in labels:
+        assert (label.yref, label.y, label.yanchor) == ("paper", 1, "bottom")  # above the plot area: off the bars
+        axis = fig.layout.xaxis
+        low, high = axis.range
+        if isinstance(low, str):
+            low, high, x = (pd.Timestamp(v).value for v in (low, high, label.x))
+        else:
+            x = label.x
+        domain = axis.domain or (0, 1)
+        at = (domain[0] + (domain[1] - domain[0]) * (x - low) / (high - low)) * charts.EVENT_PLOT_PX
+        width = len(label.text) * charts.EVENT_CHAR_PX
+        left = at - width if label.xanchor == "right" else at
+        boxes.append((left, left + width, label.yshift))
+    return boxes
+
+
+@pytest.mark.parametrize("chart", ["yearly", "monthly", "panels", "narrow"])
+def test_event_labels_stand_above_the_plot_and_never_on_one_another(chart):
+    # The Overview's yearly trend drew its event labels over the bars and the published line, and over each other
+    # (a fifth label went back to the first row).
+    if chart == "narrow":  # a label fitting on neither side of its mark is cut to the wider one
+        frame = pd.DataFrame({"year": [2021, 2022], "recorded": [1.0, 2.0], "published": [1.0, 2.0],
+                              "qualifier": [None, None]})
+        fig = charts.yearly_trend(frame, "x", "Records", events=DEMO_EVENTS.iloc[[0]].assign(starts_on="2021-12-01"))
+        assert [a.text for a in fig.layout.annotations] == ["▸ Western Balkans SALW C…"]  # 25 of 30 fit
+        assert event_label_boxes(fig)[0][1] <= charts.EVENT_PLOT_PX
+        return
+    if chart == "yearly":
+        years = list(range(2016, 2025))
+        frame = pd.DataFrame({"year": years, "recorded": [100.0] * 9, "published": [90.0] * 9,
+                              "qualifier": [None] * 9})
+        fig = charts.yearly_trend(frame, "Firearms (pieces)", "Records", events=DEMO_EVENTS)
+    elif chart == "monthly":
+        frame = pd.DataFrame({"region_code": "PR", "year": [2018, 2024], "month": [1, 12], "value": [1.0, 2.0]})
+        fig = charts.monthly_trends(frame, "region_code", NAMES, "Firearms (pieces)", events=DEMO_EVENTS)
+    else:
+        codes = [f"R{i}" for i in range(8)]
+        frame = pd.DataFrame({"region_code": codes * 2, "year": [2018] * 8 + [2024] * 8, "value": [1.0] * 16})
+        fig = charts.region_trends(frame, {c: f"Region {c}" for c in codes}, "Firearms (pieces)", events=DEMO_EVENTS)
+    boxes = event_label_boxes(fig)
+    assert len(boxes) == 4  # the three trainings share the project's label: "(+3)"... of the demo's four marks
+    assert all(left >= 0 and right <= charts.EVENT_PLOT_PX for left, right, _row in boxes), boxes
+    for i, (left, right, row) in enumerate(boxes):
+        for other_left, other_right, other_row in boxes[i + 1:]:
+            assert row != other_row or right <= other_left or other_right <= left, boxes
+    # The rows sit between the title and the plot area: the top margin (and the height) grew by them.
+    panel_titles = [a for a in fig.layout.annotations if a.name != "event" and a.yref == "paper" and a.y == 1]
+    lowest = min(row for _l, _r, row in boxes)
+    assert lowest >= (charts.PANEL_TITLE_PX if panel_titles else 0)
+    top = max(row for _l, _r, row in boxes) + charts.EVENT_ROW_PX
+    assert fig.layout.margin.t >= 50 + top

@@ -359,7 +359,9 @@ def test_a_directorates_event_is_drawn_only_with_that_directorate(monkeypatch, i
     at = open_page(monkeypatch, illustria, "regions", params)
     for name in ("region_trends", "region_months"):
         labels = {label.removeprefix("▸ ") for label in event_labels(figure(at, name))}
-        assert labels == shown, name
+        # A label that fits on neither side of its mark is cut ("Illustrian amnesty camp…"): each names one title.
+        named = {next((t for t in shown if t.startswith(label.removesuffix("…"))), label) for label in labels}
+        assert named == shown and len(labels) == len(shown), (name, labels)
 
 
 def test_events_are_added_edited_and_removed_on_the_data_page(monkeypatch, demo_copy_url, fresh_caches):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
 import pandas as pd
@@ -59,14 +60,16 @@ ILLUSTRATIVE_COLOUR = PALETTE[0]
 CONTEXT_COLOUR = "#CFE8F7"  # print only (the report): years drawn around the selected period, lighter on purpose
 
 TEMPLATE_NAME = "seizures"
+TITLE_PAD_PX = 8
 pio.templates[TEMPLATE_NAME] = go.layout.Template(
     layout=go.Layout(
         colorway=PALETTE,
         font=dict(family="Source Sans, Source Sans Pro, Arial, sans-serif", size=14, color=TEXT_COLOUR),
         # The title at the top, the legend at the bottom (apart, however many rows either takes); the margins grow
-        # to fit the axes' labels (automargin: Streamlit's theme did this, and it is not used: widgets.chart).
-        title=dict(font=dict(size=17, color=TEXT_COLOUR), x=0, xanchor="left", xref="paper", y=1, yanchor="top",
-                   yref="container", pad=dict(t=8)),
+        # to fit the axes' labels (automargin: Streamlit's theme did this, and it is not used: widgets.chart). The
+        # title starts at the figure's left edge, not the plot area's (which long category labels push right).
+        title=dict(font=dict(size=17, color=TEXT_COLOUR), x=0, xanchor="left", xref="container", y=1,
+                   yanchor="top", yref="container", pad=dict(t=TITLE_PAD_PX)),
         separators=".,",  # decimal point, thousands comma
         xaxis=dict(showgrid=False, tickformat="d", color=TEXT_COLOUR, linecolor=TEXT_COLOUR, automargin=True),
         yaxis=dict(tickformat=",", rangemode="tozero", gridcolor=GRID_COLOUR, color=TEXT_COLOUR, automargin=True),
@@ -78,6 +81,59 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         paper_bgcolor=BACKGROUND,
     )
 )
+
+
+# Plotly does not wrap titles, and cuts what runs past the figure's edge. A line of the title (17 px) fits the
+# narrowest chart, a phone's (390 px less the page's margins: 358 px), at up to 8 px a character; an x axis's title
+# (14 px, centred on the plot area, which tick labels narrow) at 34 characters.
+TITLE_CHARS = 42
+AXIS_TITLE_CHARS = 34
+CATEGORY_CHARS = 24  # a horizontal bar's name: longer ones left a phone's bars no room and were cut at the left
+TITLE_LINE_PX = 22
+NARROW_PLOT_PX = 300  # the plot area of the narrowest chart (a phone's), less the value axis's labels
+
+
+def wrapped(text: str, width: int) -> str:
+    """`text` in lines of at most `width` characters joined by "<br>", as few lines as that takes and of about even
+    length (a word longer than `width` stays whole); a text already in lines is left as it is."""
+    if len(text) <= width or "<br>" in text:
+        return text
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    for even in range(math.ceil(len(text) / len(lines)), width):
+        shorter = textwrap.wrap(text, even, break_long_words=False, break_on_hyphens=False)
+        if len(shorter) <= len(lines):
+            return "<br>".join(shorter)
+    return "<br>".join(lines)
+
+
+def fit_titles(figure: dict) -> dict:
+    """Wrap a figure's title, its x axes' titles and its horizontal bars' names (a figure's dict, changed in place)
+    so that each fits the narrowest chart; the top margin grows by the title's added lines. The bars' names are
+    wrapped in their tick labels only: the data, and the chart's table made from it, keep them whole."""
+    layout = figure.setdefault("layout", {})
+    for trace in figure.get("data") or []:
+        names = trace.get("y") if trace.get("type") == "bar" and trace.get("orientation") == "h" else None
+        axis = layout.setdefault("yaxis" + str(trace.get("yaxis", "y"))[1:], {})
+        if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names) and "ticktext" not in axis \
+                and any(len(n) > CATEGORY_CHARS for n in names):
+            names = list(dict.fromkeys(names))
+            axis.update(tickmode="array", tickvals=names, ticktext=[wrapped(n, CATEGORY_CHARS) for n in names])
+    title = layout.get("title")
+    if isinstance(title, dict) and isinstance(title.get("text"), str):
+        text = wrapped(title["text"], TITLE_CHARS)
+        if text != title["text"]:
+            # plotly.js centres a title's lines on where one line would be (its first line went above the figure's
+            # top): moved down by half the added lines; the plot area by all of them.
+            added = text.count("<br>") * TITLE_LINE_PX
+            pad = title.get("pad") if isinstance(title.get("pad"), dict) else {}
+            layout["title"] = {**title, "text": text, "pad": {**pad, "t": (pad.get("t") or TITLE_PAD_PX) + added // 2}}
+            margin = layout.setdefault("margin", {})
+            margin["t"] = (margin.get("t") or 50) + added
+    for key, axis in layout.items():
+        if key.startswith("xaxis") and isinstance(axis, dict) and isinstance(axis.get("title"), dict) and \
+                isinstance(axis["title"].get("text"), str):
+            axis["title"] = {**axis["title"], "text": wrapped(axis["title"]["text"], AXIS_TITLE_CHARS)}
+    return figure
 
 
 def category_meta(name: str) -> dict:
@@ -279,7 +335,12 @@ def hover_lines(*labels: str, start: int = 0) -> str:
 EVENT_COLOUR = "#555555"
 EVENT_FILL = "rgba(120, 120, 120, 0.10)"
 EVENT_LABEL_CHARS = 28
-LABEL_CHAR_WIDTH = 6.5 / 520  # a label's character as a fraction of a half-page chart's width
+# The events' labels are placed above the plot area, in rows, so that none covers another or the data. Where they
+# go is worked out for the narrowest plot area (NARROW_PLOT_PX) at up to 6.5 px a character (11 px text): wider
+# charts only spread them further apart.
+EVENT_PLOT_PX = NARROW_PLOT_PX
+EVENT_CHAR_PX = 6.5
+EVENT_ROW_PX = 16
 
 
 def _event_position(day, yearly: bool):
@@ -292,14 +353,23 @@ def _event_position(day, yearly: bool):
     return day.year - 0.5 + (day.day_of_year - 1) / days
 
 
-def add_events(fig: go.Figure, events: pd.DataFrame | None, yearly: bool = True, bounds=None) -> go.Figure:
-    """Events on the timeline as annotations: a day as a dotted line, a span as a light band, each labelled at the
-    top (events of the same days share one label: "CPIAT project (+3)"), the full titles in the label's hover.
+def _event_label(titles: list[str], chars: int) -> str:
+    """The label of the events of one mark: the first title cut to fit `chars` in all, "(+n)" for the others."""
+    more = f" (+{len(titles) - 1})" if len(titles) > 1 else ""
+    room = max(chars - len(more), 4)
+    first = titles[0] if len(titles[0]) <= room else titles[0][:room - 1].rstrip() + "…"
+    return first + more
+
+
+def add_events(fig: go.Figure, events: pd.DataFrame | None, yearly: bool = True, bounds=None,
+               above: int = 0) -> go.Figure:
+    """Events on the timeline: a day as a dotted line, a span as a light band, each labelled above the plot area
+    (events of the same days share one label: "CPIAT project (+3)"), the full titles in the label's hover.
 
     events: starts_on, ends_on (empty for a day), title (in the page's language), kind (its label), as
     queries.events_in_filter gives them (only those of the filter's period and directorates). bounds: the axis's
     first and last x (years, or dates on a monthly axis); marks are cut to them so that an event starting before
-    the chart does not stretch its axis.
+    the chart does not stretch its axis. above: pixels above the plot area taken already (panel titles).
     """
     if events is None or events.empty:
         return fig
@@ -322,9 +392,11 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, yearly: bool = True,
             axis_range = (float(bounds[0]) - 0.5, float(bounds[1]) + 0.5)
         else:
             axis_range = (pd.Timestamp(bounds[0]) - pd.Timedelta(days=15), pd.Timestamp(bounds[1]) + pd.Timedelta(days=15))
-    groups = frame.groupby(["start", "end"], sort=True)
-    placed: dict[int, list[tuple[float, float]]] = {}  # row -> the extents of the labels on it (axis fractions)
-    for (start, end), group in groups:
+    # Positions as fractions of the plot area's width (small multiples: the first panel's axis is a part of it).
+    domain = tuple(fig.layout.xaxis.domain or (0, 1))
+    per_char = EVENT_CHAR_PX / EVENT_PLOT_PX
+    placed: dict[int, list[tuple[float, float]]] = {}  # row -> the extents of the labels on it
+    for (start, end), group in frame.groupby(["start", "end"], sort=True):
         x0 = _event_position(start, yearly)
         x1 = _event_position(end + pd.Timedelta(days=1), yearly)
         if end > start:
@@ -334,30 +406,42 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, yearly: bool = True,
             shapes.append(dict(type="line", xref="x", yref="paper", x0=x0, x1=x0, y0=0, y1=1, layer="below",
                                line=dict(color=EVENT_COLOUR, width=1.5, dash="dot")))
         titles = group["title"].astype(str).tolist()
-        first = titles[0] if len(titles[0]) <= EVENT_LABEL_CHARS else titles[0][:EVENT_LABEL_CHARS - 1] + "…"
-        label = first if len(titles) == 1 else f"{first} (+{len(titles) - 1})"
         kinds = group["kind"].astype(str).tolist() if "kind" in group else [""] * len(titles)
         when = i18n.date(start.date()) if end == start else f"{i18n.date(start.date())} – {i18n.date(end.date())}"
         hover = "<br>".join([when, *(f"• {t} ({k})" if k else f"• {t}" for t, k in zip(titles, kinds))])
-        # A label near the right edge reads leftwards from its mark, so that it stays inside the chart; labels go
-        # down a row where they would run into one already placed (their width guessed for a half-page chart).
-        where = _fraction(x0, axis_range, yearly) if axis_range is not None else 0.0
-        right = where > 0.7
-        width = (len(label) + 2) * LABEL_CHAR_WIDTH
-        extent = (where - width, where) if right else (where, where + width)
-        row = next((r for r in range(len(placed) + 1) if all(
-            extent[1] < low or extent[0] > high for low, high in placed.get(r, []))), 0)
+        # The label reads rightwards from the mark's start; where that runs past the plot area, leftwards from its
+        # end; where neither fits, it is cut to the wider side.
+        if axis_range is not None:
+            at_start = domain[0] + (domain[1] - domain[0]) * min(max(_fraction(x0, axis_range, yearly), 0.0), 1.0)
+            at_end = domain[0] + (domain[1] - domain[0]) * min(max(_fraction(x1 if end > start else x0, axis_range,
+                                                                               yearly), 0.0), 1.0)
+        else:
+            at_start = at_end = domain[0]
+        label = _event_label(titles, EVENT_LABEL_CHARS)
+        width = (len(label) + 2) * per_char  # "▸ " before it
+        right = at_start + width > 1 and at_end - width >= 0
+        if at_start + width > 1 and not right:
+            right = at_end > 1 - at_start
+            label = _event_label(titles, int((at_end if right else 1 - at_start) / per_char) - 2)
+            width = (len(label) + 2) * per_char
+        extent = (at_end - width, at_end) if right else (at_start, at_start + width)
+        row = next(r for r in range(len(placed) + 1) if all(
+            extent[1] < low or extent[0] > high for low, high in placed.get(r, [])))
         placed.setdefault(row, []).append(extent)
         anchor = x1 if right and end > start else x0
         if right and axis_range is not None:  # a span running past the axis is labelled at the axis's end
             anchor = min(anchor, axis_range[1]) if yearly else min(pd.Timestamp(anchor), axis_range[1]).strftime("%Y-%m-%d")
         annotations.append(dict(
             x=anchor, xref="x", xanchor="right" if right else "left",
-            y=1 - 0.075 * (row % 4), yref="paper", yanchor="top",
+            y=1, yref="paper", yanchor="bottom", yshift=above + EVENT_ROW_PX * row,
             text=f"▸ {label}", showarrow=False, font=dict(size=11, color=TEXT_COLOUR), hovertext=hover,
-            bgcolor="rgba(255, 255, 255, 0.8)", name="event",
+            name="event",
         ))
-    fig.update_layout(shapes=shapes, annotations=annotations)
+    # The rows of labels are added to the top margin and to the height: the plot area keeps its size.
+    added = above + EVENT_ROW_PX * len(placed)
+    margin = fig.layout.margin.t if fig.layout.margin.t is not None else 50
+    fig.update_layout(shapes=shapes, annotations=annotations, margin=dict(t=margin + added),
+                      height=(fig.layout.height or 450) + added)
     if axis_range is not None:
         # Every panel the same range, none matched to another: with both, plotly.js drew small multiples' panels
         # empty (no line, a 0-4 value axis).
@@ -520,19 +604,31 @@ def _line_figure(lines: list, height: int = 450) -> go.Figure:
     return fig
 
 
+PANEL_TITLE_PX = 18  # a line of a panel's title (14 px)
+
+
+def panel_titles(lines: list, columns: int) -> list[str]:
+    """The panels' titles (the lines' names), wrapped to fit a panel of the narrowest chart (7.5 px a character)."""
+    chars = max(int(NARROW_PLOT_PX / columns / 7.5), 8)
+    return [wrapped(str(line[0]), chars) for line in lines]
+
+
 def _small_multiples(lines: list, columns: int, title: str | None, x_title: str, y_title: str) -> go.Figure:
     """A panel per line, each titled with its name, on a shared value axis (the lines stay comparable)."""
     from plotly.subplots import make_subplots
 
     columns = min(columns, len(lines))
     rows = math.ceil(len(lines) / columns)
+    titles = panel_titles(lines, columns)
+    extra = max(t.count("<br>") for t in titles) * PANEL_TITLE_PX  # wrapped titles: room between the rows
+    plot_px = (190 + extra) * rows
     fig = make_subplots(rows=rows, cols=columns, shared_xaxes="all", shared_yaxes="all",
-                        subplot_titles=[str(line[0]) for line in lines], horizontal_spacing=0.03,
-                        vertical_spacing=0.5 / (rows + 2))
+                        subplot_titles=titles, horizontal_spacing=0.03,
+                        vertical_spacing=max(0.5 / (rows + 2), (PANEL_TITLE_PX + extra + 20) / plot_px))
     for i, line in enumerate(lines):
         fig.add_trace(_line_trace(*line), row=i // columns + 1, col=i % columns + 1)
     themed(fig, title)
-    fig.update_layout(height=110 + 190 * rows, showlegend=False)
+    fig.update_layout(height=110 + plot_px, showlegend=False)
     fig.update_annotations(font=dict(color=TEXT_COLOUR, size=14))
     fig.update_xaxes(dtick=1, tickformat="d", showgrid=False)
     fig.update_yaxes(rangemode="tozero", tickformat=",", gridcolor=GRID_COLOUR)
@@ -552,7 +648,8 @@ def _lines(lines: list, title: str | None, x_title: str, y_title: str, columns: 
         return fig
     fig = _small_multiples(lines, columns, title, x_title, y_title)
     before = len(fig.layout.shapes or ())
-    _events_on_years(fig, events, years)
+    tallest = max(t.count("<br>") + 1 for t in panel_titles(lines[:columns], columns))
+    _events_on_years(fig, events, years, above=6 + PANEL_TITLE_PX * tallest)  # above the first row's panel titles
     # The panels of a column share their x axis: each event's line or band is drawn once per column, over its
     # whole height (yref paper); its label stays on the first column.
     marks = list(fig.layout.shapes or ())[before:]
@@ -601,9 +698,9 @@ def _plain(text: str) -> str:
     return str(text).replace("{", "(").replace("}", ")")
 
 
-def _events_on_years(fig: go.Figure, events: pd.DataFrame | None, years: pd.Series | None) -> None:
+def _events_on_years(fig: go.Figure, events: pd.DataFrame | None, years: pd.Series | None, above: int = 0) -> None:
     years = years if years is not None else pd.Series(dtype="int64")
-    add_events(fig, events, yearly=True, bounds=(years.min(), years.max()) if len(years) else None)
+    add_events(fig, events, yearly=True, bounds=(years.min(), years.max()) if len(years) else None, above=above)
 
 
 def region_trends(

@@ -51,7 +51,10 @@ SCRIPT = """
   const name = () => {
     pending = false;
     document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot').forEach(plot => {
-      const title = (plot.querySelector('.gtitle') || {}).textContent || window.seizuresChartLabel;
+      // A title wrapped over lines (charts.fit_titles) is a tspan per line: read with a space between them.
+      const lines = [...plot.querySelectorAll('.gtitle tspan.line')].map(line => line.textContent);
+      const title = (lines.length ? lines.join(' ') : (plot.querySelector('.gtitle') || {}).textContent)
+        || window.seizuresChartLabel;
       if (plot.getAttribute('aria-label') !== title) {
         plot.setAttribute('role', 'img');
         plot.setAttribute('aria-label', title);
