@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
 import pickle
 from typing import Callable, Iterator, TypeVar
 
@@ -17,7 +18,7 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from seizures import coverage, disclosure, i18n, migrations, queries, reference, settings, store
+from seizures import changes, coverage, disclosure, i18n, migrations, queries, reference, settings, store
 from seizures.filters import SeizureFilter
 from seizures.i18n import _
 
@@ -216,14 +217,20 @@ def derived(compute: Callable[..., T], *args) -> T:
 
 
 def _pickled(value) -> bytes:
-    """A cache key's bytes for a data frame or the vocabulary: their pickle. Streamlit's own hashing of a small data
-    frame (column by column, through pandas) costs more than the pickle (BENCHMARKS.md), and a page run hashes a
-    dozen; two different values never pickle alike, and an equal one laid out differently only misses the cache."""
-    return pickle.dumps(value, protocol=5)
+    """A cache key's bytes for a data frame, a figure's dict, the vocabulary or a change between periods: their
+    pickle. Streamlit's own hashing of a small data frame (column by column, through pandas) or of a figure (item by
+    item) costs more than the pickle (BENCHMARKS.md), and a page run hashes a dozen; two different values never
+    pickle alike, and an equal one laid out differently only misses the cache. Without the pickle's memo ("fast"),
+    the bytes do not depend on which parts happen to be the same object (a title's text shared or not)."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.fast = True
+    pickler.dump(value)
+    return out.getvalue()
 
 
 @st.cache_data(show_spinner=False, ttl=600, max_entries=2000,
-               hash_funcs={pd.DataFrame: _pickled, reference.Vocabulary: _pickled})
+               hash_funcs=dict.fromkeys((pd.DataFrame, dict, reference.Vocabulary, changes.Changes), _pickled))
 def _derived(name: str, language: str, _compute: Callable, *args):
     # Keyed on the function's name, the language and the arguments (the function itself, "_compute", is not hashed).
     return _compute(*args)

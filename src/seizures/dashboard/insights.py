@@ -292,7 +292,7 @@ def what_changed(flt: SeizureFilter, measure: queries.Measure, key: str) -> None
         return
     result = changes_for(flt, measure, periods)
     regions = data.cached(queries.region_list)
-    st.markdown(f"**{markdown_text(changes.sentence(result, regions))}**")
+    st.markdown(f"**{markdown_text(data.derived(changes.sentence, result, regions))}**")
     partial_year(flt, measure, periods)
     base, current = periods.labels()
     # Only the open tab's chart and table are made and sent (a change of tab reruns this section).

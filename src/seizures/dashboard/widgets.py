@@ -4,7 +4,7 @@ the suppression legend, empty states, the provenance note, the period check and 
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -102,24 +102,39 @@ def chart(fig: go.Figure | dict, frame: pd.DataFrame, name: str, *, title: str |
         layout["title"] = {**(layout.get("title") if isinstance(layout.get("title"), dict) else {}), "text": title}
         margin = layout.setdefault("margin", {})
         margin["t"] = max(margin.get("t", 50), 40)  # room for it
-    drawn = describe.drawn(figure)
+    text = data.derived(_chart_text, figure)
     charts.fit_titles(figure)  # after the text alternative took the titles as one line each
     if len(figure.get("data") or []):
         key = f"chart_{name}"
         st.plotly_chart(_Made(figure), width="stretch", key=key, theme=None, config=PLOTLY_CONFIG,
                         **sidebar.chart_selection(figure, key))
-    st.caption(_plain(summary or describe.summary(drawn)))
-    if table and len(figure.get("data") or []) and not drawn.table.empty:
-        label = _("Table of the chart's numbers: {title}").format(title=drawn.title) if drawn.title \
-            else _("Table of the chart's numbers")
-        with st.expander(_plain(label)):
-            numbers = describe.display_table(drawn).map(_plain).rename(columns=_plain)
-            st.table(numbers.set_index(numbers.columns[0]), hide_index=False, alt=label)
+    st.caption(_plain(summary or text.summary))
+    if table and len(figure.get("data") or []) and text.numbers is not None:
+        with st.expander(_plain(text.label)):
+            st.table(text.numbers, hide_index=False, alt=text.label)
     suppression_legend(frame)
     st.download_button(  # the file is made when it is asked for, not on every run
         _("Download data (CSV)"), functools.partial(_csv, frame), file_name=f"{name}.csv", mime="text/csv",
         key=f"csv_{name}", on_click="ignore",
     )
+
+
+class _ChartText(NamedTuple):
+    summary: str  # the sentence under the chart
+    label: str  # its table's expander
+    numbers: pd.DataFrame | None  # the table, None for a chart without numbers
+
+
+def _chart_text(figure: dict) -> _ChartText:
+    """A figure's text alternative, made once per figure and language (data.derived): what describe reads of it."""
+    drawn = describe.drawn(figure)
+    label = _("Table of the chart's numbers: {title}").format(title=drawn.title) if drawn.title \
+        else _("Table of the chart's numbers")
+    numbers = None
+    if not drawn.table.empty:
+        numbers = describe.display_table(drawn).map(_plain).rename(columns=_plain)
+        numbers = numbers.set_index(numbers.columns[0])
+    return _ChartText(describe.summary(drawn), label, numbers)
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
