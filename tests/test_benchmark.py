@@ -58,3 +58,13 @@ def test_the_benchmark_runs_end_to_end_and_fills_every_cell(tmp_path):
     from_lines = report["raw"]["from_lines"]
     assert set(from_lines) == {"default", "narrow"} and all(t and min(t) > 0 for t in from_lines.values())
     assert "asked of the seizure lines take" in run.stdout
+
+
+def test_the_rerun_benchmark_compares_two_revisions_page_by_page():
+    import rerun
+
+    # HEAD beside the working tree, one rerun of one page: the table's shape, not its times.
+    report = rerun.main(["--before-ref", "HEAD", "--rounds", "1", "--reruns", "1", "--pages", "overview"])
+    row = next(line for line in report.splitlines() if line.startswith("| overview |"))
+    cells = [float(c) for c in row.strip("|").split("|")[1:]]
+    assert len(cells) == 7 and all(math.isfinite(c) and c >= 0 for c in cells) and cells[1] > 0
