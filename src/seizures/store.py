@@ -43,12 +43,39 @@ def _process_name(pid: str, program: str) -> str:
     return " ".join((cmdline or program).split())[:120]
 
 
+# A DuckDB file open in this process: one connection that keeps its database open while any other is, opened and
+# closed under a lock. Under 50 simultaneous logins, threads opening the file while others closed their last
+# connection to it got "Unique file handle conflict" for good (each of them for 10 s, then an error page): the
+# database is now made and ended only here, one thread at a time, and every other connection joins it.
+_open_files: dict[str, list] = {}  # path -> [the anchoring DuckDB connection, connections of the engines open]
+_open_files_lock = threading.Lock()
+
+
 def _wait_when_locked(engine: sa.Engine, path: str, wait_seconds: float) -> None:
-    """Retry opening a DuckDB file that another process holds or another thread is closing, with backoff;
-    then raise StoreBusy (naming the holder's PID)."""
+    """Open a DuckDB file through its anchor (above); retry opening it while another process holds it or another
+    thread closes it, with backoff; then raise StoreBusy (naming the holder's PID)."""
 
     @sa.event.listens_for(engine, "do_connect")
     def connect(dialect, _record, cargs, cparams):
+        with _open_files_lock:
+            if path not in _open_files:
+                _open_files[path] = [_retried(dialect, cargs, cparams), 0]
+            _open_files[path][1] += 1
+        try:
+            return _retried(dialect, cargs, cparams)
+        except BaseException:
+            _release(path)
+            raise
+
+    @sa.event.listens_for(engine, "close")
+    def close(_dbapi_connection, _record):
+        _release(path)
+
+    @sa.event.listens_for(engine, "close_detached")  # one left to the garbage collector
+    def close_detached(_dbapi_connection):
+        _release(path)
+
+    def _retried(dialect, cargs, cparams):
         deadline = time.monotonic() + wait_seconds
         delay = 0.05
         while True:
@@ -69,6 +96,18 @@ def _wait_when_locked(engine: sa.Engine, path: str, wait_seconds: float) -> None
                     ) from exc
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
+
+
+def _release(path: str) -> None:
+    """One connection to the file closed: the last one closes the anchor, and the file is free for other processes."""
+    with _open_files_lock:
+        anchor = _open_files.get(path)
+        if anchor is None:
+            return
+        anchor[1] -= 1
+        if anchor[1] <= 0:
+            del _open_files[path]
+            anchor[0].close()
 
 
 def is_duckdb(engine_or_url: sa.Engine | str) -> bool:
