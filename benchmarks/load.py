@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/load.py --client browser --sessions 1,10  # N browser contexts instead (below)
 
 One `streamlit run app.py` for the public mode and one for the two others, on a copy of the demo store (or
-`--db-url`), with Streamlit's defaults or the configuration options given (`--option NAME=VALUE`):
+`--db-url`), with the repository's .streamlit/config.toml and any configuration options given (`--option NAME=VALUE`):
 - public: SEIZURES_PUBLIC=1, no login;
 - login: SEIZURES_AUTH=password with a users file made here (seizures.auth.add_user, one analyst); each session
   opens the home page, fills the login form and submits it (a bcrypt check on the server), then the Overview runs;
@@ -290,7 +290,8 @@ def render(results: dict) -> str:
         f"app server for the public mode, one for login and cookie, {how}, on the same {os.cpu_count()} cores "
         "(shared; load average (1 min) "
         f"{load_start:.1f} at the start, {load_end:.1f} at the end)"
-        + (", Streamlit options " + ", ".join(f"`{k}={v}`" for k, v in results["options"].items())
+        + ", Streamlit's configuration from .streamlit/config.toml"
+        + (" and the options " + ", ".join(f"`{k}={v}`" for k, v in results["options"].items())
            if results.get("options") else "")
         + (f". The single session is opened {results['single_repeats']} times, one after the other: its p50 is "
            "\"one session's\" time" if results.get("single_repeats", 1) > 1 and results["client"] == "protocol"

@@ -51,3 +51,18 @@ def test_load_benchmark_drives_browser_contexts_too(demo_url):
     rows = table_rows(results["report"])
     assert len(rows) == 1 and numbers(rows[0][5]) == [0], rows
     assert "browser contexts in one headless Chromium" in results["report"]
+
+
+def test_first_chart_benchmark_times_every_step_for_both_apps():
+    import first_chart
+
+    report = first_chart.main(["--runs", "1"])
+    rows = {row[0]: row[1:] for row in table_rows(report)}
+    assert set(rows) == {label for _key, label in first_chart.STEPS}
+    for label, (app, toy, _difference) in rows.items():
+        assert all(math.isfinite(v) and v > 0 for v in numbers(app) + numbers(toy)), (label, app, toy)
+    # The steps in their order: the socket after the HTML, the first chart drawn after the figure's message.
+    order = [numbers(rows[label][0])[0] for label in ("page's HTML parsed", "websocket opened", "first message",
+                                                      "first message with a figure", "first chart drawn",
+                                                      "page settled")]
+    assert order == sorted(order)
