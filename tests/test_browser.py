@@ -150,7 +150,19 @@ CHART_TEXT_PROBLEMS = """() => {
       if (r.width && (r.left < box.left - 1 || r.right > box.right + 1))
         problems.push(`chart ${i}: "${text.textContent}" runs past its edge (${Math.round(r.left - box.left)} to ${Math.round(r.right - box.left)} of ${Math.round(box.width)})`);
     }
-    const top = Math.min(...[...chart.querySelectorAll('.nsewdrag')].map(d => d.getBoundingClientRect().top));
+    // A bar's value label within the plot area (outside it, it is cut at the chart's edge or the plot area's), and
+    // no label on the bars' names.
+    const plots = [...chart.querySelectorAll('.nsewdrag')].map(d => d.getBoundingClientRect());
+    for (const text of chart.querySelectorAll('.bartext')) {
+      const r = text.getBoundingClientRect();
+      if (r.width && !plots.some(p => r.left >= p.left - 1 && r.right <= p.right + 1))
+        problems.push(`chart ${i}: bar label "${text.textContent}" runs past the plot area`);
+    }
+    const names = chart.querySelector('.bars') ? [...chart.querySelectorAll('.ytick text')].map(t => t.getBoundingClientRect()) : [];
+    for (const text of [...chart.querySelectorAll('.bartext, .annotation-text')].filter(t => !t.textContent.startsWith('\u25b8')))
+      if (names.some(n => cross(n, text.getBoundingClientRect())))
+        problems.push(`chart ${i}: "${text.textContent}" on a bar's name`);
+    const top = Math.min(...plots.map(d => d.top));
     const title = chart.querySelector('.gtitle');
     const labels = [...chart.querySelectorAll('.annotation-text')].filter(t => t.textContent.startsWith('\u25b8'))
       .map(t => [t.textContent, t.getBoundingClientRect()]);

@@ -388,3 +388,108 @@ def test_event_labels_stand_above_the_plot_and_never_on_one_another(chart):
     assert lowest >= (charts.PANEL_TITLE_PX if panel_titles else 0)
     top = max(row for _l, _r, row in boxes) + charts.EVENT_ROW_PX
     assert fig.layout.margin.t >= 50 + top
+
+
+# --- bar value labels that fit the narrowest plot area ---------------------------------------------------------------
+
+LABEL_CHAR_PX = 7  # Source Sans's 14 px digits, the widest characters of a value label (its average is 6.0-6.3 px)
+LABEL_PAD_PX = 3  # plotly.js's gap between a bar's end and its outside label
+TICK_GAP_PX = 6  # between a bar's name and the plot area
+
+
+def phone_plot_px(figure: dict) -> float:
+    """The plot area of a chart of horizontal bars on a phone: its width less the margins and the bars' names."""
+    axis = figure["layout"].get("yaxis", {})
+    names = axis.get("ticktext") or figure["data"][0]["y"]
+    widest = max(len(line) for name in names for line in str(name).split("<br>"))
+    margin = figure["layout"].get("margin", {})
+    return PHONE_CHART_PX - margin.get("l", 10) - margin.get("r", 10) - widest * LABEL_CHAR_PX - TICK_GAP_PX
+
+
+def labels_cut(figure: dict) -> list[str]:
+    """The bars' labels (beyond a bar's end, or beside the zero line: annotations at x=0) and bars that would run
+    past the plot area at a phone's width (any wider plot area has more room: a label's width stays the same while
+    the bars' lengths grow with it)."""
+    bar = figure["data"][0]
+    if "range" not in figure["layout"].get("xaxis", {}):
+        return ["no range: plotly.js's autorange leaves outside labels no room"]
+    low, high = figure["layout"]["xaxis"]["range"]
+    plot = phone_plot_px(figure)
+
+    def px(value):
+        return (value - low) / (high - low) * plot
+
+    beside_zero = {a["y"]: a for a in figure["layout"].get("annotations", []) if a.get("xref") == "x"}
+    cut = []
+    for name, value, text in zip(bar["y"], bar["x"], bar["text"]):
+        if not px(value) >= 0 or not px(value) <= plot:
+            cut.append(f"{name}'s bar: {px(value):.0f} px of {plot:.0f}")
+        width = len(str(text)) * LABEL_CHAR_PX + LABEL_PAD_PX
+        if bar.get("textposition") == "none":
+            label = beside_zero[name]
+            assert label["text"] == text and label["x"] == 0
+            room = px(0) if label["xanchor"] == "right" else plot - px(0)
+            assert (label["xanchor"] == "right") == (value >= 0)  # on the side the bar leaves free
+        else:
+            room = px(value) if value < 0 else plot - px(value)
+        if width > room:
+            cut.append(f"{text}: {room:.0f} px of {plot:.0f}")
+    return cut
+
+
+def change_frame() -> pd.DataFrame:
+    # The Overview's "What changed" by directorate, 2023 to 2024 (labels of up to 13 characters, both ways).
+    rows = [("PE", 189, 220), ("MS", 143, 166), ("GJ", 157, 171), ("GJA", 136, 147), ("MN", 45, 54),
+            ("PR", 348, 331), ("PZ", 219, 202), ("FE", 155, 129), ("XX", 0, 4), ("YY", 10, 10)]
+    frame = pd.DataFrame(rows, columns=["region_code", "base", "current"])
+    frame["change"] = frame["current"] - frame["base"]
+    frame["pct_change"] = (frame["change"] / frame["base"] * 100).where(frame["base"] > 0)
+    frame["status"] = ["new" if b == 0 else "same" if c == 0 else "rise" if c > 0 else "fall"
+                       for b, c in zip(frame["base"], frame["change"])]
+    return frame
+
+
+CHANGE_NAMES = {"PE": "Peć", "MS": "Južna Mitrovica", "GJ": "Gnjilane", "GJA": "Đakovica", "MN": "Severna Mitrovica",
+                "PR": "Priština", "PZ": "Prizren", "FE": "Uroševac", "XX": "Nova direkcija", "YY": "Ista"}
+
+
+@pytest.mark.parametrize("lang", ["en", "sq", "sr"])
+def test_bar_value_labels_fit_beside_their_bars_on_a_phone(lang):
+    # At 390 px the "What changed" bars' labels ("+31 (+16,4%)") ran past the chart's right edge and, left of the
+    # falls, onto the directorates' names; the Training page's "80" was cut at the plot area's edge.
+    from seizures import i18n
+
+    with i18n.using(lang):
+        figures = {
+            "change": charts.change_bars(change_frame(), "region_code", CHANGE_NAMES, "Vatreno oružje (komada)",
+                                         ("2023", "2024")),
+            "equipment": charts.equipment_delivered(pd.DataFrame({
+                "item": ["Computers", "Multifunctional printers", "Link-analysis licence (desktop and server)",
+                         "Flying observation cameras"], "quantity": [80, 40, 1, 2]})),
+            "breakdown": charts.breakdown_bars(
+                pd.DataFrame({"weapon_type": list(WEAPON_TYPES), "value": [1234.0, 20, 5, 3, 1, 777, 0]}),
+                "weapon_type", WEAPON_TYPES, "Firearms (pieces)"),
+            "shares": charts.region_shares(pd.DataFrame({
+                "region_code": ["PR", "PZ", "MN"], "name": ["Prishtina", "Prizren", "Mitrovica North"],
+                "share_pct": [61.25, 30.5, 8.25]}), NAMES),
+        }
+    for name, fig in figures.items():
+        figure = charts.fit_titles(fig.to_dict())
+        assert labels_cut(figure) == [], name
+        bar = figure["data"][0]
+        low, high = figure["layout"]["xaxis"]["range"]
+        # The bars still take a fair part of the plot area: the longest at least a fifth of it.
+        assert max(abs(v) for v in bar["x"]) / (high - low) >= 0.2, (name, low, high)
+    change = figures["change"].data[0]
+    assert ("+31 (+16.4 %)" if lang == "en" else "+31 (+16,4%)") in change.text  # the long labels are tested
+
+
+def test_a_fitted_range_has_the_bars_and_their_labels_and_never_collapses():
+    # 100 px: a bar of 10 with a 20 px label right of zero, one of 5 with a 30 px label left of it -> 1 unit = 3.33 px
+    low, high = charts.fitted_range([(10, 20)], [(5, 30)], 100)
+    assert math.isclose(high - low, 30) and math.isclose(high, 16) and math.isclose(low, -14)
+    assert charts.fitted_range([(4, 0)], [], 100) == [0.0, 4]  # no labels: the bar fills the plot area
+    assert charts.fitted_range([], [], 100)[1] > charts.fitted_range([], [], 100)[0]  # no bars: still a range
+    assert charts.fitted_range([(0, 0)], [], 100) == [0.0, 1]
+    low, high = charts.fitted_range([(10, 500)], [], 100)  # a label wider than the plot area: the bar still shows
+    assert 10 / (high - low) >= 0.1

@@ -91,6 +91,11 @@ AXIS_TITLE_CHARS = 34
 CATEGORY_CHARS = 24  # a horizontal bar's name: longer ones left a phone's bars no room and were cut at the left
 TITLE_LINE_PX = 22
 NARROW_PLOT_PX = 300  # the plot area of the narrowest chart (a phone's), less the value axis's labels
+# A bar's value label is drawn in a fixed number of pixels, its bar in the value axis's units: the axis's range must
+# leave the label room at the narrowest plot area, a phone's (any wider one has more). Estimated, not measured.
+PHONE_CHART_PX = 358  # a 390 px phone less Streamlit's margins
+LABEL_CHAR_PX = 7  # Source Sans's 14 px digits, the widest characters of a value label (6.0-6.3 px on average)
+LABEL_PAD_PX = 6  # plotly.js's gap between a bar's end and its label (3 px), and a little more
 
 
 def wrapped(text: str, width: int) -> str:
@@ -134,6 +139,37 @@ def fit_titles(figure: dict) -> dict:
                 isinstance(axis["title"].get("text"), str):
             axis["title"] = {**axis["title"], "text": wrapped(axis["title"]["text"], AXIS_TITLE_CHARS)}
     return figure
+
+
+def _label_px(text) -> float:
+    return len(str(text)) * LABEL_CHAR_PX + LABEL_PAD_PX if str(text) else 0.0
+
+
+def phone_plot_px(names) -> float:
+    """The plot area of horizontal bars named `names` on a phone: the chart less its margins (the template's) and its
+    widest name's line (as fit_titles wraps them) beside the plot."""
+    widest = max((len(line) for n in names for line in wrapped(str(n), CATEGORY_CHARS).split("<br>")), default=0)
+    return PHONE_CHART_PX - 20 - widest * LABEL_CHAR_PX - LABEL_PAD_PX
+
+
+def fitted_range(right, left, plot_px: float) -> list[float]:
+    """The value axis's [low, high] at which what stands beside the zero line fits a plot area of `plot_px`, its bars
+    as long as that allows: each of `right` (value, px) reaches `value` (>= 0, in the axis's units) and then `px`
+    pixels (a label's) right of zero, each of `left` as far left of it."""
+    right, left = [(0.0, 0.0), *right], [(0.0, 0.0), *left]
+    most_right, most_left = max(v for v, _ in right), max(v for v, _ in left)
+    span = most_right + most_left or 1.0
+    # Right and left extents are each the largest of theirs: every pair of one right and one left must fit.
+    scale = min(((plot_px - rw - lw) / (rv + lv) for rv, rw in right for lv, lw in left if rv + lv > 0),
+                default=(plot_px - max(w for _, w in right) - max(w for _, w in left)) / span)
+    scale = max(scale, plot_px / span / 10)
+    high = max(v + w / scale for v, w in right)
+    low = -max(v + w / scale for v, w in left) or 0.0
+    labels = high - low - (most_right + most_left)
+    if most_right + most_left and labels > 9 * span:  # labels wider than the plot area itself: the bars still show
+        high = most_right + (high - most_right) * 9 * span / labels
+        low = -most_left + (low + most_left) * 9 * span / labels or 0.0
+    return [low, high if high > low else low + 1]
 
 
 def category_meta(name: str) -> dict:
@@ -187,11 +223,12 @@ def equipment_delivered(frame: pd.DataFrame) -> go.Figure:
     ordered = frame.sort_values("quantity", ascending=False, kind="stable")
     fig = go.Figure(go.Bar(
         y=ordered["item"].tolist(), x=ordered["quantity"].tolist(), orientation="h", marker_color=PALETTE[2],
-        text=ordered["quantity"].tolist(), textposition="outside", hovertemplate="%{y}: %{x:,}<extra></extra>",
+        text=[i18n.number(v) for v in ordered["quantity"]], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:,}<extra></extra>",
     ))
     fig.update_layout(height=140 + 32 * len(frame), showlegend=False, meta=category_meta(_("Item")))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickformat=",")
+    fig.update_xaxes(tickformat=",", range=_outside_labels_range(fig.data[0]))
     return themed(fig, _("Equipment delivered"), x_title=_("Quantity delivered (items)"))
 
 
@@ -495,12 +532,17 @@ def _rows_height(rows: int, per_row: int = 34, extra: int = 110) -> int:
     return extra + per_row * max(rows, 1)
 
 
+def _outside_labels_range(bar: go.Bar) -> list[float]:
+    """The value axis's range of horizontal bars (of values >= 0; NaN: not drawn) with their labels beyond their ends:
+    room for every label on a phone."""
+    ends = [(v, _label_px(t)) for v, t in zip(bar.x, bar.text or [""] * len(bar.x)) if v == v]
+    return fitted_range(ends, [], phone_plot_px(bar.y))
+
+
 def _horizontal(fig: go.Figure, x_title: str, tickformat: str = ",") -> go.Figure:
     """Horizontal bars: the value axis (x) gets the thousands format, the category axis (y) none."""
     fig.update_layout(height=_rows_height(len(fig.data[0].y)))
-    # Room on the right for the value printed beyond the longest bar.
-    longest = max((v for v in fig.data[0].x if v == v), default=0)
-    fig.update_xaxes(range=[0, longest * 1.15 or 1])
+    fig.update_xaxes(range=_outside_labels_range(fig.data[0]))  # room for the value printed beyond each bar
     fig.update_xaxes(tickformat=tickformat, rangemode="tozero", showgrid=True, gridcolor="#e5e5e5", title_text=x_title)
     fig.update_yaxes(tickformat="", autorange="reversed", showgrid=False, title_text=None)
     return fig
@@ -906,9 +948,9 @@ def change_bars(
     title: str | None = None,
 ) -> go.Figure:
     """What changed, as diverging bars: one per code of `key` ranked by its change (largest rise on top), rises to
-    the right, falls to the left, each labelled "+45 (+14.0 %)". changes: a changes.compare() frame (key, base,
-    current, change, pct_change, status); rows not compared (hidden in the public view, no data) are left out.
-    periods: the base and current periods' labels. A bar's hover gives both periods' values; a click selects its
+    the right, falls to the left, each labelled "+45 (+14.0 %)" beside the zero line, on the side its bar leaves
+    free. changes: a changes.compare() frame (key, base, current, change, pct_change, status); rows not compared
+    (hidden in the public view, no data) are left out. periods: the base and current periods' labels. A bar's hover gives both periods' values; a click selects its
     code."""
     compared = changes[changes["status"].isin(("rise", "fall", "same", "new"))]
     codes = compared[key].tolist()
@@ -923,7 +965,7 @@ def change_bars(
         x=compared["change"].tolist(), y=names, orientation="h", name=x_title,
         marker_color=[RISE_COLOUR if c >= 0 else FALL_COLOUR for c in compared["change"]],
         marker_pattern_shape=["" if c >= 0 else "/" for c in compared["change"]],
-        text=texts, textposition="outside", cliponaxis=False,
+        text=texts, textposition="none",  # drawn beside the zero line instead (below)
         customdata=[[code, i18n.number(b), i18n.number(c), t] for code, b, c, t in
                     zip(codes, compared["base"], compared["current"], texts)],
         hovertemplate="<b>%{y}</b>" + hover_lines(_plain(base_label), _plain(current_label), _("Change"), start=1)
@@ -931,10 +973,19 @@ def change_bars(
     ))
     themed(fig, title or _("{measure}: change from {base} to {current}").format(
         measure=x_title, base=base_label, current=current_label))
-    widest = max((abs(v) for v in compared["change"]), default=0) or 1
+    # Each label stands beside the zero line, on the side its bar does not take: at a bar's end, the labels of rises
+    # and of falls both needed room beyond the longest bars (on a phone, all but a sliver of the plot area).
+    values = compared["change"].tolist()
+    rises = [v >= 0 for v in values]
+    for name, text, rise in zip(names, texts, rises):
+        fig.add_annotation(x=0, y=name, xref="x", yref="y", text=text, showarrow=False,
+                           xanchor="right" if rise else "left", xshift=-LABEL_PAD_PX if rise else LABEL_PAD_PX)
+    # Right of zero the rises' bars and the falls' labels; left of it the falls' bars and the rises' labels.
+    right = [(v, 0.0) if rise else (0.0, _label_px(t)) for v, t, rise in zip(values, texts, rises)]
+    left = [(0.0, _label_px(t)) if rise else (-v, 0.0) for v, t, rise in zip(values, texts, rises)]
     fig.update_layout(showlegend=False, height=_rows_height(len(codes)),
                       meta=category_meta(_(CHANGE_CATEGORIES.get(key, N_("Category")))))
-    fig.update_xaxes(range=[-widest * 1.45, widest * 1.45], zeroline=True, zerolinecolor="#333333",
+    fig.update_xaxes(range=fitted_range(right, left, phone_plot_px(names)), zeroline=True, zerolinecolor="#333333",
                      zerolinewidth=1.5, showgrid=True, gridcolor="#e5e5e5", tickformat=",", rangemode="normal",
                      title_text=_("Change, {base} to {current} ({unit})").format(
                          base=base_label, current=current_label, unit=x_title))
