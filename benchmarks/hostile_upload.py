@@ -30,7 +30,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
@@ -40,8 +39,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from import_files import HEADER, padded_workbook, valid_rows  # noqa: E402
+from serving import tree_at  # noqa: E402
 
 PYTHON = sys.executable
 TITLE = "Firearms seizures in Kosovo"
@@ -83,14 +84,6 @@ def default_before() -> str:
     if not added:
         raise SystemExit("src/seizures/workbook.py is not in git's history: give --before REF")
     return f"{added[-1]}^"
-
-
-def unpack(ref: str, folder: Path) -> Path:
-    """The tree of a commit, from git's objects (nothing in the repository is written)."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref], capture_output=True, check=True)
-    with tarfile.open(fileobj=__import__("io").BytesIO(archive.stdout)) as tar:
-        tar.extractall(folder, filter="data")
-    return folder
 
 
 def environment(root: Path, **settings: str) -> dict[str, str]:
@@ -325,7 +318,7 @@ def main() -> None:
                     "load_average": round(os.getloadavg()[0], 1), "versions": {}}
     with tempfile.TemporaryDirectory(prefix="hostile-upload-") as name:
         folder = Path(name)
-        roots = {"before": unpack(before_ref, folder / "before"), "after": ROOT}
+        roots = {"before": tree_at(before_ref, folder / "before"), "after": ROOT}
         for version, root in roots.items():
             template = demo_store(root, folder)
             result: dict = {}

@@ -325,6 +325,7 @@ def run_side_by_side(args: argparse.Namespace, csv_path: Path) -> None:
     import tempfile
 
     import hostile_upload
+    from serving import tree_at
 
     load = os.getloadavg()
     versions = {"before": None, "after": ROOT}
@@ -334,7 +335,7 @@ def run_side_by_side(args: argparse.Namespace, csv_path: Path) -> None:
     baseline, baseline_cpu = [], []
     with tempfile.TemporaryDirectory(prefix="import-bench-") as name:
         folder = Path(name)
-        versions["before"] = hostile_upload.unpack(args.before_ref, folder / "before")
+        versions["before"] = tree_at(args.before_ref, folder / "before")
         templates = {v: hostile_upload.demo_store(root, folder) if v == "before" else None for v, root in versions.items()}
         templates["after"] = OUT / "demo-template.duckdb"
         templates["after"].unlink(missing_ok=True)

@@ -37,7 +37,6 @@ import math
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from browser import app_env  # noqa: E402
-from serving import serve, stop, write_section  # noqa: E402
+from serving import head_commit, serve, stop, write_section  # noqa: E402
 from streamlit_client import Session  # noqa: E402
 
 START_MARK = "<!-- benchmarks/load.py: start -->"
@@ -275,8 +274,7 @@ def logged_errors(log: str) -> list[str]:
 
 
 def render(results: dict) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = head_commit()
     load_start, load_end = results["load"]
     if results["client"] == "protocol":
         how = ("N sessions through Streamlit's websocket protocol (benchmarks/streamlit_client.py: no drawing), from "

@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from browser import app_env  # noqa: E402
 from load import cpu_seconds, percentile  # noqa: E402
-from serving import free_port, serve, stop, wait_for_health, write_section  # noqa: E402
+from serving import free_port, head_commit, serve, stop, wait_for_health, write_section  # noqa: E402
 from streamlit_client import Session  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -247,8 +247,7 @@ def measure(n: int, pg_url: str, repeats: int = 2) -> dict:
 
 
 def render(results: dict) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = head_commit()
     nginx_version = subprocess.run([NGINX, "-v"], capture_output=True, text=True).stderr.strip().split("/")[-1]
     ports = results["ports"]
     name = {f"127.0.0.1:{p}": f"server {i}" for i, p in enumerate(ports, 1)}

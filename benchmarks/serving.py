@@ -3,10 +3,12 @@ port (as tests/test_browser.py starts it), and their section of BENCHMARKS.md re
 
 from __future__ import annotations
 
+import io
 import re
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.request
 from pathlib import Path
@@ -61,6 +63,21 @@ def wait_for_health(proc: subprocess.Popen, base: str, seconds: float, what: str
     proc.kill()
     proc.wait()
     raise RuntimeError(f"{what} did not start within {seconds:.0f} s: {output()}")
+
+
+def head_commit() -> str:
+    """This checkout's commit, short: what a benchmark's table says it measured."""
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def tree_at(ref: str, folder: Path) -> Path:
+    """The files of git revision `ref` in `folder`, from git's objects (nothing in the checkout is written): the app
+    as it was, to measure beside this checkout."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref], capture_output=True, check=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
 
 
 def stop(proc: subprocess.Popen) -> None:
